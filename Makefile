@@ -1,0 +1,41 @@
+# pgfloat: build, test and benchmark entry points. Everything runs as root on a fresh Debian machine.
+SWIFT ?= swift
+PREFIX ?= /usr/local
+DEBUG_BIN := .build/debug/pgfloat
+RELEASE_BIN := .build/release/pgfloat
+
+# Debian packages the build, the tests and the benchmarks need.
+TEST_PACKAGES := postgresql-15 postgresql-client-15 haproxy socat openssl python3-pytest procps iproute2
+
+.PHONY: all build debug test unit-test integration-test deps bench clean
+
+all: build
+
+build:
+	$(SWIFT) build -c release --product pgfloat
+
+debug:
+	$(SWIFT) build --product pgfloat
+
+deps:
+	@if [ "$$(id -u)" = 0 ]; then \
+		missing=""; for p in $(TEST_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+		if [ -n "$$missing" ]; then apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y $$missing; fi; \
+	fi
+	@python3 -c 'import pytest' 2>/dev/null || pip install pytest
+
+test: deps unit-test integration-test
+
+unit-test:
+	$(SWIFT) build --build-tests --explicit-target-dependency-import-check error
+	$(SWIFT) test --skip-build
+
+integration-test: debug
+	PGFLOAT_BIN=$(CURDIR)/$(DEBUG_BIN) python3 -m pytest -v Tests/Integration
+
+bench: build
+	PGFLOAT_BIN=$(CURDIR)/$(RELEASE_BIN) bash bench/proxy.sh
+	PGFLOAT_BIN=$(CURDIR)/$(RELEASE_BIN) bash bench/idle-sessions.sh
+
+clean:
+	rm -rf .build

@@ -1,0 +1,88 @@
+import BalanceCore
+import CSysShim
+import Glibc
+import PGWire
+
+extension DataPlane {
+    /// Makes the running state match `settings`: servers and listeners are matched by name and updated in
+    /// place, so established sessions keep their server and listener objects whatever the reload changed.
+    func apply(_ settings: DataPlaneSettings) {
+        defaults = settings.defaults
+        logSessions = settings.logSessions
+
+        var updatedServers: [String: ServerRuntime] = [:]
+        for server in settings.servers {
+            guard let address = server.addresses.first else { continue }
+            if let existing = servers[server.config.name] {
+                existing.config = server.config
+                existing.address = address
+                updatedServers[server.config.name] = existing
+            } else {
+                updatedServers[server.config.name] = ServerRuntime(config: server.config, address: address)
+            }
+        }
+        servers = updatedServers
+
+        let previous = Dictionary(uniqueKeysWithValues: listeners.map { ($0.name, $0) })
+        var updatedListeners: [ListenerRuntime] = []
+        for listener in settings.listeners {
+            let pool = listener.config.servers.compactMap { updatedServers[$0] }
+            let runtime: ListenerRuntime
+            if let existing = previous[listener.config.name] {
+                let poolChanged = existing.pool.count != pool.count || zip(existing.pool, pool).contains { $0 !== $1 }
+                if poolChanged || existing.config.balance != listener.config.balance {
+                    existing.picker = BalancePicker(algorithm: listener.config.balance, poolSize: pool.count)
+                }
+                existing.config = listener.config
+                existing.pool = pool
+                runtime = existing
+            } else {
+                runtime = ListenerRuntime(config: listener.config, pool: pool)
+            }
+            runtime.sockets = listener.sockets
+            updatedListeners.append(runtime)
+        }
+
+        let keptNames = Set(settings.listeners.map(\.config.name))
+        for removed in listeners where !keptNames.contains(removed.name) { refuseQueue(of: removed) }
+        listeners = updatedListeners
+        rebindListenerSockets()
+        serveQueues()
+    }
+
+    /// Registers new listening sockets and closes the ones no listener uses any more.
+    private func rebindListenerSockets() {
+        var wanted: [Int32: ListenerRuntime] = [:]
+        for listener in listeners {
+            for socket in listener.sockets { wanted[socket.fd] = listener }
+        }
+        for (fd, _) in listenerByFD where wanted[fd] == nil {
+            _ = shim_epoll_del(epollFD, fd)
+            close(fd)
+        }
+        for (fd, listener) in wanted where listenerByFD[fd] == nil {
+            let events = listener.paused ? 0 : SHIM_EPOLLIN
+            let status = shim_epoll_add(epollFD, fd, events, listenerToken(fd))
+            if status != 0 { logger.error("cannot watch listener socket", metadata: ["errno": "\(-status)"]) }
+        }
+        listenerByFD = wanted
+    }
+
+    func closeSockets(_ sockets: [DataPlaneSettings.BoundSocket]) {
+        for socket in sockets where listenerByFD.removeValue(forKey: socket.fd) != nil {
+            _ = shim_epoll_del(epollFD, socket.fd)
+            close(socket.fd)
+        }
+    }
+
+    /// Clients waiting on a listener that a reload removed get an error rather than a wait that cannot end.
+    private func refuseQueue(of listener: ListenerRuntime) {
+        while let slot = listener.queue.popFirst() {
+            queuedSessions -= 1
+            guard let session = sessions[slot] else { continue }
+            session.endReason = .refused
+            let message = "pgfloat: listener \"\(listener.name)\" was removed by a configuration reload"
+            refuse(session, with: ErrorResponse(sqlState: SQLState.cannotConnectNow, message: message))
+        }
+    }
+}

@@ -1,0 +1,41 @@
+import BalanceCore
+import Glibc
+import Logging
+
+extension DataPlane {
+    /// Closes both sides of a session, returns its slots to the limits, logs it, and lets waiting clients in.
+    func end(_ session: Session, _ reason: EndReason) {
+        guard sessions[session.slot] === session else { return }
+        if case .queued = session.phase, session.listener.queue.remove(session.slot) { queuedSessions -= 1 }
+        if session.serverFD >= 0 { close(session.serverFD) }
+        session.server?.sessions -= 1
+        close(session.clientFD)
+        session.listener.sessions -= 1
+        processSessions -= 1
+        releaseSlot(session.slot)
+        if logSessions, reason != .cancelForwarded { logEnd(session, reason) }
+        resumeAccepting()
+        serveQueues()
+        if shutdownDeadline != nil, processSessions == 0 { stopped = true }
+    }
+
+    private func logEnd(_ session: Session, _ reason: EndReason) {
+        func milliseconds(_ from: MonotonicInstant?, _ to: MonotonicInstant?) -> String {
+            guard let from, let to else { return "-1" }
+            return String(to.since(from).milliseconds)
+        }
+        logger.info(
+            "session",
+            metadata: [
+                "listener": "\(session.listener.name)",
+                "server": "\(session.server?.name ?? "-")",
+                "client": "\(session.client)",
+                "wait_ms": "\(milliseconds(session.routedAt, session.connectStartedAt))",
+                "connect_ms": "\(milliseconds(session.connectStartedAt, session.connectedAt))",
+                "total_ms": "\(milliseconds(session.acceptedAt, now))",
+                "bytes_in": "\(session.bytesIn)",
+                "bytes_out": "\(session.bytesOut)",
+                "end": "\(reason.rawValue)",
+            ])
+    }
+}

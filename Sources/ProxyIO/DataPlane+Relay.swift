@@ -1,0 +1,166 @@
+import CSysShim
+import Glibc
+
+extension DataPlane {
+    static let hangupEvents = SHIM_EPOLLRDHUP | SHIM_EPOLLHUP | SHIM_EPOLLERR
+
+    func clientEvent(_ session: Session, _ events: UInt32) {
+        switch session.phase {
+        case .firstPacket:
+            handleFirstPacket(session)
+        case .queued, .connecting:
+            _ = readEarlyClientBytes(session)
+        case .refusing:
+            if readEarlyClientBytes(session) { continueRefusal(session) }
+        case .relaying:
+            if events & Self.hangupEvents != 0 { session.clientHangup = true }
+            if events & SHIM_EPOLLOUT != 0, !flush(session, toClient: true) { return }
+            if events & (SHIM_EPOLLIN | Self.hangupEvents) != 0 { pump(session, fromClient: true) }
+        }
+    }
+
+    func serverEvent(_ session: Session, _ events: UInt32) {
+        switch session.phase {
+        case .connecting:
+            finishConnect(session, events)
+        case .relaying:
+            if events & Self.hangupEvents != 0 { session.serverHangup = true }
+            if events & SHIM_EPOLLOUT != 0, !flush(session, toClient: false) { return }
+            if events & (SHIM_EPOLLIN | Self.hangupEvents) != 0 { pump(session, fromClient: false) }
+        case .firstPacket, .queued, .refusing:
+            return
+        }
+    }
+
+    private func finishConnect(_ session: Session, _ events: UInt32) {
+        if events & (SHIM_EPOLLERR | SHIM_EPOLLHUP) != 0 {
+            let code = shim_socket_error(session.serverFD)
+            if code != 0 || events & SHIM_EPOLLOUT == 0 {
+                connectFailed(session, message: String(cString: strerror(code == 0 ? ECONNRESET : code)))
+                return
+            }
+        }
+        guard events & SHIM_EPOLLOUT != 0 else { return }
+        // A server that accepted, answered and closed at once (PostgreSQL refusing a connection) is relayed.
+        if events & Self.hangupEvents != 0 { session.serverHangup = true }
+        session.phase = .relaying
+        session.connectedAt = now
+        session.lastServerActivity = now
+        session.server?.totalSessions += 1
+        // The bytes read before routing go first (flushing also reads on if the client had more).
+        guard flush(session, toClient: false) else { return }
+        if events & (SHIM_EPOLLIN | Self.hangupEvents) != 0, sessions[session.slot] === session {
+            pump(session, fromClient: false)
+        }
+    }
+
+    /// Moves bytes from one side to the other until the source is drained, the destination pushes back, or the
+    /// per-turn budget is spent.
+    func pump(_ session: Session, fromClient: Bool) {
+        let source = fromClient ? session.clientFD : session.serverFD
+        let destination = fromClient ? session.serverFD : session.clientFD
+        if fromClient ? session.clientEOF : session.serverEOF { return }
+        if !(fromClient ? session.toServer.isEmpty : session.toClient.isEmpty) {
+            markUnread(session, fromClient: fromClient)
+            return
+        }
+        if fromClient { session.clientUnread = false } else { session.serverUnread = false }
+        let readToEOF = fromClient ? session.clientHangup : session.serverHangup
+        for _ in 0..<Self.readBudget {
+            let n = shim_read(source, readBuffer.baseAddress, readBuffer.count)
+            if n > 0 {
+                if fromClient {
+                    session.bytesIn &+= UInt64(n)
+                    session.lastClientActivity = now
+                } else {
+                    session.bytesOut &+= UInt64(n)
+                    session.lastServerActivity = now
+                }
+                let written = shim_write(destination, readBuffer.baseAddress, n)
+                if written == n {
+                    // A short read means the socket is drained; edge-triggered epoll reports the next arrival.
+                    if n < readBuffer.count, !readToEOF { return }
+                    continue
+                }
+                if written < 0, written != -Int(EAGAIN) {
+                    end(session, fromClient ? .serverClose : .clientClose)
+                    return
+                }
+                // The destination is full: keep the rest and stop reading this source until it drains.
+                let kept = UnsafeRawBufferPointer(rebasing: readBuffer[max(0, written)..<n])
+                if fromClient { session.toServer.append(kept) } else { session.toClient.append(kept) }
+                if n == readBuffer.count || readToEOF { markUnread(session, fromClient: fromClient) }
+                return
+            }
+            if n == -Int(EAGAIN) { return }
+            // EOF or a reset: pass the half-close on once everything read has been written.
+            sourceClosed(session, fromClient: fromClient)
+            return
+        }
+        deferredPumps.append((session.slot, session.generation, fromClient))
+    }
+
+    private func markUnread(_ session: Session, fromClient: Bool) {
+        if fromClient { session.clientUnread = true } else { session.serverUnread = true }
+    }
+
+    /// Writes what a destination had pushed back; then reads on from the source that filled it if its readiness
+    /// edge was spent while it was not being read.
+    /// Returns false when the session ended.
+    private func flush(_ session: Session, toClient: Bool) -> Bool {
+        let fd = toClient ? session.clientFD : session.serverFD
+        var pending = toClient ? session.toClient : session.toServer
+        guard !pending.isEmpty else { return true }
+        let written = pending.withUnwritten { shim_write(fd, $0.baseAddress, $0.count) }
+        if written < 0 {
+            if written == -Int(EAGAIN) { return true }
+            end(session, toClient ? .clientClose : .serverClose)
+            return false
+        }
+        pending.consume(written)
+        if toClient { session.toClient = pending } else { session.toServer = pending }
+        guard pending.isEmpty else { return true }
+        let sourceIsClient = !toClient
+        if sourceIsClient ? session.clientEOF : session.serverEOF {
+            Glibc.shutdown(fd, Int32(SHUT_WR))
+            return finishIfBothClosed(session)
+        }
+        guard case .relaying = session.phase, sourceIsClient ? session.clientUnread : session.serverUnread else {
+            return true
+        }
+        pump(session, fromClient: sourceIsClient)
+        return sessions[session.slot] === session
+    }
+
+    private func sourceClosed(_ session: Session, fromClient: Bool) {
+        if session.endReason == nil { session.endReason = fromClient ? .clientClose : .serverClose }
+        if fromClient {
+            session.clientEOF = true
+            if session.toServer.isEmpty { Glibc.shutdown(session.serverFD, Int32(SHUT_WR)) }
+        } else {
+            session.serverEOF = true
+            if session.toClient.isEmpty { Glibc.shutdown(session.clientFD, Int32(SHUT_WR)) }
+        }
+        _ = finishIfBothClosed(session)
+    }
+
+    /// Closes the session once both directions are finished. Returns false when it closed.
+    private func finishIfBothClosed(_ session: Session) -> Bool {
+        guard session.clientEOF, session.serverEOF, session.toClient.isEmpty, session.toServer.isEmpty else {
+            return true
+        }
+        end(session, session.endReason ?? .clientClose)
+        return false
+    }
+
+    func runDeferredPumps() {
+        guard !deferredPumps.isEmpty else { return }
+        let pumps = deferredPumps
+        deferredPumps.removeAll(keepingCapacity: true)
+        for pump in pumps {
+            guard let session = sessions[pump.slot], session.generation == pump.generation, session.isRelaying
+            else { continue }
+            self.pump(session, fromClient: pump.fromClient)
+        }
+    }
+}

@@ -1,0 +1,172 @@
+import BalanceCore
+import CSysShim
+import ConfigModel
+import Foundation
+import Logging
+import PGWire
+
+/// The per-byte path: one epoll loop on its own thread that accepts clients, routes them, queues them and
+/// relays their bytes.
+///
+/// Everything below `run()` executes on that one thread; other threads talk to it only through the public
+/// methods, which post to a mailbox. Descriptors are edge-triggered and registered once, so a relayed
+/// request/response costs one read and one write per direction and no epoll_ctl.
+public final class DataPlane: @unchecked Sendable {
+    let logger: Logger
+    let mailbox: Mailbox
+    let epollFD: Int32
+
+    var defaults: Defaults
+    var logSessions: Bool
+    var servers: [String: ServerRuntime] = [:]
+    var listeners: [ListenerRuntime] = []
+    var listenerByFD: [Int32: ListenerRuntime] = [:]
+
+    var sessions: [Session?] = []
+    var generations: [UInt32] = []
+    var freeSlots: [Int] = []
+    /// Accepted client connections, all listeners: what `[defaults] maxconn` limits.
+    var processSessions = 0
+    var queuedSessions = 0
+    /// Sessions whose source had more to read when their per-turn read budget ran out.
+    var deferredPumps: [(slot: Int, generation: UInt32, fromClient: Bool)] = []
+    let cancels = CancelForwarder()
+
+    /// One buffer for every read: bytes are written on at once and only a short remainder is ever copied.
+    let readBuffer: UnsafeMutableRawBufferPointer
+    static let readBufferSize = 64 * 1024
+    /// Reads per source per turn before yielding to other sessions.
+    static let readBudget = 16
+    /// Bytes a client may send before it is routed (startup plus what a pipelining client adds).
+    static let earlyBytesLimit = 16 * 1024
+
+    var now = MonotonicInstant(nanoseconds: shim_monotonic_ns())
+    var lastSweep = MonotonicInstant(nanoseconds: shim_monotonic_ns())
+    var acceptPausedUntilSweep = false
+    var shutdownDeadline: MonotonicInstant?
+    var stopped = false
+    let counters = DataPlaneCounters()
+
+    /// Takes ownership of the listening sockets in `settings`.
+    public init(settings: DataPlaneSettings, logger: Logger) throws {
+        self.logger = logger
+        self.mailbox = try Mailbox()
+        let fd = shim_epoll_create()
+        guard fd >= 0 else { throw SocketError(operation: "epoll_create", errno: -fd) }
+        self.epollFD = fd
+        self.defaults = settings.defaults
+        self.logSessions = settings.logSessions
+        self.readBuffer = .allocate(byteCount: Self.readBufferSize, alignment: 16)
+        let status = shim_epoll_add(
+            epollFD, mailbox.eventFD, SHIM_EPOLLIN, Token(kind: .wakeup, index: 0).raw)
+        guard status == 0 else { throw SocketError(operation: "epoll_ctl", errno: -status) }
+        apply(settings)
+    }
+
+    deinit {
+        readBuffer.deallocate()
+        close(epollFD)
+    }
+
+    // MARK: - Control side
+
+    /// Applies a reloaded configuration without touching established sessions.
+    public func post(settings: DataPlaneSettings) { mailbox.post(.apply(settings)) }
+
+    /// Health checks report whether a server may take new sessions.
+    public func setServerAvailable(_ name: String, _ available: Bool) {
+        mailbox.post(.serverAvailability(name: name, available: available))
+    }
+
+    /// Stops accepting, lets sessions finish for up to `grace`, then closes the rest; `run()` then returns.
+    public func shutdown(grace: Duration) { mailbox.post(.shutdown(grace: grace)) }
+
+    // MARK: - The loop
+
+    /// Runs the loop on the calling thread until shutdown has finished.
+    public func run() {
+        var events = [shim_event](repeating: shim_event(), count: 256)
+        while !stopped {
+            let timeout = deferredPumps.isEmpty ? nextTimeoutMilliseconds() : 0
+            let count = events.withUnsafeMutableBufferPointer {
+                shim_epoll_wait(epollFD, $0.baseAddress, Int32($0.count), Int32(timeout))
+            }
+            now = MonotonicInstant(nanoseconds: shim_monotonic_ns())
+            if count < 0 {
+                if -count != EINTR { logger.error("epoll_wait failed", metadata: ["errno": "\(-count)"]) }
+                continue
+            }
+            for index in 0..<Int(count) { dispatch(events[index]) }
+            runDeferredPumps()
+            runTimers()
+        }
+        logger.info("data plane stopped")
+    }
+
+    private func dispatch(_ event: shim_event) {
+        guard let token = Token(raw: event.token) else { return }
+        switch token.kind {
+        case .wakeup:
+            for command in mailbox.take() { handle(command) }
+        case .listener:
+            acceptClients(on: Int32(token.index))
+        case .client, .server:
+            guard token.index < sessions.count, let session = sessions[token.index],
+                session.generation == token.generation
+            else { return }
+            if token.kind == .client {
+                clientEvent(session, event.events)
+            } else {
+                serverEvent(session, event.events)
+            }
+        case .cancel:
+            cancels.event(slot: token.index, generation: token.generation, events: event.events, loop: self)
+        }
+    }
+
+    private func handle(_ command: Mailbox.Command) {
+        switch command {
+        case .apply(let settings):
+            apply(settings)
+        case .serverAvailability(let name, let available):
+            guard let server = servers[name], server.available != available else { return }
+            server.available = available
+            if available { serveQueues() }
+        case .shutdown(let grace):
+            beginShutdown(grace: grace)
+        }
+    }
+
+    private func nextTimeoutMilliseconds() -> Int {
+        var deadline = lastSweep + .seconds(1)
+        if queuedSessions > 0 {
+            for listener in listeners {
+                if let head = listener.queue.nextDeadline(), head < deadline { deadline = head }
+            }
+        }
+        if let shutdownDeadline, shutdownDeadline < deadline { deadline = shutdownDeadline }
+        let wait = deadline.since(now)
+        // Round up so the loop does not wake a millisecond early and spin.
+        return Int((wait.nanoseconds + 999_999) / 1_000_000)
+    }
+
+    // MARK: - Session table
+
+    func register(_ fd: Int32, kind: Token.Kind, slot: Int, generation: UInt32) -> Int32 {
+        let events = (SHIM_EPOLLIN | SHIM_EPOLLOUT | SHIM_EPOLLRDHUP) | SHIM_EPOLLET
+        return shim_epoll_add(epollFD, fd, events, Token(kind: kind, index: slot, generation: generation).raw)
+    }
+
+    func allocateSlot() -> (Int, UInt32) {
+        if let slot = freeSlots.popLast() { return (slot, generations[slot]) }
+        sessions.append(nil)
+        generations.append(1)
+        return (sessions.count - 1, 1)
+    }
+
+    func releaseSlot(_ slot: Int) {
+        sessions[slot] = nil
+        generations[slot] = (generations[slot] &+ 1) & 0x00FF_FFFF
+        freeSlots.append(slot)
+    }
+}

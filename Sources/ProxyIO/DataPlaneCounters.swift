@@ -1,0 +1,11 @@
+import PGWire
+
+/// Event counts kept by the data plane for logs now and the runtime API later. Touched only on its thread.
+final class DataPlaneCounters {
+    var accepted = 0
+    var badStartups: [FirstPacketRejection: Int] = [:]
+    var cancelsForwarded = 0
+    var cancelsDropped = 0
+    var queueTimeouts = 0
+    var acceptErrors = 0
+}

@@ -1,0 +1,130 @@
+import BalanceCore
+import PGWire
+
+/// One client connection and, once routed, its server connection.
+///
+/// Phases, in order (any phase may end in close):
+/// - `firstPacket`: reading the client's first 8+ bytes to tell a startup or TLS request from a CancelRequest.
+/// - `queued`: waiting in the listener's queue for an eligible server with a free slot.
+/// - `connecting`: a non-blocking connect to `server` is in flight; the first bytes wait in `toServer`.
+/// - `relaying`: bytes pass through untouched in both directions.
+/// - `refusing`: pgfloat itself answers the client with an ErrorResponse (after refusing TLS with 'N').
+final class Session {
+    enum Phase {
+        case firstPacket
+        case queued
+        case connecting
+        case relaying
+        case refusing(ErrorResponse)
+    }
+
+    let slot: Int
+    let generation: UInt32
+    let clientFD: Int32
+    let client: SocketAddress
+    let listener: ListenerRuntime
+    var serverFD: Int32 = -1
+    var server: ServerRuntime?
+    var phase: Phase = .firstPacket
+
+    /// Bytes read from one side that the other side has not accepted yet. Reading from a side stops while its
+    /// buffer is not empty, which is the back-pressure that keeps memory bounded per session.
+    var toServer = PendingBytes()
+    var toClient = PendingBytes()
+    var clientEOF = false
+    var serverEOF = false
+    /// The peer has half-closed or reset: its edge came with the data, so reads must go on until EOF is seen
+    /// rather than stop at a short read.
+    var clientHangup = false
+    var serverHangup = false
+    /// The side may hold bytes nobody read since its last edge (reading stopped for back-pressure or a budget):
+    /// the reader must look again itself, as no new edge will come for them.
+    var clientUnread = false
+    var serverUnread = false
+    /// Why the session is ending when that is decided before it closes (a queue timeout answered with an error).
+    var endReason: EndReason?
+    /// Servers already tried for this session, so a retry goes to the next one.
+    var failedServers: [ServerRuntime] = []
+    var connectAttempts = 0
+    var lastConnectError = ""
+
+    let acceptedAt: MonotonicInstant
+    var routedAt: MonotonicInstant?
+    var connectStartedAt: MonotonicInstant?
+    var connectedAt: MonotonicInstant?
+    var lastClientActivity: MonotonicInstant
+    var lastServerActivity: MonotonicInstant
+    var bytesIn: UInt64 = 0
+    var bytesOut: UInt64 = 0
+
+    init(
+        slot: Int, generation: UInt32, clientFD: Int32, client: SocketAddress, listener: ListenerRuntime,
+        now: MonotonicInstant
+    ) {
+        self.slot = slot
+        self.generation = generation
+        self.clientFD = clientFD
+        self.client = client
+        self.listener = listener
+        self.acceptedAt = now
+        self.lastClientActivity = now
+        self.lastServerActivity = now
+    }
+
+    var isRelaying: Bool {
+        if case .relaying = phase { return true }
+        return false
+    }
+}
+
+/// Bytes waiting to be written, with a read offset so partial writes do not shift the array.
+struct PendingBytes {
+    private(set) var bytes: [UInt8] = []
+    private var offset = 0
+
+    var isEmpty: Bool { offset >= bytes.count }
+    var count: Int { bytes.count - offset }
+
+    mutating func append(_ chunk: UnsafeRawBufferPointer) {
+        if isEmpty { clear() }
+        bytes.append(contentsOf: chunk)
+    }
+
+    mutating func append(_ chunk: [UInt8]) {
+        if isEmpty { clear() }
+        bytes.append(contentsOf: chunk)
+    }
+
+    mutating func consume(_ n: Int) {
+        offset += n
+        if isEmpty { clear() }
+    }
+
+    mutating func clear() {
+        bytes.removeAll(keepingCapacity: false)
+        offset = 0
+    }
+
+    /// The unwritten bytes, for a write call.
+    func withUnwritten<R>(_ body: (UnsafeRawBufferPointer) -> R) -> R {
+        bytes.withUnsafeBytes { body(UnsafeRawBufferPointer(rebasing: $0[offset...])) }
+    }
+
+    /// A view of everything buffered, for classifying a first packet.
+    var unwritten: ArraySlice<UInt8> { bytes[offset...] }
+}
+
+/// How a session ended, as printed in its log line.
+enum EndReason: String {
+    case clientClose = "client-close"
+    case serverClose = "server-close"
+    case clientTimeout = "client-timeout"
+    case serverTimeout = "server-timeout"
+    case queueTimeout = "queue-timeout"
+    case connectFailed = "connect-failed"
+    case shutdown
+    case cancelForwarded = "cancel-forwarded"
+    case badStartup = "bad-startup"
+    case refused
+    case error
+}

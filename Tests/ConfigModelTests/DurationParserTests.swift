@@ -1,0 +1,30 @@
+import ConfigModel
+import XCTest
+
+final class DurationParserTests: XCTestCase {
+    func testValidDurations() {
+        let cases: [(String, Duration)] = [
+            ("100us", .microseconds(100)),
+            ("250ms", .milliseconds(250)),
+            ("5s", .seconds(5)),
+            ("30m", .seconds(1800)),
+            ("1h", .seconds(3600)),
+            ("2d", .seconds(172_800)),
+            ("007s", .seconds(7)),
+            ("1500ms", .milliseconds(1500)),
+        ]
+        for (text, expected) in cases {
+            XCTAssertEqual(DurationParser.parse(text), expected, text)
+        }
+    }
+
+    func testInvalidDurations() {
+        let cases = [
+            "", "5", "5 s", " 5s", "5s ", "-1s", "+1s", "0s", "0ms", "1.5s", "s", "5sec", "5S", "5ns", "1e3s", "5m5s",
+            "٥s", "99999999999999999999s", "9999999999999999d",
+        ]
+        for text in cases {
+            XCTAssertNil(DurationParser.parse(text), text)
+        }
+    }
+}

@@ -1,0 +1,46 @@
+import ConfigModel
+import Foundation
+import Logging
+import PGWire
+@testable import ProxyIO
+import XCTest
+
+/// A data plane on its own thread with one listener in front of fake servers, stopped at the end of the test.
+final class ProxyHarness {
+    let plane: DataPlane
+    let port: Int
+    private let finished = DispatchSemaphore(value: 0)
+
+    init(servers: [(name: String, port: Int)], balance: BalanceAlgorithm = .roundrobin,
+         defaults: Defaults = Defaults(timeoutQueue: .milliseconds(300))) throws {
+        let address = try SocketAddress.resolve(host: "127.0.0.1", port: 0)[0]
+        let listenerSocket = try ListenerSocket.open(address).fd
+        port = LoopbackSockets.localPort(of: listenerSocket)
+        let endpoint = Endpoint(host: "127.0.0.1", port: port)
+        let serverSettings = try servers.map { server in
+            DataPlaneSettings.Server(
+                config: ServerConfig(name: server.name, address: Endpoint(host: "127.0.0.1", port: server.port)),
+                addresses: try SocketAddress.resolve(host: "127.0.0.1", port: server.port))
+        }
+        let listener = DataPlaneSettings.Listener(
+            config: ListenerConfig(name: "test", binds: [endpoint], balance: balance, servers: servers.map(\.name)),
+            sockets: [.init(fd: listenerSocket, endpoint: endpoint, address: "127.0.0.1:\(port)")])
+        var logger = Logger(label: "test")
+        logger.logLevel = .critical
+        plane = try DataPlane(
+            settings: DataPlaneSettings(defaults: defaults, logSessions: false, servers: serverSettings,
+                                        listeners: [listener]),
+            logger: logger)
+        let plane = plane
+        let finished = finished
+        Thread { plane.run(); finished.signal() }.start()
+    }
+
+    func stop() {
+        plane.shutdown(grace: .milliseconds(100))
+        XCTAssertEqual(finished.wait(timeout: .now() + 5), .success, "data plane did not stop")
+    }
+
+    /// A PostgreSQL 3.0 StartupMessage, the first packet of an ordinary client.
+    static let startup = StartupMessage(parameters: [.init(name: "user", value: "app")]).encoded
+}
