@@ -15,6 +15,7 @@ extension DataPlane {
             let n = shim_read(session.clientFD, readBuffer.baseAddress, readBuffer.count)
             if n > 0 {
                 session.lastClientActivity = now
+                session.bytesIn &+= UInt64(n)
                 session.toServer.append(UnsafeRawBufferPointer(rebasing: readBuffer[0..<n]))
                 if n < readBuffer.count { return true }
             } else if n == -Int(EAGAIN) {

@@ -41,7 +41,7 @@ extension DataPlane {
     func beginShutdown(grace: Duration) {
         guard shutdownDeadline == nil else { return }
         shutdownDeadline = now + grace
-        logger.info("shutting down", metadata: ["sessions": "\(processSessions)", "grace": "\(grace)"])
+        logger.info("shutting down", metadata: ["sessions": "\(processSessions)", "grace_ms": "\(grace.milliseconds)"])
         for listener in listeners { closeSockets(listener.sockets) }
         for listener in listeners { listener.sockets = [] }
         for case let session? in sessions {

@@ -121,3 +121,33 @@ final class DataPlaneRelayTests: XCTestCase {
         XCTAssertEqual(error.sqlState, "08P01")
     }
 }
+
+final class DataPlaneLimitTests: XCTestCase {
+    func testAServerAtMaxconnQueuesTheNextClientUntilASessionEnds() throws {
+        let server = try LoopbackSockets.listen()
+        defer { close(server.fd) }
+        let proxy = try ProxyHarness(
+            servers: [("s1", server.port)], defaults: .init(timeoutQueue: .seconds(10)), serverMaxconn: 1)
+        defer { proxy.stop() }
+        proxy.plane.setServerAvailable("s1", true)
+
+        let first = try LoopbackSockets.connect(port: proxy.port)
+        try LoopbackSockets.send(first, ProxyHarness.startup)
+        let firstBackend = try LoopbackSockets.accept(server.fd)
+
+        let second = try LoopbackSockets.connect(port: proxy.port)
+        defer { close(second) }
+        try LoopbackSockets.send(second, ProxyHarness.startup)
+        var pending = pollfd(fd: server.fd, events: Int16(POLLIN), revents: 0)
+        XCTAssertEqual(poll(&pending, 1, 300), 0, "the server got a second session beyond its maxconn")
+
+        // The first session ends as PostgreSQL ends one: the client leaves, the server sees EOF and closes.
+        close(first)
+        _ = try LoopbackSockets.receiveToEOF(firstBackend)
+        close(firstBackend)
+        let secondBackend = try LoopbackSockets.accept(server.fd)
+        defer { close(secondBackend) }
+        XCTAssertEqual(
+            try LoopbackSockets.receive(secondBackend, count: ProxyHarness.startup.count), ProxyHarness.startup)
+    }
+}

@@ -12,14 +12,15 @@ final class ProxyHarness {
     private let finished = DispatchSemaphore(value: 0)
 
     init(servers: [(name: String, port: Int)], balance: BalanceAlgorithm = .roundrobin,
-         defaults: Defaults = Defaults(timeoutQueue: .milliseconds(300))) throws {
+         defaults: Defaults = Defaults(timeoutQueue: .milliseconds(300)), serverMaxconn: Int = 0) throws {
         let address = try SocketAddress.resolve(host: "127.0.0.1", port: 0)[0]
         let listenerSocket = try ListenerSocket.open(address).fd
         port = LoopbackSockets.localPort(of: listenerSocket)
         let endpoint = Endpoint(host: "127.0.0.1", port: port)
         let serverSettings = try servers.map { server in
             DataPlaneSettings.Server(
-                config: ServerConfig(name: server.name, address: Endpoint(host: "127.0.0.1", port: server.port)),
+                config: ServerConfig(
+                    name: server.name, address: Endpoint(host: "127.0.0.1", port: server.port), maxconn: serverMaxconn),
                 addresses: try SocketAddress.resolve(host: "127.0.0.1", port: server.port))
         }
         let listener = DataPlaneSettings.Listener(
