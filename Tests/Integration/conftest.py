@@ -62,8 +62,9 @@ def pgfloat():
     """
     started: list[PGFloat] = []
 
-    def start(config: str, ports: list[int] | None = None, timeout: float = 20) -> PGFloat:
-        pf = PGFloat(config)
+    def start(config: str, ports: list[int] | None = None, timeout: float = 20,
+              args: tuple[str, ...] = ()) -> PGFloat:
+        pf = PGFloat(config, args=args)
         started.append(pf)  # registered before start so teardown always sees it
         return pf.start(ports=ports, timeout=timeout)
 

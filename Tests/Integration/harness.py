@@ -377,8 +377,9 @@ def parse_sessions(log: str) -> list[dict[str, str]]:
 class PGFloat:
     """One `pgfloat run -c FILE` process with its own dir, config and log."""
 
-    def __init__(self, config: str, binary: Path | None = None):
+    def __init__(self, config: str, binary: Path | None = None, args: tuple[str, ...] = ()):
         self.binary = Path(binary or pgfloat_bin())
+        self.args = list(args)
         self.dir = Path(tempfile.mkdtemp(prefix="pgfloat-run-"))
         self.config_path = self.dir / "pgfloat.toml"
         self.log_path = self.dir / "pgfloat.log"
@@ -409,7 +410,7 @@ class PGFloat:
     def start(self, ports: list[int] | None = None, timeout: float = 20) -> "PGFloat":
         """Start and wait for `ready` in the log (or, failing that, every port accepting)."""
         with open(self.log_path, "wb") as log:
-            self.proc = subprocess.Popen([str(self.binary), "run", "-c", str(self.config_path)],
+            self.proc = subprocess.Popen([str(self.binary), "run", "-c", str(self.config_path), *self.args],
                                          stdin=subprocess.DEVNULL, stdout=log, stderr=log)
 
         def ready():

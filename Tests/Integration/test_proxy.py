@@ -6,6 +6,7 @@ Binary:       PGFLOAT_BIN (default .build/debug/pgfloat under the repo root)
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import signal
@@ -248,3 +249,36 @@ def test_check_reports_file_line_key(tmp_path, port):
     assert shaped, f"no FILE:LINE: key: message lines in: {lines}"
     assert any(line.startswith(f"{bad_path}:{bogus_line}: ") and "bogus_key" in line
                for line in shaped), shaped
+
+
+def test_run_refuses_a_bad_config_before_binding(tmp_path, port):
+    lport = port()
+    good = pgfloat_config([server("pg1", port())], [listener("pg", lport, ["pg1"])])
+    bad = re.sub(r'(?m)^timeout_queue = .*$', 'timeout_queue = "soon"', good, count=1)
+    assert bad != good
+    path = tmp_path / "bad.toml"
+    path.write_text(bad)
+    r = subprocess.run([str(pgfloat_bin()), "run", "-c", str(path)], capture_output=True, text=True,
+                       timeout=30)
+    assert r.returncode == 1
+    assert f"{path}:" in r.stderr and "defaults.timeout_queue" in r.stderr, r.stderr
+    assert not port_accepts(lport, timeout=0.2)
+
+
+def test_json_log_lines(cluster, pgfloat, port):
+    lport = port()
+    pf = pgfloat(one_listener(cluster, lport, name="json_listener"), ports=[lport],
+                 args=("--log-format", "json"))
+    assert psql(lport, "SELECT 1") == "1"
+
+    def session_line():
+        for line in pf.log_text().splitlines():
+            record = json.loads(line)  # every line must be one JSON object
+            if record.get("msg") == "session":
+                return record
+        return None
+    record = wait_until(session_line, 10, "a JSON session line")
+    assert record["listener"] == "json_listener"
+    assert record["server"] == "primary"
+    assert record["end"] == "client-close"
+    assert int(record["bytes_in"]) > 0 and int(record["bytes_out"]) > 0

@@ -151,3 +151,27 @@ final class DataPlaneLimitTests: XCTestCase {
             try LoopbackSockets.receive(secondBackend, count: ProxyHarness.startup.count), ProxyHarness.startup)
     }
 }
+
+final class DataPlaneTimeoutTests: XCTestCase {
+    func testAnIdleSessionIsClosedOnBothSides() throws {
+        let server = try LoopbackSockets.listen()
+        defer { close(server.fd) }
+        let proxy = try ProxyHarness(
+            servers: [("s1", server.port)],
+            defaults: .init(timeoutClient: .milliseconds(200), timeoutServer: .seconds(60)))
+        defer { proxy.stop() }
+        proxy.plane.setServerAvailable("s1", true)
+        let client = try LoopbackSockets.connect(port: proxy.port)
+        defer { close(client) }
+        try LoopbackSockets.send(client, ProxyHarness.startup)
+        let backend = try LoopbackSockets.accept(server.fd)
+        defer { close(backend) }
+        _ = try LoopbackSockets.receive(backend, count: ProxyHarness.startup.count)
+
+        // Neither side sends anything: the sweep that runs every second closes the session.
+        let started = ContinuousClock.now
+        XCTAssertEqual(try LoopbackSockets.receiveToEOF(client), [])
+        XCTAssertEqual(try LoopbackSockets.receiveToEOF(backend), [])
+        XCTAssertLessThan(ContinuousClock.now - started, .seconds(3))
+    }
+}
