@@ -8,7 +8,7 @@ DEBUG_FLAGS := --explicit-target-dependency-import-check error
 RELEASE_BIN := .build/release/pgfloat
 
 # Debian packages the build, the tests and the benchmarks need.
-TEST_PACKAGES := postgresql-15 postgresql-client-15 haproxy socat openssl python3-pytest procps iproute2
+TEST_PACKAGES := postgresql-15 postgresql-client-15 haproxy socat openssl python3-pytest python3-venv etcd-server etcd-client procps iproute2
 
 .PHONY: all build debug test unit-test integration-test deps bench clean
 

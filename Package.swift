@@ -12,13 +12,17 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.80.0"),
         .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.21.0"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.20.0"),
+        .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.27.0"),
     ],
     targets: [
         // Pure logic: no sockets, no clocks, no logging.
         .target(name: "PGWire"),
         .target(name: "ConfigModel", dependencies: [.product(name: "TOMLKit", package: "TOMLKit")]),
-        .target(name: "BalanceCore", dependencies: ["ConfigModel"]),
-        .target(name: "HealthCore"),
+        .target(name: "MonotonicTime"),
+        .target(name: "BalanceCore", dependencies: ["ConfigModel", "MonotonicTime"]),
+        .target(name: "HealthCore", dependencies: ["ConfigModel", "MonotonicTime"]),
 
         // C wrappers for what Swift's Glibc module does not expose (epoll, accept4, splice, IP_FREEBIND).
         .target(name: "CSysShim"),
@@ -27,17 +31,21 @@ let package = Package(
         .target(
             name: "ProxyIO",
             dependencies: [
-                "CSysShim", "PGWire", "BalanceCore", "ConfigModel",
+                "CSysShim", "PGWire", "BalanceCore", "ConfigModel", "MonotonicTime", "HealthCore",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .target(
             name: "HealthIO",
             dependencies: [
-                "HealthCore", "ConfigModel",
+                "HealthCore", "ConfigModel", "MonotonicTime",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
             ]
         ),
         .target(
@@ -60,12 +68,23 @@ let package = Package(
 
         .testTarget(name: "PGWireTests", dependencies: ["PGWire"]),
         .testTarget(name: "ConfigModelTests", dependencies: ["ConfigModel"]),
-        .testTarget(name: "BalanceCoreTests", dependencies: ["BalanceCore", "ConfigModel"]),
-        .testTarget(name: "HealthCoreTests", dependencies: ["HealthCore"]),
+        .testTarget(name: "BalanceCoreTests", dependencies: ["BalanceCore", "ConfigModel", "MonotonicTime"]),
+        .testTarget(name: "HealthCoreTests", dependencies: ["HealthCore", "ConfigModel", "MonotonicTime"]),
+        .testTarget(
+            name: "HealthIOTests",
+            dependencies: [
+                "HealthIO", "HealthCore", "ConfigModel",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ]
+        ),
         .testTarget(
             name: "ProxyIOTests",
             dependencies: [
-                "ProxyIO", "PGWire", "ConfigModel", .product(name: "Logging", package: "swift-log"),
+                "ProxyIO", "PGWire", "ConfigModel", "HealthCore", .product(name: "Logging", package: "swift-log"),
             ]
         ),
     ],

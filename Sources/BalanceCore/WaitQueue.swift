@@ -1,3 +1,5 @@
+import MonotonicTime
+
 /// The FIFO where new clients wait for a server, one per listener.
 ///
 /// Contract: entries leave in arrival order when a server frees up (`popFirst`), at their deadline (`expire`), or

@@ -83,6 +83,23 @@ public struct Defaults: Sendable, Equatable {
 public enum CheckType: String, Sendable, Equatable, CaseIterable {
     /// A TCP connect to the server's address.
     case tcp
+    /// An SSLRequest: any 'S' or 'N' answer means a live PostgreSQL; needs no user.
+    case pgHello = "pg-hello"
+    /// A SQL query over a kept-open connection: role, WAL position and timeline (repmgr, pg_auto_failover).
+    case pgsql
+    /// `GET /patroni` on Patroni's REST API: role, state, timeline and WAL position in one request.
+    case patroni
+    /// A line from a TCP agent: `up`, `down`, `drain`, `maint` or a weight like `75%` (HAProxy's agent-check).
+    case agent
+    /// A command run with a timeout: exit 0 is up; `role=primary|replica` on stdout gives the role.
+    case external
+}
+
+/// How the `pgsql` check protects its connection.
+public enum CheckTLSMode: String, Sendable, Equatable, CaseIterable {
+    case disable
+    case prefer
+    case require
 }
 
 /// `[check]`: the one health check every server gets, shared by every listener.
@@ -90,20 +107,70 @@ public struct CheckSettings: Sendable, Equatable {
     public var type: CheckType
     public var interval: Duration
     public var timeout: Duration
-    /// Consecutive successes that bring a down server up.
+    /// Consecutive successes that bring a down server up, and primary answers that make a server the primary.
     public var rise: Int
     /// Consecutive failures that take an up server down.
     public var fall: Int
+    /// Interval while a server's state is changing or a listener has no eligible server.
+    public var fastInterval: Duration
+    /// Interval while a server is down; nil means `interval`.
+    public var downInterval: Duration?
+    /// Port the check talks to when it is not the server's PostgreSQL port (Patroni's API, an agent).
+    public var port: Int?
+    /// `patroni`: "http" or "https".
+    public var scheme: String
+    /// `patroni` over https and `pgsql` with TLS: CA bundle to verify the server with.
+    public var caFile: String?
+    /// `patroni`: a file holding `user:password` for basic auth.
+    public var authFile: String?
+    /// `pgsql`: the role the check logs in as.
+    public var user: String
+    /// `pgsql`: the database it connects to.
+    public var database: String
+    /// `pgsql`: a file holding the password (SCRAM-SHA-256 or md5); none for trust or peer setups.
+    public var passwordFile: String?
+    /// `pgsql`: whether the check connection uses TLS.
+    public var sslmode: CheckTLSMode
+    /// `external`: the command line, run without a shell's help (split on spaces).
+    public var command: String?
 
     public init(
         type: CheckType = .tcp, interval: Duration = .seconds(3), timeout: Duration = .seconds(2), rise: Int = 2,
-        fall: Int = 3
+        fall: Int = 3, fastInterval: Duration = .milliseconds(500), downInterval: Duration? = nil, port: Int? = nil,
+        scheme: String = "http", caFile: String? = nil, authFile: String? = nil, user: String = "postgres",
+        database: String = "postgres", passwordFile: String? = nil, sslmode: CheckTLSMode = .prefer,
+        command: String? = nil
     ) {
         self.type = type
         self.interval = interval
         self.timeout = timeout
         self.rise = rise
         self.fall = fall
+        self.fastInterval = fastInterval
+        self.downInterval = downInterval
+        self.port = port
+        self.scheme = scheme
+        self.caFile = caFile
+        self.authFile = authFile
+        self.user = user
+        self.database = database
+        self.passwordFile = passwordFile
+        self.sslmode = sslmode
+        self.command = command
+    }
+
+    /// The settings one server's check runs with: `[check]` with the server's own overrides.
+    public func forServer(_ server: ServerConfig) -> CheckSettings {
+        var settings = self
+        if let type = server.checkType { settings.type = type }
+        if let port = server.checkPort { settings.port = port }
+        return settings
+    }
+
+    /// The port the check connects to for `server`.
+    public func checkPort(for server: ServerConfig) -> Int {
+        if let port { return port }
+        return type == .patroni ? 8008 : server.address.port
     }
 }
 
@@ -117,27 +184,56 @@ public struct ServerConfig: Sendable, Equatable {
     public var maxconn: Int
     /// Used only when no non-backup server of the listener is eligible.
     public var backup: Bool
+    /// A server that comes back ramps its effective weight from about 0 to `weight` over this time.
+    public var slowstart: Duration
+    /// This server's check type, when it differs from `[check] type`.
+    public var checkType: CheckType?
+    /// This server's check port, when it differs from `[check] port`.
+    public var checkPort: Int?
     /// Line of the `[[server]]` header.
     public var line: Int
 
     public init(
-        name: String, address: Endpoint, weight: Int = 100, maxconn: Int = 0, backup: Bool = false, line: Int = 0
+        name: String, address: Endpoint, weight: Int = 100, maxconn: Int = 0, backup: Bool = false,
+        slowstart: Duration = .zero, checkType: CheckType? = nil, checkPort: Int? = nil, line: Int = 0
     ) {
         self.name = name
         self.address = address
         self.weight = weight
         self.maxconn = maxconn
         self.backup = backup
+        self.slowstart = slowstart
+        self.checkType = checkType
+        self.checkPort = checkPort
         self.line = line
     }
 }
 
-/// Which servers a listener may route to. Only `any` has meaning until role-aware checks exist.
+/// Which servers a listener may route to, by the role checks learnt.
 public enum ListenerRole: String, Sendable, Equatable, CaseIterable {
+    /// The one primary (on a split brain, the one on the newest timeline, or none).
     case primary
+    /// Replicas whose lag is within the listener's `max_lag`.
     case replica
+    /// Any reachable server, whatever its role.
     case any
+    /// Replicas, or the primary when no replica qualifies.
     case replicaOrPrimary = "replica-or-primary"
+}
+
+/// What happens to a listener's sessions on a server that leaves its pool.
+public enum MarkedDownAction: String, Sendable, Equatable, CaseIterable {
+    /// Sessions continue until they end by themselves.
+    case none
+    /// Sessions are closed at once (a demoted primary's clients must not keep writing to it).
+    case shutdownSessions = "shutdown-sessions"
+}
+
+/// What happens to a listener's sessions on backup servers when a non-backup server comes up.
+public enum MarkedUpAction: String, Sendable, Equatable, CaseIterable {
+    case none
+    /// Sessions on backup servers are closed so clients come back to the regular servers.
+    case shutdownBackupSessions = "shutdown-backup-sessions"
 }
 
 /// How a listener picks among its eligible servers.
@@ -162,12 +258,17 @@ public struct ListenerConfig: Sendable, Equatable {
     public var maxconn: Int
     /// Names of the servers in this listener's pool, in configuration order.
     public var servers: [String]
+    /// Replicas further behind the primary than this many bytes of WAL leave a `replica` pool; nil: no limit.
+    public var maxLag: UInt64?
+    public var onMarkedDown: MarkedDownAction
+    public var onMarkedUp: MarkedUpAction
     /// Line of the `[[listener]]` header.
     public var line: Int
 
     public init(
         name: String, binds: [Endpoint], role: ListenerRole = .any, balance: BalanceAlgorithm = .roundrobin,
-        maxconn: Int = 1000, servers: [String], line: Int = 0
+        maxconn: Int = 1000, servers: [String], maxLag: UInt64? = nil, onMarkedDown: MarkedDownAction = .none,
+        onMarkedUp: MarkedUpAction = .none, line: Int = 0
     ) {
         self.name = name
         self.binds = binds
@@ -175,6 +276,9 @@ public struct ListenerConfig: Sendable, Equatable {
         self.balance = balance
         self.maxconn = maxconn
         self.servers = servers
+        self.maxLag = maxLag
+        self.onMarkedDown = onMarkedDown
+        self.onMarkedUp = onMarkedUp
         self.line = line
     }
 }

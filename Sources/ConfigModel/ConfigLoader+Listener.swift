@@ -6,6 +6,9 @@ struct ListenerDraft {
     var role = ListenerRole.any
     var balance = BalanceAlgorithm.roundrobin
     var maxconn = 1000
+    var maxLag: UInt64?
+    var onMarkedDown = MarkedDownAction.none
+    var onMarkedUp = MarkedUpAction.none
     /// The `servers` key as written; nil means every `[[server]]`.
     var servers: [String]?
     /// Line of the `servers` key; nil when the key is absent.
@@ -18,7 +21,8 @@ struct ListenerDraft {
         guard let name, let binds else { return nil }
         return ListenerConfig(
             name: name, binds: binds, role: role, balance: balance, maxconn: maxconn,
-            servers: servers ?? allServers, line: line)
+            servers: servers ?? allServers, maxLag: maxLag, onMarkedDown: onMarkedDown, onMarkedUp: onMarkedUp,
+            line: line)
     }
 }
 
@@ -33,6 +37,9 @@ extension ConfigLoader {
             .value("role", \.role) { $0.choice("role") },
             .value("balance", \.balance) { $0.choice("balance algorithm") },
             .value("maxconn", \.maxconn) { $0.integer(in: 1...Int.max) },
+            .value("max_lag", \.maxLag) { $0.byteSize() },
+            .value("on_marked_down", \.onMarkedDown) { $0.choice("on_marked_down action") },
+            .value("on_marked_up", \.onMarkedUp) { $0.choice("on_marked_up action") },
             KeyRule("servers") { field, listener in
                 listener.servers = field.serverNames()
                 listener.serversLine = field.line

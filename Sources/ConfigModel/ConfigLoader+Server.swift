@@ -6,13 +6,18 @@ struct ServerDraft {
     var weight = 100
     var maxconn = 0
     var backup = false
+    var slowstart = Duration.zero
+    var checkType: CheckType?
+    var checkPort: Int?
     /// Line of the `[[server]]` header.
     var line: Int
 
     /// The finished server, or nil when a required key is missing (already reported).
     var config: ServerConfig? {
         guard let name, let address else { return nil }
-        return ServerConfig(name: name, address: address, weight: weight, maxconn: maxconn, backup: backup, line: line)
+        return ServerConfig(
+            name: name, address: address, weight: weight, maxconn: maxconn, backup: backup, slowstart: slowstart,
+            checkType: checkType, checkPort: checkPort, line: line)
     }
 }
 
@@ -27,6 +32,9 @@ extension ConfigLoader {
             .value("weight", \.weight) { $0.integer(in: 0...256) },
             .value("maxconn", \.maxconn) { $0.integer(in: 0...Int.max) },
             .value("backup", \.backup) { $0.boolean() },
+            .value("slowstart", \.slowstart) { $0.duration(allowZero: true) },
+            .value("check_type", \.checkType) { $0.choice("check type") },
+            .value("check_port", \.checkPort) { $0.integer(in: 1...65535) },
         ])
     }
 

@@ -28,6 +28,39 @@ extension ConfigLoader {
             .value("timeout", \.timeout) { $0.duration() },
             .value("rise", \.rise) { $0.integer(in: 1...100) },
             .value("fall", \.fall) { $0.integer(in: 1...100) },
+            .value("fast_interval", \.fastInterval) { $0.duration() },
+            .value("down_interval", \.downInterval) { $0.duration() },
+            .value("port", \.port) { $0.integer(in: 1...65535) },
+            .value("scheme", \.scheme) { field in
+                field.string().flatMap { ["http", "https"].contains($0) ? $0 : field.rejected("scheme", $0) }
+            },
+            .value("ca_file", \.caFile) { $0.absolutePath() },
+            .value("auth_file", \.authFile) { $0.absolutePath() },
+            .value("user", \.user) { $0.string() },
+            .value("database", \.database) { $0.string() },
+            .value("password_file", \.passwordFile) { $0.absolutePath() },
+            .value("sslmode", \.sslmode) { $0.choice("sslmode") },
+            .value("command", \.command) { $0.absolutePath() },
         ])
+    }
+}
+
+extension ConfigLoader {
+    /// Keys some check types cannot do without: a command to run, a port to ask an agent on.
+    static func checkProbeRequirements(_ draft: DocumentDraft, diagnostics: Diagnostics) {
+        let check = TableLocation(name: "check", occurrence: 0)
+        let types = Set([draft.check.type] + draft.servers.compactMap(\.checkType))
+        if types.contains(.external), draft.check.command == nil {
+            diagnostics.report(
+                key: "check.command", line: diagnostics.line(of: check, key: "type"),
+                "an external check needs \"command\"")
+        }
+        guard draft.check.port == nil else { return }
+        for (index, server) in draft.servers.enumerated()
+        where (server.checkType ?? draft.check.type) == .agent && server.checkPort == nil {
+            diagnostics.report(
+                key: "server.check_port", line: diagnostics.line(of: TableLocation(name: "server", occurrence: index)),
+                "an agent check needs a port: set [check] port or this server's check_port")
+        }
     }
 }

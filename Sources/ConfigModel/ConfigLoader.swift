@@ -23,6 +23,7 @@ public enum ConfigLoader {
         documentSchema.read(document, at: .root, into: &draft, diagnostics: diagnostics)
 
         checkServerNames(draft.servers, diagnostics: diagnostics)
+        checkProbeRequirements(draft, diagnostics: diagnostics)
         let serverNames = draft.servers.compactMap(\.name)
         checkListeners(draft.listeners, servers: serverNames, diagnostics: diagnostics)
         guard !diagnostics.hasProblems else { throw ConfigErrors(diagnostics.sortedProblems) }

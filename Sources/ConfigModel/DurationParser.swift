@@ -16,12 +16,13 @@ public enum DurationParser {
     ///
     /// - Returns: The duration, or `nil` when the text is not digits directly followed by a known unit, when the
     ///   number is zero, or when the duration does not fit in 64-bit microseconds.
-    public static func parse(_ s: String) -> Duration? {
+    /// `allowZero` admits `"0s"` for settings that zero turns off.
+    public static func parse(_ s: String, allowZero: Bool = false) -> Duration? {
         let digits = s.prefix { $0.isASCII && $0.isNumber }
         let suffix = s.dropFirst(digits.count)
         guard
             let unit = units.first(where: { $0.suffix == suffix }),
-            let count = Int(digits), count > 0
+            let count = Int(digits), count > 0 || allowZero
         else { return nil }
         let (total, overflow) = count.multipliedReportingOverflow(by: unit.microseconds)
         return overflow ? nil : .microseconds(total)

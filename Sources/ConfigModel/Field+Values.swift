@@ -35,13 +35,31 @@ extension Field {
         return int
     }
 
-    func duration() -> Duration? {
+    /// A positive duration, or with `allowZero` also `"0s"` (for features that zero turns off).
+    func duration(allowZero: Bool = false) -> Duration? {
         guard let text = string(expected: "a duration string like \"5s\"") else { return nil }
-        guard let duration = DurationParser.parse(text) else {
+        guard let duration = DurationParser.parse(text, allowZero: allowZero) else {
             report("invalid duration \"\(text)\"; \(DurationParser.syntaxHint)")
             return nil
         }
         return duration
+    }
+
+    /// A byte count: an integer, or a string with a unit.
+    func byteSize() -> UInt64? {
+        if let int = value.int {
+            guard int >= 0 else {
+                report("expected a size of at least 0 bytes, got \(int)")
+                return nil
+            }
+            return UInt64(int)
+        }
+        guard let text = string(expected: "a size like 1048576 or \"16MB\"") else { return nil }
+        guard let size = ByteSizeParser.parse(text) else {
+            report("invalid size \"\(text)\"; \(ByteSizeParser.syntaxHint)")
+            return nil
+        }
+        return size
     }
 
     func endpoint() -> Endpoint? {
@@ -96,12 +114,24 @@ extension Field {
         return choice
     }
 
-    func unixSocketPath() -> String? {
+    /// An absolute file path (or a command line starting with one).
+    func absolutePath() -> String? {
         guard let path = string() else { return nil }
         guard path.hasPrefix("/") else {
             report("expected an absolute path starting with \"/\", got \"\(path)\"")
             return nil
         }
+        return path
+    }
+
+    /// Reports a string outside a fixed set of words; returns nil so it reads as a failed conversion.
+    func rejected(_ what: String, _ text: String) -> String? {
+        report("unknown \(what) \"\(text)\"")
+        return nil
+    }
+
+    func unixSocketPath() -> String? {
+        guard let path = absolutePath() else { return nil }
         guard path.utf8.count <= Self.maxSocketPathBytes else {
             report("path \"\(path)\" is longer than \(Self.maxSocketPathBytes) bytes, the limit for a Unix socket")
             return nil

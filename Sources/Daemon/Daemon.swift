@@ -33,8 +33,8 @@ public final class Daemon: @unchecked Sendable {
         dataPlane = try DataPlane(settings: Self.settings(config, servers, listeners), logger: logger)
         checkLoop = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         let plane = dataPlane
-        checker = HealthChecker(eventLoop: checkLoop.next(), logger: logger) { server, available in
-            plane.setServerAvailable(server, available)
+        checker = HealthChecker(eventLoop: checkLoop.next(), logger: logger) { table in
+            plane.setRouting(table)
         }
     }
 
@@ -49,7 +49,7 @@ public final class Daemon: @unchecked Sendable {
     /// Serves until SIGTERM or SIGINT has drained the sessions. Blocks the calling thread.
     public func run() {
         installSignalHandlers()
-        checker.update(servers: config.servers, check: config.check)
+        checker.update(config)
         let finished = DispatchSemaphore(value: 0)
         let plane = dataPlane
         let thread = Thread {
@@ -93,7 +93,7 @@ public final class Daemon: @unchecked Sendable {
             let listeners = try bindings.bind(next, logger: logger)
             config = next
             dataPlane.post(settings: Self.settings(next, servers, listeners))
-            checker.update(servers: next.servers, check: next.check)
+            checker.update(next)
             logger.info("reload applied", metadata: ["listeners": "\(next.listeners.count)"])
         } catch let errors as ConfigErrors {
             for problem in errors.problems {

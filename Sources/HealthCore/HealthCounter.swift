@@ -69,6 +69,16 @@ public struct HealthCounter: Sendable, Equatable {
         return before == state ? nil : Transition(from: before, to: state)
     }
 
+    /// True while the counter is part way to the other state: an up server that failed some checks, or a down
+    /// server that passed some. Checks then run at `fast_interval`, so the change is confirmed (or undone) sooner.
+    public var isChanging: Bool {
+        switch state {
+        case .unknown: return false
+        case .up: return health < top
+        case .down: return health > 0
+        }
+    }
+
     /// "2/3 UP" style progress for logs: how far a changing server is towards its next state.
     public var progress: String {
         switch state {

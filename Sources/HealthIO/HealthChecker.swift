@@ -1,115 +1,221 @@
+import AsyncHTTPClient
 import ConfigModel
 import HealthCore
 import Logging
+import MonotonicTime
 import NIOCore
-import NIOPosix
 
-/// Runs one health check per server on a control-plane event loop and reports up/down changes.
+/// Runs one health check per server on a control-plane event loop, keeps the cluster's health view, and hands
+/// every change of routing to the data plane.
 ///
-/// Every listener shares the result: a server is checked once per interval however many listeners use it.
-/// All state lives on `eventLoop`; the public methods hop onto it.
+/// Every listener shares the result: a server is checked once per interval however many listeners use it, and
+/// the role each check learns decides which listeners may use the server. All state lives on `eventLoop`; the
+/// public methods hop onto it.
 public final class HealthChecker: @unchecked Sendable {
-    /// Called on the checker's event loop when a server starts or stops being usable.
-    public typealias AvailabilityHandler = @Sendable (_ server: String, _ available: Bool) -> Void
+    /// Called on the checker's event loop whenever what listeners may use changes.
+    public typealias RoutingHandler = @Sendable (RoutingTable) -> Void
 
     private final class Target {
-        var config: ServerConfig
-        var counter: HealthCounter
-        var task: RepeatedTask?
+        let server: ServerConfig
+        let settings: CheckSettings
+        let probe: HealthProbe
+        var scheduled: Scheduled<Void>?
+        var nextRun: NIODeadline = .now()
+        var running = false
 
-        init(config: ServerConfig, counter: HealthCounter) {
-            self.config = config
-            self.counter = counter
+        init(server: ServerConfig, settings: CheckSettings, probe: HealthProbe) {
+            self.server = server
+            self.settings = settings
+            self.probe = probe
         }
     }
 
     private let eventLoop: EventLoop
     private let logger: Logger
-    private let onAvailability: AvailabilityHandler
-    private var settings = CheckSettings()
+    private let httpClient: HTTPClient
+    private let onRouting: RoutingHandler
+    private var view = ClusterView(servers: [], check: CheckSettings())
+    private var check = CheckSettings()
+    private var listeners: [ListenerConfig] = []
     private var targets: [String: Target] = [:]
+    private var routing: RoutingTable?
+    private var rampTimer: Scheduled<Void>?
+    private var lastSplitBrainLog: NIODeadline?
+    /// Checks rounds in which two servers claimed primary and none could be chosen.
+    private(set) var splitBrainEvents = 0
 
-    public init(eventLoop: EventLoop, logger: Logger, onAvailability: @escaping AvailabilityHandler) {
+    public init(eventLoop: EventLoop, logger: Logger, onRouting: @escaping RoutingHandler) {
         self.eventLoop = eventLoop
         self.logger = logger
-        self.onAvailability = onAvailability
+        self.onRouting = onRouting
+        // One client for every Patroni probe: it keeps one connection per API (Patroni serves 5 at a time).
+        self.httpClient = HTTPClient(eventLoopGroupProvider: .shared(eventLoop))
     }
 
     /// Starts, keeps or stops checks to match the configuration. A server whose address and check settings did
-    /// not change keeps its state, so a reload never flaps a healthy server.
-    public func update(servers: [ServerConfig], check: CheckSettings) {
-        eventLoop.execute { self.apply(servers: servers, check: check) }
+    /// not change keeps its state and its connection, so a reload never flaps a healthy server.
+    public func update(_ config: PGFloatConfig) {
+        eventLoop.execute { self.apply(config) }
     }
 
-    /// Stops every check.
+    /// Stops every check and closes their connections.
     public func stop() -> EventLoopFuture<Void> {
-        eventLoop.submit {
-            for target in self.targets.values { target.task?.cancel() }
+        eventLoop.flatSubmit {
+            self.rampTimer?.cancel()
+            let stopping = self.targets.values.map { target -> EventLoopFuture<Void> in
+                target.scheduled?.cancel()
+                return target.probe.shutdown()
+            }
             self.targets.removeAll()
+            return EventLoopFuture.andAllComplete(stopping, on: self.eventLoop)
+        }.flatMap {
+            self.httpClient.shutdown()
         }
     }
 
-    private func apply(servers: [ServerConfig], check: CheckSettings) {
-        let checkChanged = check != settings
-        settings = check
-        let wanted = Set(servers.map(\.name))
+    private func apply(_ config: PGFloatConfig) {
+        check = config.check
+        listeners = config.listeners
+        view.reconfigure(servers: config.servers, check: config.check)
+        let wanted = Set(config.servers.map(\.name))
         for (name, target) in targets where !wanted.contains(name) {
-            target.task?.cancel()
+            target.scheduled?.cancel()
+            _ = target.probe.shutdown()
             targets[name] = nil
         }
-        for server in servers {
-            if let target = targets[server.name], !checkChanged, target.config.address == server.address {
-                target.config = server
+        for server in config.servers {
+            let settings = config.check.forServer(server)
+            if let target = targets[server.name], target.server.address == server.address,
+                target.settings == settings
+            {
                 continue
             }
-            targets[server.name]?.task?.cancel()
-            let target = Target(config: server, counter: HealthCounter(rise: check.rise, fall: check.fall))
+            if let old = targets[server.name] {
+                old.scheduled?.cancel()
+                _ = old.probe.shutdown()
+            }
+            let probe = HealthProbes.make(
+                server: server, settings: settings, eventLoop: eventLoop, httpClient: httpClient, logger: logger)
+            let target = Target(server: server, settings: settings, probe: probe)
             targets[server.name] = target
-            let loop = eventLoop
-            target.task = loop.scheduleRepeatedAsyncTask(
-                initialDelay: .zero, delay: .nanoseconds(check.interval.nanosecondsForNIO)
-            ) { [weak self, weak target] _ in
-                guard let self, let target else { return loop.makeSucceededVoidFuture() }
-                return self.runCheck(target)
+            schedule(target, in: .zero)
+        }
+        publishRouting()
+    }
+
+    private func schedule(_ target: Target, in delay: Duration) {
+        target.scheduled?.cancel()
+        target.nextRun = .now() + .nanoseconds(Int64(delay.nanoseconds))
+        target.scheduled = eventLoop.scheduleTask(deadline: target.nextRun) { [weak self, weak target] in
+            guard let self, let target else { return }
+            self.run(target)
+        }
+    }
+
+    private func run(_ target: Target) {
+        guard targets[target.server.name] === target, !target.running else { return }
+        target.running = true
+        target.probe.check().whenComplete { result in
+            target.running = false
+            guard self.targets[target.server.name] === target else { return }
+            let outcome: CheckOutcome
+            switch result {
+            case .success(let value): outcome = value
+            case .failure(let error): outcome = .failed("\(error)")
+            }
+            self.record(target, outcome)
+        }
+    }
+
+    private func record(_ target: Target, _ outcome: CheckOutcome) {
+        let now = Self.now()
+        for event in view.record(server: target.server.name, outcome: outcome, at: now) { log(event) }
+        let starvedBefore = starvedServers()
+        publishRouting()
+        let starved = starvedServers()
+        schedule(target, in: view.nextCheckDelay(for: target.server.name, starved: starved.contains(target.server.name)))
+        // A listener just lost its last server: look at its pool at the fast interval from now on.
+        for name in starved.subtracting(starvedBefore) {
+            guard let other = targets[name], other !== target, !other.running else { continue }
+            if other.nextRun > .now() + .nanoseconds(Int64(check.fastInterval.nanoseconds)) {
+                schedule(other, in: check.fastInterval)
             }
         }
     }
 
-    private func runCheck(_ target: Target) -> EventLoopFuture<Void> {
-        let started = NIODeadline.now()
-        let address = target.config.address
-        return ClientBootstrap(group: eventLoop)
-            .connectTimeout(.nanoseconds(settings.timeout.nanosecondsForNIO))
-            .connect(host: address.host, port: address.port)
-            .flatMap { $0.close() }
-            .map { nil as String? }
-            .recover { "\($0)" }
-            .map { error in self.record(target, error: error, duration: NIODeadline.now() - started) }
-    }
-
-    private func record(_ target: Target, error: String?, duration: TimeAmount) {
-        guard targets[target.config.name] === target,
-            let transition = target.counter.record(success: error == nil)
-        else { return }
-        let milliseconds = duration.nanoseconds / 1_000_000
-        var metadata: Logger.Metadata = [
-            "server": "\(target.config.name)", "from": "\(transition.from.rawValue)",
-            "to": "\(transition.to.rawValue)", "check_ms": "\(milliseconds)",
-        ]
-        if let error { metadata["why"] = "\(error)" }
-        if transition.to == .up {
-            logger.info("server state", metadata: metadata)
-        } else {
-            logger.warning("server state", metadata: metadata)
+    /// Servers in the pool of a listener that has no eligible server.
+    private func starvedServers() -> Set<String> {
+        guard let routing else { return [] }
+        var starved: Set<String> = []
+        for listener in listeners where (routing.eligible[listener.name] ?? []).isEmpty {
+            starved.formUnion(listener.servers)
         }
-        onAvailability(target.config.name, transition.to == .up)
+        return starved
     }
-}
 
-extension Duration {
-    /// Nanoseconds as the Int64 NIO's TimeAmount takes.
-    var nanosecondsForNIO: Int64 {
-        let (seconds, attoseconds) = components
-        return seconds * 1_000_000_000 + attoseconds / 1_000_000_000
+    /// Recomputes what listeners may use and tells the data plane when it changed.
+    private func publishRouting() {
+        let table = view.routing(for: listeners, at: Self.now())
+        if table.splitBrain { reportSplitBrain(table) }
+        scheduleRamp(table.nextRampUpdate)
+        guard table != routing else { return }
+        routing = table
+        onRouting(table)
+    }
+
+    private func reportSplitBrain(_ table: RoutingTable) {
+        let now = NIODeadline.now()
+        if let last = lastSplitBrainLog, now - last < .nanoseconds(Int64(check.interval.nanoseconds)) { return }
+        lastSplitBrainLog = now
+        splitBrainEvents += 1
+        let claimants = table.primaryClaimants.map { name -> String in
+            let timeline = view.health(of: name)?.timeline.map(String.init) ?? "unknown"
+            return "\(name)(timeline \(timeline))"
+        }
+        logger.error(
+            "split brain: several servers claim primary and none is on a newer timeline; routing writes to none",
+            metadata: ["servers": "\(claimants.joined(separator: ","))"])
+    }
+
+    /// Slowstart weights change with time alone: recompute when the next one does.
+    private func scheduleRamp(_ instant: MonotonicInstant?) {
+        rampTimer?.cancel()
+        rampTimer = nil
+        guard let instant else { return }
+        let delay = instant.since(Self.now())
+        rampTimer = eventLoop.scheduleTask(in: .nanoseconds(Int64(max(delay.nanoseconds, 1_000_000)))) {
+            [weak self] in
+            self?.publishRouting()
+        }
+    }
+
+    private func log(_ event: HealthEvent) {
+        var metadata: Logger.Metadata = [
+            "server": "\(event.server)", "why": "\(event.why)", "check_ms": "\(event.checkDuration.milliseconds)",
+        ]
+        switch event.change {
+        case .reachability(let from, let to):
+            metadata["from"] = "\(from.rawValue)"
+            metadata["to"] = "\(to.rawValue)"
+            if to == .up { logger.info("server state", metadata: metadata) } else {
+                logger.warning("server state", metadata: metadata)
+            }
+        case .role(let from, let to):
+            metadata["from"] = "\(from.rawValue)"
+            metadata["to"] = "\(to.rawValue)"
+            logger.notice("server role", metadata: metadata)
+        case .agent(let from, let to):
+            metadata["from"] = "\(from.map { "\($0)" } ?? "none")"
+            metadata["to"] = "\(to.map { "\($0)" } ?? "none")"
+            logger.notice("server agent", metadata: metadata)
+        case .timeline(let from, let to):
+            metadata["from"] = "\(from.map(String.init) ?? "unknown")"
+            metadata["to"] = "\(to.map(String.init) ?? "unknown")"
+            logger.info("server timeline", metadata: metadata)
+        }
+    }
+
+    private static func now() -> MonotonicInstant {
+        MonotonicInstant(nanoseconds: NIODeadline.now().uptimeNanoseconds)
     }
 }

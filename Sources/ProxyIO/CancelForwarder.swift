@@ -1,3 +1,4 @@
+import MonotonicTime
 import CSysShim
 import Glibc
 import PGWire

@@ -40,6 +40,7 @@ extension DataPlane {
                 runtime = ListenerRuntime(config: listener.config, pool: pool)
             }
             runtime.sockets = listener.sockets
+            runtime.adopt(routing)
             updatedListeners.append(runtime)
         }
 

@@ -1,9 +1,13 @@
+import MonotonicTime
 import BalanceCore
 import CSysShim
 import Glibc
 import PGWire
 
 extension DataPlane {
+    /// How long a server that refused a connect stays out of balancing.
+    static let connectFailureHold = Duration.seconds(1)
+
     /// Sends a client to a server of its listener, or to the back of the listener's queue.
     func route(_ session: Session) {
         session.routedAt = now
@@ -16,7 +20,7 @@ extension DataPlane {
     /// Picks a server and starts connecting. Returns false when none can take the session now.
     func assignServer(to session: Session) -> Bool {
         let listener = session.listener
-        let loads = listener.pool.map(\.load)
+        let loads = listener.loads(at: now)
         let hash = listener.config.balance == .source ? session.client.addressBytesHash : 0
         let failed = session.failedServers
         var result = listener.picker.pick(from: loads, clientHash: hash) { position in
@@ -98,6 +102,7 @@ extension DataPlane {
         guard let server = session.server else { return }
         server.sessions -= 1
         server.connectFailures += 1
+        server.suspendedUntil = now + Self.connectFailureHold
         session.server = nil
         session.failedServers.append(server)
         session.lastConnectError = "\(server.name): \(message)"
@@ -108,10 +113,12 @@ extension DataPlane {
                 "attempt": "\(session.connectAttempts)/\(defaults.retries + 1)",
             ])
         serveQueues()
-        if session.connectAttempts <= defaults.retries {
-            if assignServer(to: session) { return }
-            // Nothing eligible right now: wait in the queue for what remains of the queue timeout.
-            enqueue(session, deadline: (session.routedAt ?? now) + defaults.timeoutQueue)
+        if session.connectAttempts <= defaults.retries, assignServer(to: session) { return }
+        // No other server can take it now: the client waits for what remains of its queue time, as it would had
+        // the checks already seen the failure, instead of getting an error a failover is about to make untrue.
+        let deadline = (session.routedAt ?? now) + defaults.timeoutQueue
+        if now < deadline {
+            enqueue(session, deadline: deadline)
             return
         }
         session.endReason = .connectFailed

@@ -1,3 +1,4 @@
+import MonotonicTime
 import BalanceCore
 import PGWire
 
@@ -13,6 +14,8 @@ extension DataPlane {
             resumeAccepting()
         }
         sweepTimeouts()
+        // Servers held back after a failed connect come back with time alone.
+        serveQueues()
         cancels.expire(now: now.nanoseconds)
     }
 

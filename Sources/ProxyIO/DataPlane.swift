@@ -1,7 +1,9 @@
+import MonotonicTime
 import BalanceCore
 import CSysShim
 import ConfigModel
 import Foundation
+import HealthCore
 import Logging
 import PGWire
 
@@ -21,6 +23,8 @@ public final class DataPlane: @unchecked Sendable {
     var servers: [String: ServerRuntime] = [:]
     var listeners: [ListenerRuntime] = []
     var listenerByFD: [Int32: ListenerRuntime] = [:]
+    /// The last routing table from the health view, kept so a reload can apply it to changed pools.
+    var routing = RoutingTable(eligible: [:], primary: nil, primaryClaimants: [], splitBrain: false, nextRampUpdate: nil)
 
     var sessions: [Session?] = []
     var generations: [UInt32] = []
@@ -73,10 +77,8 @@ public final class DataPlane: @unchecked Sendable {
     /// Applies a reloaded configuration without touching established sessions.
     public func post(settings: DataPlaneSettings) { mailbox.post(.apply(settings)) }
 
-    /// Health checks report whether a server may take new sessions.
-    public func setServerAvailable(_ name: String, _ available: Bool) {
-        mailbox.post(.serverAvailability(name: name, available: available))
-    }
+    /// Health checks say which servers each listener may use now, and at what weight.
+    public func setRouting(_ table: RoutingTable) { mailbox.post(.routing(table)) }
 
     /// Stops accepting, lets sessions finish for up to `grace`, then closes the rest; `run()` then returns.
     public func shutdown(grace: Duration) { mailbox.post(.shutdown(grace: grace)) }
@@ -128,10 +130,8 @@ public final class DataPlane: @unchecked Sendable {
         switch command {
         case .apply(let settings):
             apply(settings)
-        case .serverAvailability(let name, let available):
-            guard let server = servers[name], server.available != available else { return }
-            server.available = available
-            if available { serveQueues() }
+        case .routing(let table):
+            applyRouting(table)
         case .shutdown(let grace):
             beginShutdown(grace: grace)
         }

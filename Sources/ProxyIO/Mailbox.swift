@@ -1,5 +1,6 @@
 import CSysShim
 import Foundation
+import HealthCore
 
 /// Commands from the control side (health checks, signals, reloads) to the data-plane thread.
 ///
@@ -8,7 +9,7 @@ import Foundation
 final class Mailbox: @unchecked Sendable {
     enum Command {
         case apply(DataPlaneSettings)
-        case serverAvailability(name: String, available: Bool)
+        case routing(RoutingTable)
         case shutdown(grace: Duration)
     }
 

@@ -1,5 +1,5 @@
-import BalanceCore
 import ConfigModel
+import MonotonicTime
 
 /// One PostgreSQL server as the data plane sees it: where to connect, whether checks allow it, and its load.
 ///
@@ -8,12 +8,13 @@ import ConfigModel
 final class ServerRuntime {
     var config: ServerConfig
     var address: SocketAddress
-    /// Set by health checks; a server nobody has checked yet takes no sessions.
-    var available = false
     /// Sessions connecting or established to this server, across listeners.
     var sessions = 0
     var totalSessions = 0
     var connectFailures = 0
+    /// A refused or timed-out connect keeps the server out of balancing until then, so clients wait in the queue
+    /// for the checks to catch up instead of failing against a server that just died.
+    var suspendedUntil: MonotonicInstant?
 
     init(config: ServerConfig, address: SocketAddress) {
         self.config = config
@@ -21,10 +22,4 @@ final class ServerRuntime {
     }
 
     var name: String { config.name }
-
-    var load: ServerLoad {
-        ServerLoad(
-            weight: config.weight, maxconn: config.maxconn, sessions: sessions, backup: config.backup,
-            available: available)
-    }
 }

@@ -1,3 +1,4 @@
+import MonotonicTime
 import BalanceCore
 import PGWire
 
@@ -126,5 +127,9 @@ enum EndReason: String {
     case cancelForwarded = "cancel-forwarded"
     case badStartup = "bad-startup"
     case refused
+    /// The server left the listener's pool and the listener says `on_marked_down = "shutdown-sessions"`.
+    case serverMarkedDown = "server-marked-down"
+    /// A regular server came back and the listener says `on_marked_up = "shutdown-backup-sessions"`.
+    case backupShutdown = "backup-shutdown"
     case error
 }

@@ -1,3 +1,4 @@
+import MonotonicTime
 import BalanceCore
 import XCTest
 

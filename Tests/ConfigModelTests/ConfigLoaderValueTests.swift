@@ -71,7 +71,8 @@ final class ConfigLoaderValueTests: XCTestCase {
     func testUnknownChoices() {
         XCTAssertEqual(
             problem(in: "[check]", #"type = "http""#),
-            #"t.toml:2: check.type: unknown check type "http"; expected one of "tcp""#)
+            #"t.toml:2: check.type: unknown check type "http"; expected one of "tcp", "pg-hello", "pgsql", "patroni", "#
+                + #""agent", "external""#)
         XCTAssertEqual(
             descriptions(minimalServer + "\n" + minimalListener + "\nrole = \"master\"\nbalance = \"random\""), [
                 #"t.toml:7: listener.role: unknown role "master"; expected one of "primary", "replica", "any", "#

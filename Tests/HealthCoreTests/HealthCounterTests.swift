@@ -51,6 +51,19 @@ final class HealthCounterTests: XCTestCase {
         XCTAssertEqual(counter.record(success: true), .init(from: .down, to: .up))
     }
 
+    func testIsChangingWhilePartWayToTheOtherState() {
+        var counter = HealthCounter(rise: 2, fall: 2)
+        XCTAssertFalse(counter.isChanging)
+        _ = counter.record(success: true)
+        XCTAssertFalse(counter.isChanging)
+        _ = counter.record(success: false)
+        XCTAssertTrue(counter.isChanging)
+        _ = counter.record(success: false)
+        XCTAssertFalse(counter.isChanging)
+        _ = counter.record(success: true)
+        XCTAssertTrue(counter.isChanging)
+    }
+
     func testRiseAndFallOfOne() {
         var counter = HealthCounter(rise: 1, fall: 1)
         _ = counter.record(success: true)

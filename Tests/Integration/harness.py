@@ -278,6 +278,61 @@ class PGCluster:
         wait_until(lambda: self.psql(node, "SELECT pg_is_in_recovery()") == "f",
                    timeout, f"{node.name} to leave recovery")
 
+    def promote_nowait(self, node: PGNode | str) -> None:
+        """`pg_ctl promote` without waiting: the caller times the role change itself."""
+        node = self._node(node)
+        self._as_postgres(str(PG_BIN / "pg_ctl"), "promote", "-W", "-D", str(node.datadir))
+
+    def reload(self, node: PGNode | str) -> None:
+        self.psql(node, "SELECT pg_reload_conf()")
+
+    def follow(self, node: PGNode | str, upstream: PGNode | str) -> None:
+        """Re-point a standby at another (newly promoted) server.
+
+        PostgreSQL 15 applies primary_conninfo on reload, and the default
+        recovery_target_timeline = 'latest' makes it follow the new timeline.
+        """
+        node, upstream = self._node(node), self._node(upstream)
+        conninfo = f"host={HOST} port={upstream.port} user=postgres application_name={node.name}"
+        self.psql(node, f"ALTER SYSTEM SET primary_conninfo = '{conninfo}'")
+        self.reload(node)
+
+    def wal_position(self, node: PGNode | str) -> int:
+        """Bytes of WAL: written on a primary, replayed on a standby."""
+        sql = ("SELECT pg_wal_lsn_diff(CASE WHEN pg_is_in_recovery() THEN pg_last_wal_replay_lsn() "
+               "ELSE pg_current_wal_lsn() END, '0/0')::bigint")
+        return int(self.psql(node, sql))
+
+    def pause_replay(self, node: PGNode | str, timeout: float = 10) -> None:
+        """Stop WAL replay on a standby (it keeps receiving, so only replay lags)."""
+        self.psql(node, "SELECT pg_wal_replay_pause()")
+        wait_until(lambda: self.psql(node, "SELECT pg_get_wal_replay_pause_state()") == "paused",
+                   timeout, f"replay on {self._node(node).name} to pause")
+
+    def resume_replay(self, node: PGNode | str) -> None:
+        self.psql(node, "SELECT pg_wal_replay_resume()")
+
+    def add_login_role(self, name: str, password: str, method: str = "scram-sha-256",
+                       timeout: float = 20) -> None:
+        """A LOGIN role that must authenticate with `method` (scram-sha-256 or md5).
+
+        The password is hashed per `password_encryption` of the creating session,
+        so md5 roles get an md5 hash. The hba line goes on top of every node's
+        pg_hba.conf (first match wins) and every running node is reloaded.
+        """
+        encryption = "md5" if method == "md5" else "scram-sha-256"
+        self.psql(self.primary, f"SET password_encryption = '{encryption}'; "
+                                f"CREATE ROLE {name} LOGIN PASSWORD '{password}'")
+        for node in self.nodes.values():
+            hba = node.datadir / "pg_hba.conf"
+            hba.write_text(f"host all {name} {HOST}/32 {method}\n" + hba.read_text())
+            if self.is_running(node):
+                self.reload(node)
+        for node in self.nodes.values():
+            if self.is_running(node):
+                wait_until(lambda: self.psql(node, f"SELECT count(*) FROM pg_roles WHERE rolname = '{name}'")
+                           == "1", timeout, f"role {name} on {node.name}")
+
     def is_running(self, node: PGNode | str) -> bool:
         return (self._node(node).datadir / "postmaster.pid").exists()
 

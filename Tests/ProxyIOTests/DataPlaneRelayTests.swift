@@ -9,7 +9,7 @@ final class DataPlaneRelayTests: XCTestCase {
         defer { close(server.fd) }
         let proxy = try ProxyHarness(servers: [("s1", server.port)])
         defer { proxy.stop() }
-        proxy.plane.setServerAvailable("s1", true)
+        proxy.allow("s1")
 
         let client = try LoopbackSockets.connect(port: proxy.port)
         defer { close(client) }
@@ -32,7 +32,7 @@ final class DataPlaneRelayTests: XCTestCase {
         defer { close(server.fd) }
         let proxy = try ProxyHarness(servers: [("s1", server.port)])
         defer { proxy.stop() }
-        proxy.plane.setServerAvailable("s1", true)
+        proxy.allow("s1")
         let client = try LoopbackSockets.connect(port: proxy.port)
         defer { close(client) }
         try LoopbackSockets.send(client, ProxyHarness.startup)
@@ -86,7 +86,7 @@ final class DataPlaneRelayTests: XCTestCase {
         // Nobody has vouched for the server yet, so the client waits instead of being sent to it.
         var pending = pollfd(fd: server.fd, events: Int16(POLLIN), revents: 0)
         XCTAssertEqual(poll(&pending, 1, 300), 0, "a client was routed to an unchecked server")
-        proxy.plane.setServerAvailable("s1", true)
+        proxy.allow("s1")
         let backend = try LoopbackSockets.accept(server.fd)
         defer { close(backend) }
         XCTAssertEqual(try LoopbackSockets.receive(backend, count: ProxyHarness.startup.count), ProxyHarness.startup)
@@ -129,7 +129,7 @@ final class DataPlaneLimitTests: XCTestCase {
         let proxy = try ProxyHarness(
             servers: [("s1", server.port)], defaults: .init(timeoutQueue: .seconds(10)), serverMaxconn: 1)
         defer { proxy.stop() }
-        proxy.plane.setServerAvailable("s1", true)
+        proxy.allow("s1")
 
         let first = try LoopbackSockets.connect(port: proxy.port)
         try LoopbackSockets.send(first, ProxyHarness.startup)
@@ -160,7 +160,7 @@ final class DataPlaneTimeoutTests: XCTestCase {
             servers: [("s1", server.port)],
             defaults: .init(timeoutClient: .milliseconds(200), timeoutServer: .seconds(60)))
         defer { proxy.stop() }
-        proxy.plane.setServerAvailable("s1", true)
+        proxy.allow("s1")
         let client = try LoopbackSockets.connect(port: proxy.port)
         defer { close(client) }
         try LoopbackSockets.send(client, ProxyHarness.startup)
@@ -173,5 +173,43 @@ final class DataPlaneTimeoutTests: XCTestCase {
         XCTAssertEqual(try LoopbackSockets.receiveToEOF(client), [])
         XCTAssertEqual(try LoopbackSockets.receiveToEOF(backend), [])
         XCTAssertLessThan(ContinuousClock.now - started, .seconds(3))
+    }
+}
+
+final class DataPlaneRoutingTests: XCTestCase {
+    func testSessionsOnAServerThatLeavesThePoolAreClosedWhenTheListenerAsks() throws {
+        let server = try LoopbackSockets.listen()
+        defer { close(server.fd) }
+        let proxy = try ProxyHarness(servers: [("s1", server.port)], onMarkedDown: .shutdownSessions)
+        defer { proxy.stop() }
+        proxy.allow("s1")
+        let client = try LoopbackSockets.connect(port: proxy.port)
+        defer { close(client) }
+        try LoopbackSockets.send(client, ProxyHarness.startup)
+        let backend = try LoopbackSockets.accept(server.fd)
+        defer { close(backend) }
+        _ = try LoopbackSockets.receive(backend, count: ProxyHarness.startup.count)
+
+        proxy.allow()
+        XCTAssertEqual(try LoopbackSockets.receiveToEOF(client), [])
+        XCTAssertEqual(try LoopbackSockets.receiveToEOF(backend), [])
+    }
+
+    func testSessionsStayWhenTheListenerDoesNotAsk() throws {
+        let server = try LoopbackSockets.listen()
+        defer { close(server.fd) }
+        let proxy = try ProxyHarness(servers: [("s1", server.port)])
+        defer { proxy.stop() }
+        proxy.allow("s1")
+        let client = try LoopbackSockets.connect(port: proxy.port)
+        defer { close(client) }
+        try LoopbackSockets.send(client, ProxyHarness.startup)
+        let backend = try LoopbackSockets.accept(server.fd)
+        defer { close(backend) }
+        _ = try LoopbackSockets.receive(backend, count: ProxyHarness.startup.count)
+
+        proxy.allow()
+        try LoopbackSockets.send(backend, Array("still here".utf8))
+        XCTAssertEqual(try LoopbackSockets.receive(client, count: 10), Array("still here".utf8))
     }
 }

@@ -1,5 +1,6 @@
 import ConfigModel
 import Foundation
+import HealthCore
 import Logging
 import PGWire
 @testable import ProxyIO
@@ -12,7 +13,8 @@ final class ProxyHarness {
     private let finished = DispatchSemaphore(value: 0)
 
     init(servers: [(name: String, port: Int)], balance: BalanceAlgorithm = .roundrobin,
-         defaults: Defaults = Defaults(timeoutQueue: .milliseconds(300)), serverMaxconn: Int = 0) throws {
+         defaults: Defaults = Defaults(timeoutQueue: .milliseconds(300)), serverMaxconn: Int = 0,
+         onMarkedDown: MarkedDownAction = .none) throws {
         let address = try SocketAddress.resolve(host: "127.0.0.1", port: 0)[0]
         let listenerSocket = try ListenerSocket.open(address).fd
         port = LoopbackSockets.localPort(of: listenerSocket)
@@ -24,7 +26,9 @@ final class ProxyHarness {
                 addresses: try SocketAddress.resolve(host: "127.0.0.1", port: server.port))
         }
         let listener = DataPlaneSettings.Listener(
-            config: ListenerConfig(name: "test", binds: [endpoint], balance: balance, servers: servers.map(\.name)),
+            config: ListenerConfig(
+                name: "test", binds: [endpoint], balance: balance, servers: servers.map(\.name),
+                onMarkedDown: onMarkedDown),
             sockets: [.init(fd: listenerSocket, endpoint: endpoint, address: "127.0.0.1:\(port)")])
         var logger = Logger(label: "test")
         logger.logLevel = .critical
@@ -35,6 +39,14 @@ final class ProxyHarness {
         let plane = plane
         let finished = finished
         Thread { plane.run(); finished.signal() }.start()
+    }
+
+    /// Lets the listener use exactly these servers, as a routing table from the health view would.
+    func allow(_ servers: String...) {
+        let eligible = servers.map { EligibleServer(name: $0, weight: 100) }
+        plane.setRouting(
+            RoutingTable(eligible: ["test": eligible], primary: nil, primaryClaimants: [], splitBrain: false,
+                         nextRampUpdate: nil))
     }
 
     func stop() {

@@ -1,7 +1,7 @@
 /// A point on the monotonic clock, in nanoseconds.
 ///
-/// The data plane reads the clock once per event-loop turn and passes the instant in, which is what lets the
-/// queue be tested with made-up times.
+/// Drivers read the clock and pass instants in, which is what lets queues and health state be tested with
+/// made-up times.
 public struct MonotonicInstant: Sendable, Hashable, Comparable {
     public var nanoseconds: UInt64
 

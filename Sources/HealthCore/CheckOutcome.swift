@@ -1,0 +1,58 @@
+/// What a server says its role is.
+public enum ServerRole: String, Sendable, Equatable, CaseIterable {
+    case primary
+    case replica
+    /// The check cannot tell (tcp, pg-hello, agent, an external script that printed no role).
+    case unknown
+}
+
+/// What an agent asked for, HAProxy agent-check style.
+public enum AgentDirective: Sendable, Equatable {
+    /// `up` / `ready`: take sessions at the configured weight.
+    case ready
+    /// `drain`: no new sessions, existing ones continue.
+    case drain
+    /// `maint`: like drain, and the server is shown in maintenance.
+    case maintenance
+    /// `NN%`: take sessions at this percentage of the configured weight.
+    case weightPercent(Int)
+}
+
+/// The result of one health check of one server, whatever the check type.
+public struct CheckOutcome: Sendable, Equatable {
+    /// Whether the server answered as a live, usable PostgreSQL (for Patroni: state "running").
+    public var reachable: Bool
+    /// Why it is not reachable (or what went wrong), for logs; never holds a secret.
+    public var error: String?
+    public var role: ServerRole
+    /// The timeline the server is on, when the check can tell.
+    public var timeline: Int?
+    /// WAL position in bytes (an LSN as a 64-bit number): the current write position of a primary, the replay
+    /// position of a replica. Lag is computed from these across servers.
+    public var walPosition: UInt64?
+    /// Lag the check reported directly (Patroni's `lag` field), used when no primary position is known.
+    public var reportedLag: UInt64?
+    public var agent: AgentDirective?
+    /// How long the check took.
+    public var duration: Duration
+
+    public init(
+        reachable: Bool, error: String? = nil, role: ServerRole = .unknown, timeline: Int? = nil,
+        walPosition: UInt64? = nil, reportedLag: UInt64? = nil, agent: AgentDirective? = nil,
+        duration: Duration = .zero
+    ) {
+        self.reachable = reachable
+        self.error = error
+        self.role = role
+        self.timeline = timeline
+        self.walPosition = walPosition
+        self.reportedLag = reportedLag
+        self.agent = agent
+        self.duration = duration
+    }
+
+    /// A failed check.
+    public static func failed(_ error: String, duration: Duration = .zero) -> CheckOutcome {
+        CheckOutcome(reachable: false, error: error, duration: duration)
+    }
+}

@@ -1,0 +1,98 @@
+import ConfigModel
+import MonotonicTime
+
+extension ClusterView {
+    /// What every listener may route to at `now`.
+    ///
+    /// Each listener gets the servers of its pool that its role allows (see `allowed(for:primary:)`), in pool
+    /// order, with their effective weights (`EffectiveWeight`). Servers of weight 0 are left out: the balancer
+    /// would not pick them anyway. Backup servers are listed: the balancer itself prefers the non-backup ones.
+    public func routing(for listeners: [ListenerConfig], at now: MonotonicInstant) -> RoutingTable {
+        let election = election()
+        var eligible: [String: [EligibleServer]] = [:]
+        var nextRamp: MonotonicInstant?
+        for listener in listeners {
+            let listed = listed(for: listener, primary: election.primary, at: now)
+            eligible[listener.name] = listed.map { EligibleServer(name: $0.name, weight: $0.weight.value) }
+            // The driver recomputes when the first ramping weight steps, so the ramp is followed to the unit.
+            for change in listed.compactMap(\.weight.nextChange) where nextRamp.map({ change < $0 }) ?? true {
+                nextRamp = change
+            }
+        }
+        return RoutingTable(
+            eligible: eligible, primary: election.primary, primaryClaimants: election.arbitrated,
+            splitBrain: election.splitBrain, nextRampUpdate: nextRamp)
+    }
+
+    /// The primary writes may go to, by the split-brain guard over usable servers that the checks trust as
+    /// primary.
+    func election() -> SplitBrainGuard.Election {
+        let claimants = members.filter { Self.isUsable($0.health) && $0.health.role == .primary }
+        return SplitBrainGuard.elect(claimants.map { .init(name: $0.config.name, timeline: $0.health.timeline) })
+    }
+
+    /// A server may take new sessions when it is up and its agent asks neither drain nor maintenance.
+    static func isUsable(_ health: ServerHealth) -> Bool {
+        guard health.reachability == .up else { return false }
+        switch health.agent {
+        case .drain?, .maintenance?: return false
+        case .ready?, .weightPercent?, nil: return true
+        }
+    }
+
+    /// A server a listener may use, before it becomes an `EligibleServer`.
+    private struct Candidate {
+        var name: String
+        var weight: EffectiveWeight
+    }
+
+    /// The servers `listener` may use at `now`, with their weights. `replica-or-primary` falls back to the primary
+    /// when no replica is left with a weight, not only when none is allowed: a replica at 0% takes no reads.
+    private func listed(for listener: ListenerConfig, primary: String?, at now: MonotonicInstant) -> [Candidate] {
+        let listed = weighted(allowed(for: listener, primary: primary), at: now)
+        guard listener.role == .replicaOrPrimary, listed.isEmpty else { return listed }
+        return weighted(primarySet(of: listener, primary: primary), at: now)
+    }
+
+    /// The servers of `listener`'s pool that its role allows.
+    ///
+    /// - `primary`: the elected primary, when it is in the pool.
+    /// - `replica`: usable servers trusted as replica whose lag is within `max_lag` (no `max_lag`: no limit). An
+    ///   unknown lag counts as within the limit, so reads keep flowing while a failover has no primary to measure
+    ///   against.
+    /// - `any`: every usable server, whatever its role.
+    /// - `replica-or-primary`: the `replica` set; `listed(for:primary:at:)` falls back to the `primary` set when
+    ///   it is empty, so reads survive the loss of every replica.
+    private func allowed(for listener: ListenerConfig, primary: String?) -> [Member] {
+        switch listener.role {
+        case .primary: return primarySet(of: listener, primary: primary)
+        case .replica, .replicaOrPrimary: return replicaSet(of: listener, primary: primary)
+        case .any: return pool(of: listener).filter { Self.isUsable($0.health) }
+        }
+    }
+
+    private func pool(of listener: ListenerConfig) -> [Member] {
+        listener.servers.compactMap { member(named: $0) }
+    }
+
+    private func primarySet(of listener: ListenerConfig, primary: String?) -> [Member] {
+        pool(of: listener).filter { $0.config.name == primary }
+    }
+
+    private func replicaSet(of listener: ListenerConfig, primary: String?) -> [Member] {
+        let primaryHealth = primary.flatMap { member(named: $0)?.health }
+        return pool(of: listener).filter { member in
+            guard Self.isUsable(member.health), member.health.role == .replica else { return false }
+            guard let maxLag = listener.maxLag, let lag = Self.lag(of: member.health, primary: primaryHealth) else {
+                return true
+            }
+            return lag <= maxLag
+        }
+    }
+
+    /// The members with their effective weights at `now`, without those of weight 0.
+    private func weighted(_ members: [Member], at now: MonotonicInstant) -> [Candidate] {
+        members.map { Candidate(name: $0.config.name, weight: .init(config: $0.config, health: $0.health, at: now)) }
+            .filter { $0.weight.value > 0 }
+    }
+}

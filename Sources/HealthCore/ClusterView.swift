@@ -1,0 +1,95 @@
+import ConfigModel
+import MonotonicTime
+
+/// Every server's health and the routing derived from it.
+///
+/// Contract: the driver feeds each check result to `record`, then asks `routing(for:at:)` for what listeners may
+/// use and `nextCheckDelay(for:starved:)` for when to check the server again. Servers are checked once whatever
+/// the number of listeners using them, so health lives per server and roles are decided cluster-wide.
+public struct ClusterView: Sendable {
+    /// One configured server with its health.
+    struct Member: Sendable {
+        var config: ServerConfig
+        /// The check settings this server's health was built with; a change restarts its health.
+        var settings: CheckSettings
+        var health: ServerHealth
+    }
+
+    /// In configuration order.
+    private(set) var members: [Member] = []
+    private var positions: [String: Int] = [:]
+    private var check: CheckSettings
+
+    public init(servers: [ServerConfig], check: CheckSettings) {
+        self.check = check
+        reconfigure(servers: servers, check: check)
+    }
+
+    /// Takes a new configuration. Keeps the state of servers whose name, address and check settings did not
+    /// change, so a reload never flaps a healthy server; new or changed servers start unknown.
+    public mutating func reconfigure(servers: [ServerConfig], check: CheckSettings) {
+        self.check = check
+        let previous = members
+        let previousPositions = positions
+        members = servers.map { server in
+            let settings = check.forServer(server)
+            if let position = previousPositions[server.name], previous[position].config.address == server.address,
+                previous[position].settings == settings
+            {
+                return Member(config: server, settings: settings, health: previous[position].health)
+            }
+            let health = ServerHealth(name: server.name, rise: settings.rise, fall: settings.fall)
+            return Member(config: server, settings: settings, health: health)
+        }
+        positions = Dictionary(
+            members.indices.map { (members[$0].config.name, $0) }, uniquingKeysWith: { first, _ in first })
+    }
+
+    /// The health of the server with this name; nil if the configuration has none.
+    public func health(of server: String) -> ServerHealth? {
+        member(named: server)?.health
+    }
+
+    /// Every server's health, in configuration order.
+    public var servers: [ServerHealth] { members.map(\.health) }
+
+    /// Takes one check result of `server`; returns what it changed (nothing for a server no longer configured,
+    /// whose check finished after a reload removed it).
+    @discardableResult
+    public mutating func record(server: String, outcome: CheckOutcome, at now: MonotonicInstant) -> [HealthEvent] {
+        guard let position = positions[server] else { return [] }
+        return members[position].health.record(outcome, at: now)
+    }
+
+    /// Lag in bytes of a replica: the elected primary's WAL position minus the replica's (0 if negative) when both
+    /// are known; else the lag the replica reported itself; else nil.
+    public func lag(of server: String) -> UInt64? {
+        guard let health = health(of: server) else { return nil }
+        let primary = election().primary.flatMap { self.health(of: $0) }
+        return Self.lag(of: health, primary: primary)
+    }
+
+    /// Delay before the next check of `server`.
+    ///
+    /// `fast_interval` while it is changing (confirm or undo the change soon) or while `starved`, i.e. some
+    /// listener using it has no eligible server: that is how a promotion is picked up fast. `down_interval`
+    /// (default `interval`) while down, to spare a dead host. Else `interval`.
+    public func nextCheckDelay(for server: String, starved: Bool) -> Duration {
+        guard let member = member(named: server) else { return check.interval }
+        let settings = member.settings
+        if member.health.isChanging || starved { return settings.fastInterval }
+        if member.health.reachability == .down { return settings.downInterval ?? settings.interval }
+        return settings.interval
+    }
+
+    func member(named name: String) -> Member? {
+        positions[name].map { members[$0] }
+    }
+
+    static func lag(of replica: ServerHealth, primary: ServerHealth?) -> UInt64? {
+        if let head = primary?.walPosition, let position = replica.walPosition {
+            return head > position ? head - position : 0
+        }
+        return replica.reportedLag
+    }
+}

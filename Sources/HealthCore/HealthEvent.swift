@@ -1,0 +1,32 @@
+/// Something one check result changed about one server: one log line each.
+///
+/// Events are data so that the rules that produce them are tested without a logger; the driver decides the log
+/// level and format.
+public struct HealthEvent: Sendable, Equatable {
+    /// What changed, with the value before and after.
+    public enum Change: Sendable, Equatable {
+        /// Rise/fall decided the server is up or down.
+        case reachability(from: HealthCounter.State, to: HealthCounter.State)
+        /// The role routing trusts changed.
+        case role(from: ServerRole, to: ServerRole)
+        /// The agent asked for something else.
+        case agent(from: AgentDirective?, to: AgentDirective?)
+        /// The server answered another timeline (a promotion starts a new one).
+        case timeline(from: Int?, to: Int?)
+    }
+
+    /// The server's configured name.
+    public var server: String
+    public var change: Change
+    /// Plain words for the log: "3 failed checks: connection refused", "answered replica", "2/2 primary answers".
+    public var why: String
+    /// How long the check that caused the change took.
+    public var checkDuration: Duration
+
+    public init(server: String, change: Change, why: String, checkDuration: Duration) {
+        self.server = server
+        self.change = change
+        self.why = why
+        self.checkDuration = checkDuration
+    }
+}

@@ -1,0 +1,118 @@
+import MonotonicTime
+
+/// One server's health as routing sees it: whether it is up, the role routing may trust it with, and what its
+/// last answers said.
+///
+/// Contract: `record` is the only mutation. It takes one check result and the instant the check finished, and
+/// returns one event per thing that changed, in the order reachability, role, agent, timeline. Reachability
+/// follows rise/fall (`HealthCounter`); the role follows the rules on `role`; an unreachable result keeps the
+/// last role, agent directive, timeline and WAL position, because it says nothing new about them.
+public struct ServerHealth: Sendable, Equatable {
+    public let name: String
+    private var counter: HealthCounter
+    /// Primary answers in a row from a server that routing does not trust as primary yet.
+    private var primaryStreak = 0
+
+    /// The role routing trusts.
+    ///
+    /// - An answer "replica" makes it `.replica` at once: that is an authoritative answer (a demoted primary must
+    ///   stop taking writes now), not a failure to count.
+    /// - An answer "primary" makes a server that is not yet primary `.primary` only after `rise` consecutive
+    ///   primary answers, so one odd answer during a failover does not move writes. The very first result of a
+    ///   never-checked server counts at once: after a cold start writes should not wait `rise` intervals.
+    /// - An answer `.unknown` (tcp, pg-hello, agent checks) sets `.unknown` at once.
+    /// - An unreachable result keeps the last role (reachability takes the server out of routing) but restarts
+    ///   the primary streak, whose answers must be consecutive.
+    public private(set) var role: ServerRole = .unknown
+    /// The timeline of the last answer that told one.
+    public private(set) var timeline: Int?
+    /// WAL position of the last answer, in bytes.
+    public private(set) var walPosition: UInt64?
+    /// Lag the last answer reported itself, in bytes.
+    public private(set) var reportedLag: UInt64?
+    public private(set) var agent: AgentDirective?
+    public private(set) var lastOutcome: CheckOutcome?
+    /// When reachability last became up (for slowstart); nil while not up.
+    public private(set) var upSince: MonotonicInstant?
+    /// When reachability or role last changed.
+    public private(set) var lastChange: MonotonicInstant?
+    /// Whether the server came up after being seen down rather than on its first check. Only then does slowstart
+    /// ramp: as HAProxy does, a server found up at start (or added by a reload) is already serving at full load.
+    private(set) var cameBack = false
+
+    public init(name: String, rise: Int, fall: Int) {
+        self.name = name
+        self.counter = HealthCounter(rise: rise, fall: fall)
+    }
+
+    /// Unknown until the first check, then up or down by rise/fall.
+    public var reachability: HealthCounter.State { counter.state }
+
+    /// True while rise/fall or the primary streak is part way: checks then run at `fast_interval`.
+    public var isChanging: Bool { counter.isChanging || primaryStreak > 0 }
+
+    /// Takes one check result, finished at `now`; returns what it changed.
+    @discardableResult
+    public mutating func record(_ outcome: CheckOutcome, at now: MonotonicInstant) -> [HealthEvent] {
+        let firstCheck = lastOutcome == nil
+        lastOutcome = outcome
+        var changes: [(HealthEvent.Change, String)] = []
+        if let moved = counter.record(success: outcome.reachable) {
+            lastChange = now
+            upSince = moved.to == .up ? now : nil
+            cameBack = moved.from == .down && moved.to == .up
+            let why = HealthEvent.reachabilityWhy(
+                from: moved.from, to: moved.to, counter: counter, error: outcome.error)
+            changes.append((.reachability(from: moved.from, to: moved.to), why))
+        }
+        if let (learnt, why) = learnRole(from: outcome, firstCheck: firstCheck), learnt != role {
+            changes.append((.role(from: role, to: learnt), why))
+            role = learnt
+            lastChange = now
+        }
+        // A result that did not reach the agent says nothing about what it wants, unless it carries a directive.
+        if outcome.reachable || outcome.agent != nil, outcome.agent != agent {
+            changes.append((.agent(from: agent, to: outcome.agent), HealthEvent.agentWhy(outcome.agent)))
+            agent = outcome.agent
+        }
+        if outcome.reachable {
+            if outcome.timeline != timeline {
+                let why = HealthEvent.timelineWhy(outcome.timeline)
+                changes.append((.timeline(from: timeline, to: outcome.timeline), why))
+                timeline = outcome.timeline
+            }
+            walPosition = outcome.walPosition
+            reportedLag = outcome.reportedLag
+        }
+        return changes.map { change, why in
+            HealthEvent(server: name, change: change, why: why, checkDuration: outcome.duration)
+        }
+    }
+
+    /// Applies the role rules (see `role`) to one result: the role it establishes and why, or nil when it
+    /// establishes none yet.
+    private mutating func learnRole(from outcome: CheckOutcome, firstCheck: Bool) -> (ServerRole, String)? {
+        guard outcome.reachable else {
+            primaryStreak = 0
+            return nil
+        }
+        switch outcome.role {
+        case .replica:
+            primaryStreak = 0
+            return (.replica, "answered replica")
+        case .unknown:
+            primaryStreak = 0
+            return (.unknown, "answered without a role")
+        case .primary where role == .primary:
+            primaryStreak = 0
+            return nil
+        case .primary where firstCheck:
+            return (.primary, "answered primary on its first check")
+        case .primary:
+            primaryStreak += 1
+            guard primaryStreak >= counter.rise else { return nil }
+            primaryStreak = 0
+            return (.primary, "\(counter.rise)/\(counter.rise) primary answers")
+        }
+    }
+}

@@ -1,0 +1,44 @@
+import ConfigModel
+import HealthCore
+
+extension DataPlane {
+    /// Applies what the health view allows: pools change, sessions on servers that left a pool are closed where
+    /// the listener asks for it, and waiting clients get the servers that became eligible.
+    func applyRouting(_ table: RoutingTable) {
+        routing = table
+        for listener in listeners {
+            let before = listener.eligibleWeights
+            listener.adopt(table)
+            let after = listener.eligibleWeights
+            if listener.config.onMarkedDown == .shutdownSessions {
+                for position in listener.pool.indices where before[position] != nil && after[position] == nil {
+                    closeSessions(of: listener, where: { $0 === listener.pool[position] }, .serverMarkedDown)
+                }
+            }
+            let regularCameUp = listener.pool.indices.contains { position in
+                !listener.pool[position].config.backup && before[position] == nil && after[position] != nil
+            }
+            if listener.config.onMarkedUp == .shutdownBackupSessions, regularCameUp {
+                closeSessions(of: listener, where: { $0.config.backup }, .backupShutdown)
+            }
+        }
+        serveQueues()
+    }
+
+    /// Ends the listener's connecting and established sessions whose server matches.
+    private func closeSessions(
+        of listener: ListenerRuntime, where matches: (ServerRuntime) -> Bool, _ reason: EndReason
+    ) {
+        var closed = 0
+        for case let session? in sessions where session.listener === listener {
+            guard let server = session.server, matches(server) else { continue }
+            end(session, reason)
+            closed += 1
+        }
+        if closed > 0 {
+            logger.notice(
+                "sessions closed", metadata: ["listener": "\(listener.name)", "why": "\(reason.rawValue)",
+                                              "sessions": "\(closed)"])
+        }
+    }
+}

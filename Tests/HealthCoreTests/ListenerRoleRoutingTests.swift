@@ -1,0 +1,71 @@
+import HealthCore
+import XCTest
+
+final class ListenerRoleRoutingTests: XCTestCase {
+    private var view = ClusterView(
+        servers: [server("p"), server("r1"), server("r2", backup: true), server("t")], check: testCheck)
+
+    override func setUp() {
+        view.record(server: "p", outcome: .primary(), at: sec(0))
+        view.record(.replica(), for: ["r1", "r2"], at: sec(0))
+        view.record(server: "t", outcome: .answered(), at: sec(0))
+    }
+
+    func testEachRoleGetsItsServersInPoolOrder() {
+        let pool = ["t", "r2", "r1", "p"]
+        let table = view.routing(
+            for: [
+                listener("w", .primary, pool), listener("r", .replica, pool), listener("any", .any, pool),
+                listener("rp", .replicaOrPrimary, pool),
+            ],
+            at: sec(0))
+        XCTAssertEqual(table.names("w"), ["p"])
+        XCTAssertEqual(table.names("r"), ["r2", "r1"], "backup servers are listed; the balancer prefers others")
+        XCTAssertEqual(table.names("any"), ["t", "r2", "r1", "p"])
+        XCTAssertEqual(table.names("rp"), ["r2", "r1"])
+        XCTAssertEqual(table.weight(of: "p", in: "w"), 100)
+    }
+
+    func testReplicaOrPrimaryFallsBackToThePrimaryWhenNoReplicaQualifies() {
+        view.record(.refused, for: ["r1", "r1", "r1"], at: sec(1))
+        view.record(server: "r2", outcome: .replica(wal: 0), at: sec(1))
+        view.record(server: "p", outcome: .primary(wal: 5_000), at: sec(1))
+        let reads = [listener("rp", .replicaOrPrimary, ["r1", "r2", "p"], maxLag: 1_000)]
+        XCTAssertEqual(view.routing(for: reads, at: sec(1)).names("rp"), ["p"])
+    }
+
+    func testFallFailuresDropAServerFromRoutingButItKeepsItsRole() {
+        let reads = [listener("r", .replica, ["r1", "r2"])]
+        view.record(.refused, for: ["r1", "r1"], at: sec(1))
+        XCTAssertEqual(view.routing(for: reads, at: sec(1)).names("r"), ["r1", "r2"], "still up within fall")
+        view.record(server: "r1", outcome: .refused, at: sec(2))
+        XCTAssertEqual(view.routing(for: reads, at: sec(2)).names("r"), ["r2"])
+        XCTAssertEqual(view.health(of: "r1")?.role, .replica)
+    }
+
+    func testAPrimaryThatGoesDownLeavesWritesWithNoServer() {
+        view.record(.refused, for: ["p", "p", "p"], at: sec(1))
+        let table = view.routing(for: [listener("w", .primary, ["p", "r1"])], at: sec(1))
+        XCTAssertNil(table.primary)
+        XCTAssertEqual(table.names("w"), [])
+        XCTAssertEqual(view.health(of: "p")?.role, .primary)
+    }
+
+    func testUncheckedServersAndUnknownNamesAreNotListed() {
+        var fresh = ClusterView(servers: [server("a")], check: testCheck)
+        XCTAssertEqual(fresh.routing(for: [listener("any", .any, ["a", "ghost"])], at: sec(0)).names("any"), [])
+        fresh.record(server: "a", outcome: .answered(), at: sec(0))
+        XCTAssertEqual(fresh.routing(for: [listener("any", .any, ["a", "ghost"])], at: sec(0)).names("any"), ["a"])
+        XCTAssertEqual(fresh.record(server: "ghost", outcome: .answered(), at: sec(0)), [])
+    }
+
+    func testAPromotionIsRoutedAfterRiseAnswers() {
+        let writes = [listener("w", .primary, ["p", "r1"])]
+        view.record(server: "p", outcome: .replica(), at: sec(1))
+        XCTAssertNil(view.routing(for: writes, at: sec(1)).primary)
+        view.record(server: "r1", outcome: .primary(timeline: 2), at: sec(1))
+        XCTAssertNil(view.routing(for: writes, at: sec(1)).primary)
+        view.record(server: "r1", outcome: .primary(timeline: 2), at: sec(2))
+        XCTAssertEqual(view.routing(for: writes, at: sec(2)).names("w"), ["r1"])
+    }
+}

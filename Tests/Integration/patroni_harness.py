@@ -1,0 +1,436 @@
+"""A real Patroni cluster on loopback for pgfloat's `patroni` check tests.
+
+    ensure_etcd()      etcd and etcdctl from Debian's etcd-server/etcd-client, installed if missing
+    ensure_patroni()   a venv with patroni[etcd3] and psycopg2-binary from PyPI, made if missing
+    Etcd               one etcd member (client and peer port in 20000-29999, data in a temp dir)
+    PatroniCluster     etcd plus N Patroni nodes running as OS user postgres
+
+Both ensure_* return None when ready, else the reason the caller should skip with.
+
+Patroni runs as postgres, which cannot read root's pyenv, so the venv is built from
+Debian's /usr/bin/python3 in a world-readable place (PGFLOAT_PATRONI_VENV, default
+/opt/pgfloat-test/patroni-venv) and kept between runs like any installed package.
+Patroni is started with Popen(user="postgres") rather than runuser: runuser forks and
+waits, and the tests must be able to SIGKILL the Patroni process itself by its PID.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import os
+import pwd
+import shutil
+import signal
+import subprocess
+import tempfile
+import threading
+import time
+import urllib.error
+import urllib.request
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+
+from harness import HOST, PG_BIN, free_port, wait_until
+
+PATRONI_VENV = Path(os.environ.get("PGFLOAT_PATRONI_VENV", "/opt/pgfloat-test/patroni-venv"))
+SYSTEM_PYTHON = Path("/usr/bin/python3")
+NAMESPACE = "/service/"
+
+
+# ---------------------------------------------------------------------------
+# installing what the tests need
+# ---------------------------------------------------------------------------
+
+def _run(cmd: list[str], timeout: float) -> subprocess.CompletedProcess | str:
+    try:
+        return subprocess.run(cmd, capture_output=True, text=True, timeout=timeout,
+                              env={**os.environ, "DEBIAN_FRONTEND": "noninteractive"})
+    except (OSError, subprocess.TimeoutExpired) as e:
+        return f"{' '.join(cmd[:3])}...: {e}"
+
+
+def _apt_install(*packages: str) -> str | None:
+    """apt-get install; on failure apt-get update once and try again. None on success."""
+    result = _run(["apt-get", "install", "-y", "-qq", *packages], 300)
+    if isinstance(result, subprocess.CompletedProcess) and result.returncode == 0:
+        return None
+    _run(["apt-get", "update", "-qq"], 300)
+    result = _run(["apt-get", "install", "-y", "-qq", *packages], 300)
+    if isinstance(result, str):
+        return result
+    if result.returncode != 0:
+        return f"apt-get install {' '.join(packages)} failed: {result.stderr.strip()[-300:]}"
+    return None
+
+
+def ensure_etcd() -> str | None:
+    if shutil.which("etcd") and shutil.which("etcdctl"):
+        return None
+    # The image's policy-rc.d keeps the package's own etcd service from starting.
+    reason = _apt_install("etcd-server", "etcd-client")
+    if reason:
+        return f"etcd is not installed and could not be: {reason}"
+    if not (shutil.which("etcd") and shutil.which("etcdctl")):
+        return "etcd-server/etcd-client installed but etcd or etcdctl is not on PATH"
+    return None
+
+
+def patroni_bin(name: str = "patroni") -> Path:
+    return PATRONI_VENV / "bin" / name
+
+
+def _patroni_works() -> bool:
+    result = _run(["runuser", "-u", "postgres", "--", str(patroni_bin("patronictl")), "version"], 60)
+    return isinstance(result, subprocess.CompletedProcess) and result.returncode == 0
+
+
+def ensure_patroni() -> str | None:
+    if patroni_bin().exists() and _patroni_works():
+        return None
+    if not SYSTEM_PYTHON.exists():
+        return f"{SYSTEM_PYTHON} is missing (Patroni runs as postgres and needs a readable Python)"
+    if not (PATRONI_VENV / "bin" / "pip").exists():
+        result = _run([str(SYSTEM_PYTHON), "-m", "venv", str(PATRONI_VENV)], 120)
+        if isinstance(result, str) or result.returncode != 0:
+            reason = _apt_install("python3-venv")
+            if reason:
+                return f"cannot make a venv: {reason}"
+            shutil.rmtree(PATRONI_VENV, ignore_errors=True)
+            result = _run([str(SYSTEM_PYTHON), "-m", "venv", str(PATRONI_VENV)], 120)
+            if isinstance(result, str) or result.returncode != 0:
+                return f"python3 -m venv {PATRONI_VENV} failed"
+    result = _run([str(PATRONI_VENV / "bin" / "pip"), "install", "-q", "--disable-pip-version-check",
+                   "patroni[etcd3]", "psycopg2-binary"], 600)
+    if isinstance(result, str):
+        return f"pip install patroni[etcd3] psycopg2-binary: {result}"
+    if result.returncode != 0:
+        return f"pip install patroni[etcd3] psycopg2-binary failed: {result.stderr.strip()[-300:]}"
+    subprocess.run(["chmod", "-R", "a+rX", str(PATRONI_VENV)], check=False, timeout=60)
+    if not _patroni_works():
+        return "patroni installed, but `patronictl version` fails as user postgres"
+    return None
+
+
+# ---------------------------------------------------------------------------
+# HTTP without dependencies
+# ---------------------------------------------------------------------------
+
+def http_json(url: str, body: dict | None = None, timeout: float = 1.0):
+    """GET (or POST body as JSON) and decode the reply; (status, obj) or (None, None)."""
+    data = json.dumps(body).encode() if body is not None else None
+    req = urllib.request.Request(url, data=data, method="POST" if data else "GET")
+    try:
+        with urllib.request.urlopen(req, timeout=timeout) as resp:
+            return resp.status, json.loads(resp.read() or b"null")
+    except urllib.error.HTTPError as e:  # Patroni answers 503 with a JSON body too
+        try:
+            return e.code, json.loads(e.read() or b"null")
+        except ValueError:
+            return e.code, None
+    except (OSError, ValueError):
+        return None, None
+
+
+def _b64(text: str) -> str:
+    return base64.b64encode(text.encode()).decode()
+
+
+# ---------------------------------------------------------------------------
+# etcd
+# ---------------------------------------------------------------------------
+
+class Etcd:
+    """One etcd member on loopback. `get` reads a key through etcd's v3 JSON gateway,
+    the same read as `ETCDCTL_API=3 etcdctl get KEY`, without a process per poll."""
+
+    def __init__(self, base: Path, name: str):
+        self.name = name
+        self.client_port, self.peer_port = free_port(), free_port()
+        self.datadir = base / "etcd"
+        self.log_path = base / "etcd.log"
+        self.proc: subprocess.Popen | None = None
+
+    @property
+    def client_url(self) -> str:
+        return f"http://{HOST}:{self.client_port}"
+
+    def start(self, timeout: float = 30) -> "Etcd":
+        peer = f"http://{HOST}:{self.peer_port}"
+        cmd = ["etcd", "--name", self.name, "--data-dir", str(self.datadir),
+               "--listen-client-urls", self.client_url, "--advertise-client-urls", self.client_url,
+               "--listen-peer-urls", peer, "--initial-advertise-peer-urls", peer,
+               "--initial-cluster", f"{self.name}={peer}", "--initial-cluster-state", "new",
+               "--initial-cluster-token", self.name]
+        with open(self.log_path, "wb") as log:
+            self.proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=log, stderr=log)
+
+        def healthy():
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"etcd exited {self.proc.returncode}:\n{self.log_tail()}")
+            status, body = http_json(f"{self.client_url}/health")
+            return status == 200 and body and body.get("health") == "true"
+        wait_until(healthy, timeout, "etcd to report healthy")
+        return self
+
+    def get(self, key: str) -> str | None:
+        status, body = http_json(f"{self.client_url}/v3/kv/range", {"key": _b64(key)})
+        if status != 200 or not body:
+            return None
+        kvs = body.get("kvs") or []
+        return base64.b64decode(kvs[0]["value"]).decode() if kvs else None
+
+    def etcdctl_get(self, key: str) -> str:
+        r = subprocess.run(["etcdctl", "--endpoints", self.client_url, "get", key, "--print-value-only"],
+                           capture_output=True, text=True, timeout=10,
+                           env={**os.environ, "ETCDCTL_API": "3"})
+        return r.stdout.strip()
+
+    def log_tail(self, lines: int = 20) -> str:
+        text = self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
+        return "\n".join(text.splitlines()[-lines:])
+
+    def stop(self) -> None:
+        _stop_process(self.proc)
+
+
+def _stop_process(proc: subprocess.Popen | None, sig: int = signal.SIGTERM, timeout: float = 20) -> None:
+    if proc is None or proc.poll() is not None:
+        return
+    proc.send_signal(sig)
+    try:
+        proc.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait(timeout=10)
+
+
+# ---------------------------------------------------------------------------
+# Patroni
+# ---------------------------------------------------------------------------
+
+@dataclass
+class PatroniNode:
+    name: str
+    pg_port: int
+    rest_port: int
+    datadir: Path
+    config_path: Path
+    log_path: Path
+    proc: subprocess.Popen | None = None
+
+    @property
+    def rest_url(self) -> str:
+        return f"http://{HOST}:{self.rest_port}"
+
+    def status(self) -> dict | None:
+        """GET /patroni: role, state, timeline, xlog positions."""
+        _, body = http_json(f"{self.rest_url}/patroni")
+        return body if isinstance(body, dict) else None
+
+
+class PatroniCluster:
+    """etcd plus `size` Patroni nodes (node1..nodeN), scope unique per run."""
+
+    def __init__(self, size: int = 3, ttl: int = 20, loop_wait: int = 2, retry_timeout: int = 5):
+        # Patroni raises ttl to at least 20 and wants loop_wait + 2 * retry_timeout <= ttl.
+        self.ttl, self.loop_wait, self.retry_timeout = ttl, loop_wait, retry_timeout
+        self.scope = f"pgfloat-it-{uuid.uuid4().hex[:10]}"
+        self.base = Path(tempfile.mkdtemp(prefix="pgfloat-patroni-"))
+        pw = pwd.getpwnam("postgres")
+        self._uid, self._gid = pw.pw_uid, pw.pw_gid
+        os.chown(self.base, self._uid, self._gid)
+        self.etcd = Etcd(self.base, self.scope)
+        self.nodes: dict[str, PatroniNode] = {}
+        try:
+            self.etcd.start()
+            for i in range(size):
+                self._add_node(f"node{i + 1}")
+            for node in self.nodes.values():
+                self.start(node)
+        except BaseException:
+            self.teardown()
+            raise
+
+    # -- config ----------------------------------------------------------
+    def _add_node(self, name: str) -> PatroniNode:
+        node = PatroniNode(name, free_port(), free_port(), self.base / name,
+                           self.base / f"{name}.yml", self.base / f"{name}.log")
+        config = {
+            "scope": self.scope,
+            "namespace": NAMESPACE,
+            "name": name,
+            "log": {"level": "INFO"},
+            "restapi": {"listen": f"{HOST}:{node.rest_port}", "connect_address": f"{HOST}:{node.rest_port}"},
+            "etcd3": {"hosts": [f"{HOST}:{self.etcd.client_port}"]},
+            "bootstrap": {
+                "dcs": {
+                    "ttl": self.ttl, "loop_wait": self.loop_wait, "retry_timeout": self.retry_timeout,
+                    "maximum_lag_on_failover": 1048576,
+                    "postgresql": {
+                        "use_pg_rewind": False,
+                        "use_slots": True,
+                        "parameters": {"wal_level": "replica", "hot_standby": "on", "max_wal_senders": 10,
+                                       "max_replication_slots": 10, "wal_keep_size": "128MB"},
+                    },
+                },
+                "initdb": [{"encoding": "UTF8"}],
+            },
+            "postgresql": {
+                "listen": f"{HOST}:{node.pg_port}",
+                "connect_address": f"{HOST}:{node.pg_port}",
+                "data_dir": str(node.datadir),
+                "bin_dir": str(PG_BIN),
+                "pgpass": str(self.base / f"{name}.pgpass"),
+                "authentication": {
+                    "superuser": {"username": "postgres", "password": "patroni-su-secret"},
+                    "replication": {"username": "replicator", "password": "patroni-repl-secret"},
+                },
+                # Loopback only, test data: trust, and skip the disk flushes.
+                "pg_hba": ["local all all trust", f"host all all {HOST}/32 trust",
+                           f"host replication all {HOST}/32 trust"],
+                "parameters": {"unix_socket_directories": str(self.base), "max_connections": 100,
+                               "fsync": "off", "synchronous_commit": "off"},
+            },
+        }
+        # JSON is YAML: no PyYAML needed here.
+        node.config_path.write_text(json.dumps(config, indent=2))
+        self.nodes[name] = node
+        return node
+
+    # -- processes -------------------------------------------------------
+    def start(self, node: PatroniNode | str) -> None:
+        node = self._node(node)
+        env = {"PATH": f"{PATRONI_VENV / 'bin'}:/usr/bin:/bin", "HOME": str(self.base), "USER": "postgres",
+               "LOGNAME": "postgres", "LANG": "C.UTF-8", "LC_ALL": "C.UTF-8"}
+        with open(node.log_path, "ab") as log:
+            node.proc = subprocess.Popen([str(patroni_bin()), str(node.config_path)], cwd=self.base,
+                                         user=self._uid, group=self._gid, extra_groups=[], env=env,
+                                         stdin=subprocess.DEVNULL, stdout=log, stderr=log)
+
+    def crash(self, node: PatroniNode | str) -> None:
+        """SIGKILL the Patroni process, then stop its PostgreSQL in immediate mode."""
+        node = self._node(node)
+        if node.proc is not None and node.proc.poll() is None:
+            node.proc.kill()
+            node.proc.wait(timeout=10)
+        self._stop_postgres(node)
+
+    def _pg_ctl(self, *args: str, timeout: float = 70) -> subprocess.CompletedProcess:
+        return subprocess.run(["runuser", "-u", "postgres", "--", str(PG_BIN / "pg_ctl"), *args],
+                              capture_output=True, text=True, timeout=timeout, cwd=self.base)
+
+    def _stop_postgres(self, node: PatroniNode) -> None:
+        if not (node.datadir / "postmaster.pid").exists():
+            return
+        r = self._pg_ctl("stop", "-w", "-t", "60", "-m", "immediate", "-D", str(node.datadir))
+        if r.returncode != 0 and (node.datadir / "postmaster.pid").exists():
+            try:  # last resort: the postmaster this node's Patroni started
+                pid = int((node.datadir / "postmaster.pid").read_text().split("\n", 1)[0])
+                os.kill(pid, signal.SIGKILL)
+            except (OSError, ValueError):
+                pass
+
+    def patronictl_cmd(self, *args: str) -> list[str]:
+        """patronictl as postgres, with a node's config (it names the scope and etcd)."""
+        any_node = next(iter(self.nodes.values()))
+        return ["runuser", "-u", "postgres", "--", str(patroni_bin("patronictl")),
+                "-c", str(any_node.config_path), *args]
+
+    def patronictl(self, *args: str, timeout: float = 120) -> subprocess.CompletedProcess:
+        return subprocess.run(self.patronictl_cmd(*args), capture_output=True, text=True,
+                              timeout=timeout, cwd=self.base)
+
+    # -- state -----------------------------------------------------------
+    def _node(self, node: PatroniNode | str) -> PatroniNode:
+        return self.nodes[node] if isinstance(node, str) else node
+
+    @property
+    def leader_key(self) -> str:
+        return f"{NAMESPACE}{self.scope}/leader"
+
+    def leader(self) -> str | None:
+        """The leader's member name, from the DCS."""
+        return self.etcd.get(self.leader_key)
+
+    def alive(self) -> list[PatroniNode]:
+        return [n for n in self.nodes.values() if n.proc is not None and n.proc.poll() is None]
+
+    def wait_healthy(self, timeout: float = 120) -> str:
+        """Wait until one running node is the running primary holding the leader key and
+        every other running node is a streaming replica. Returns the leader's name."""
+        def healthy():
+            for node in self.nodes.values():
+                if node.proc is not None and node.proc.poll() is not None:
+                    raise RuntimeError(f"patroni {node.name} exited {node.proc.returncode}:\n"
+                                       + self.log_tail(node))
+            leader = self.leader()
+            if leader not in self.nodes:
+                return None
+            for node in self.alive():
+                st = node.status() or {}
+                if st.get("state") != "running":
+                    return None
+                if node.name == leader and st.get("role") not in ("primary", "master"):
+                    return None
+                if node.name != leader and (st.get("role") != "replica"
+                                            or st.get("replication_state", "streaming") != "streaming"):
+                    return None
+            return leader
+        return wait_until(healthy, timeout, "the Patroni cluster to be healthy", interval=0.25)
+
+    def log_tail(self, node: PatroniNode | str, lines: int = 30) -> str:
+        node = self._node(node)
+        text = node.log_path.read_text(errors="replace") if node.log_path.exists() else ""
+        return "\n".join(text.splitlines()[-lines:])
+
+    # -- teardown --------------------------------------------------------
+    def teardown(self) -> None:
+        """Stop every Patroni we started (SIGTERM also stops its PostgreSQL), then make
+        sure no PostgreSQL is left in our data dirs, stop etcd, remove the files."""
+        for node in self.nodes.values():
+            if node.proc is not None and node.proc.poll() is None:
+                node.proc.send_signal(signal.SIGTERM)
+        for node in self.nodes.values():
+            _stop_process(node.proc, timeout=30)
+        for node in self.nodes.values():
+            self._stop_postgres(node)
+        self.etcd.stop()
+        shutil.rmtree(self.base, ignore_errors=True)
+
+
+class LeaderWatch:
+    """Polls the DCS leader key every `interval` in a thread and records each change as
+    (monotonic instant, new value). The instant a new name appears is when Patroni made
+    that node the leader (it takes the key, then promotes)."""
+
+    def __init__(self, cluster: PatroniCluster, interval: float = 0.05, timeout: float = 150):
+        self.cluster, self.interval, self.timeout = cluster, interval, timeout
+        self.changes: list[tuple[float, str | None]] = []
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def __enter__(self) -> "LeaderWatch":
+        self.changes.append((time.monotonic(), self.cluster.leader()))
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._stop.set()
+        self._thread.join(5)
+
+    def _run(self) -> None:
+        deadline = time.monotonic() + self.timeout
+        while not self._stop.is_set() and time.monotonic() < deadline:
+            value = self.cluster.leader()
+            if value != self.changes[-1][1]:
+                self.changes.append((time.monotonic(), value))
+            self._stop.wait(self.interval)
+
+    def became_leader(self, name: str) -> float | None:
+        """The first instant `name` was seen holding the key after the watch started."""
+        return next((t for t, v in self.changes[1:] if v == name), None)
+
+    def new_leader(self, other_than: str) -> tuple[str, float] | None:
+        return next(((v, t) for t, v in self.changes[1:] if v and v != other_than), None)

@@ -1,0 +1,373 @@
+"""Role-aware routing through a promotion: pgfloat with `pgsql` checks in front of a
+PostgreSQL 15 primary and two streaming standbys (RFC-007, unhappy path scenario 1,
+with the promotion done by hand as repmgr or pg_auto_failover would).
+
+Run as root:  python3 -m pytest -v -s Tests/Integration/test_failover.py
+Binary:       PGFLOAT_BIN (default .build/debug/pgfloat under the repo root)
+
+`-s` shows the measured promotion-to-routing delays.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from harness import (client_env, listener, pgfloat_bin, pgfloat_config, psql, psql_cmd,
+                     run_psql, server, start_psql, wait_until)
+
+if os.geteuid() != 0:
+    pytest.skip("integration tests must run as root (PostgreSQL is started via runuser)",
+                allow_module_level=True)
+if not pgfloat_bin().is_file():
+    pytest.skip(f"pgfloat binary not found at {pgfloat_bin()} "
+                "(build it, or point PGFLOAT_BIN at it)", allow_module_level=True)
+
+# The check settings the failover bound is derived from.
+RISE = 2
+FAST_INTERVAL = 0.25
+CHECK = {"type": "pgsql", "interval": "1s", "fast_interval": "250ms", "timeout": "1s",
+         "rise": RISE, "fall": 2}
+# rise x fast_interval (README: "a promotion is picked up within rise x fast_interval of
+# the first check that sees it"), plus 1 s for that first check, the psql round trip and
+# a loaded 2-core machine.
+PROMOTION_BOUND = RISE * FAST_INTERVAL + 1.0
+MAX_LAG = 1048576
+NODES = ("primary", "standby1", "standby2")
+
+
+# ---------------------------------------------------------------------------
+# helpers local to these tests
+# ---------------------------------------------------------------------------
+
+def two_listeners(cluster, primary_lport: int, replica_lport: int, names=NODES, *,
+                  check: dict | None = None, timeout_queue: str = "30s") -> str:
+    """The RFC's primary and replica listeners over the given nodes (server = node name)."""
+    servers = [server(n, cluster.nodes[n].port) for n in names]
+    listeners = [
+        listener("postgres_primary", primary_lport, list(names), balance="first", role="primary",
+                 on_marked_down="shutdown-sessions"),
+        listener("postgres_replicas", replica_lport, list(names), balance="roundrobin",
+                 role="replica", max_lag=MAX_LAG),
+    ]
+    return pgfloat_config(servers, listeners, defaults={"timeout_queue": timeout_queue},
+                          check={**CHECK, **(check or {})})
+
+
+def port_via(lport: int, timeout: float = 15) -> str | None:
+    """The port of the server a fresh connection through lport lands on; None on failure."""
+    try:
+        r = run_psql(lport, "SELECT inet_server_port()", timeout=timeout)
+    except subprocess.TimeoutExpired:
+        return None
+    return r.stdout.strip() if r.returncode == 0 else None
+
+
+def wait_routed(lport: int, port: int, timeout: float, what: str) -> None:
+    wait_until(lambda: port_via(lport, timeout=timeout) == str(port), timeout, what)
+
+
+def wait_pool(lport: int, ports: set[int], timeout: float, tries: int = 6) -> list[str]:
+    """Wait until `tries` fresh connections in a row land only on, and on every one of, ports."""
+    want = {str(p) for p in ports}
+
+    def pool_is():
+        hits = [port_via(lport, timeout=5) for _ in range(tries)]
+        return hits if set(hits) == want else None
+    return wait_until(pool_is, timeout, f"listener {lport} to use exactly ports {sorted(want)}")
+
+
+def wait_active(port: int, appname: str, timeout: float = 15) -> None:
+    sql = ("SELECT count(*) FROM pg_stat_activity "
+           f"WHERE application_name = '{appname}' AND state = 'active'")
+    wait_until(lambda: psql(port, sql) != "0", timeout, f"query of {appname} to be active")
+
+
+def finish(proc: subprocess.Popen, timeout: float) -> tuple[int, str, str]:
+    try:
+        out, err = proc.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        out, err = proc.communicate(timeout=10)
+        pytest.fail(f"psql did not finish within {timeout}s; stderr: {err}")
+    return proc.returncode, out, err
+
+
+def log_has(pf, server_name: str, to: str) -> bool:
+    """A state/role line for this server with this target (`server=X ... to=Y`)."""
+    s, t = re.compile(rf"\bserver={re.escape(server_name)}(\s|$)"), re.compile(rf"\bto={re.escape(to)}\b")
+    return any(s.search(line) and t.search(line) for line in pf.log_text().splitlines())
+
+
+class RecoveryWatch:
+    """Polls `SELECT pg_is_in_recovery()` on one server (directly, not through pgfloat)
+    and records the first instant it answers `f`: the promotion instant."""
+
+    def __init__(self, port: int, timeout: float = 30):
+        self.port, self.timeout = port, timeout
+        self.promoted_at: float | None = None
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def start(self) -> "RecoveryWatch":
+        self._thread.start()
+        return self
+
+    def _run(self) -> None:
+        deadline = time.monotonic() + self.timeout
+        while time.monotonic() < deadline:
+            r = run_psql(self.port, "SELECT pg_is_in_recovery()", timeout=5)
+            if r.returncode == 0 and r.stdout.strip() == "f":
+                self.promoted_at = time.monotonic()
+                return
+            time.sleep(0.01)
+
+    def wait(self) -> float:
+        self._thread.join(self.timeout + 10)
+        assert self.promoted_at is not None, f"server on {self.port} never left recovery"
+        return self.promoted_at
+
+
+@pytest.fixture
+def secrets_dir():
+    """A root-only dir for password files, removed after the test."""
+    path = Path(tempfile.mkdtemp(prefix="pgfloat-secrets-"))
+    path.chmod(0o700)
+    yield path
+    shutil.rmtree(path, ignore_errors=True)
+
+
+def password_file(directory: Path, name: str, password: str) -> Path:
+    path = directory / name
+    path.write_text(password + "\n")  # as `echo PASSWORD > file` writes it
+    path.chmod(0o600)
+    return path
+
+
+# ---------------------------------------------------------------------------
+# steady state
+# ---------------------------------------------------------------------------
+
+def test_writes_to_primary_reads_to_standbys(make_cluster, pgfloat, port):
+    c = make_cluster(standbys=2, name="pgfloat-fo")
+    pport, rport = port(), port()
+    pgfloat(two_listeners(c, pport, rport), ports=[pport, rport])
+    s1, s2 = c.nodes["standby1"].port, c.nodes["standby2"].port
+
+    wait_routed(pport, c.primary.port, 15, "the primary listener to reach the primary")
+    assert psql(pport, "SELECT pg_is_in_recovery(), inet_server_port()") == f"f|{c.primary.port}"
+    psql(pport, "CREATE TABLE writes (i int); INSERT INTO writes VALUES (1)")
+    assert psql(c.primary.port, "SELECT count(*) FROM writes") == "1"
+
+    wait_pool(rport, {s1, s2}, 15)
+    hits = [port_via(rport) for _ in range(20)]
+    assert set(hits) == {str(s1), str(s2)}, hits
+    assert str(c.primary.port) not in hits
+
+
+# ---------------------------------------------------------------------------
+# promotion
+# ---------------------------------------------------------------------------
+
+def test_failover_routes_to_promoted_standby(make_cluster, pgfloat, port):
+    c = make_cluster(standbys=2, name="pgfloat-fo")
+    pport, rport = port(), port()
+    pf = pgfloat(two_listeners(c, pport, rport), ports=[pport, rport])
+    s1, s2 = c.nodes["standby1"].port, c.nodes["standby2"].port
+    wait_routed(pport, c.primary.port, 15, "the primary listener to reach the primary")
+    wait_pool(rport, {s1, s2}, 15)
+
+    held = start_psql(pport, "SELECT pg_sleep(60)", appname="pgfloat-held")
+    queued = None
+    try:
+        wait_active(c.primary.port, "pgfloat-held")
+
+        stopped_at = time.monotonic()
+        c.stop("primary", mode="immediate")
+        # Started during the outage, before the promotion: it must wait in the queue.
+        queued = subprocess.Popen(psql_cmd(pport, "SELECT inet_server_port()"),
+                                  stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                                  env=client_env(PGAPPNAME="pgfloat-queued", PGCONNECT_TIMEOUT="60"))
+        watch = RecoveryWatch(s1).start()
+        c.promote_nowait("standby1")
+
+        # Fresh connections through the primary listener until one reaches standby1.
+        first_ok, held_closed, other = None, None, []
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline:
+            got = port_via(pport, timeout=20)
+            if got == str(s1):
+                first_ok = time.monotonic()
+                held_closed = held.poll() is not None
+                break
+            if got is not None:
+                other.append(got)
+            time.sleep(0.02)
+        promoted_at = watch.wait()
+        assert first_ok is not None, f"no connection reached standby1 within 20 s:\n{pf.log_tail()}"
+        assert not other, f"primary listener routed to {other} during the failover"
+
+        delay = first_ok - promoted_at
+        print(f"\nfailover: primary stop -> standby1 promoted {promoted_at - stopped_at:.3f}s, "
+              f"promoted -> first connection routed to standby1 {delay:.3f}s "
+              f"(bound {PROMOTION_BOUND:.2f}s)", flush=True)
+        assert delay <= PROMOTION_BOUND, f"routed {delay:.3f}s after the promotion"
+
+        assert held_closed, "the session held on the old primary was still open"
+        code, _, err = finish(held, timeout=5)
+        assert code != 0, "the held psql session exited 0"
+
+        code, out, err = finish(queued, timeout=30)
+        assert code == 0, f"the client queued during the outage failed: {err}"
+        assert out.strip() == str(s1), out
+
+        assert log_has(pf, "standby1", "primary"), pf.log_tail()
+        wait_until(lambda: log_has(pf, "primary", "down"), 5, "a `server=primary ... to=down` line")
+
+        # Optional part of the runbook: standby2 follows the new primary. standby1 has
+        # left the replica pool for good, standby2 serves the replica listener alone.
+        c.follow("standby2", "standby1")
+        wait_pool(rport, {s2}, 15)
+        assert psql(pport, "SELECT pg_is_in_recovery()") == "f"
+    finally:
+        for proc in (held, queued):
+            if proc is not None and proc.poll() is None:
+                proc.kill()
+                proc.communicate(timeout=10)
+
+
+def test_split_brain_goes_to_newest_timeline_and_closes_old_sessions(make_cluster, pgfloat, port):
+    # standby1 is promoted while the old primary keeps running: two servers claim
+    # primary. Writes must go to standby1 (timeline 2) only, and the session held on
+    # the old primary must be closed by pgfloat (on_marked_down = shutdown-sessions),
+    # since PostgreSQL itself keeps it open.
+    c = make_cluster(standbys=2, name="pgfloat-fo")
+    pport, rport = port(), port()
+    pf = pgfloat(two_listeners(c, pport, rport), ports=[pport, rport])
+    s1 = c.nodes["standby1"].port
+    wait_routed(pport, c.primary.port, 15, "the primary listener to reach the primary")
+
+    held = start_psql(pport, "SELECT pg_sleep(60)", appname="pgfloat-held")
+    try:
+        wait_active(c.primary.port, "pgfloat-held")
+        c.promote("standby1")  # waits until standby1 answers pg_is_in_recovery() = f
+        promoted_at = time.monotonic()
+        timeline = "SELECT substr(pg_walfile_name(pg_current_wal_lsn()), 1, 8)"
+        assert (c.psql("primary", timeline), c.psql("standby1", timeline)) == ("00000001", "00000002")
+
+        wait_until(lambda: held.poll() is not None, PROMOTION_BOUND + 2,
+                   "pgfloat to close the session held on the demoted old primary")
+        closed_after = time.monotonic() - promoted_at
+        code, _, _ = finish(held, timeout=5)
+        assert code != 0
+        # PostgreSQL did not end it: the old primary is still up and accepting.
+        assert psql(c.primary.port, "SELECT 1") == "1"
+        print(f"\nsplit brain: held session on the old primary closed {closed_after:.3f}s after "
+              "the promotion", flush=True)
+
+        hits = [port_via(pport, timeout=10) for _ in range(10)]
+        assert hits == [str(s1)] * 10, hits
+    finally:
+        if held.poll() is None:
+            held.kill()
+            held.communicate(timeout=10)
+    assert log_has(pf, "standby1", "primary"), pf.log_tail()
+
+
+def test_two_primaries_on_one_timeline_get_no_writes(make_cluster, pgfloat, port):
+    # Two unrelated clusters, both primary on timeline 1: pgfloat cannot tell which is
+    # right, so the primary listener routes to neither and clients get 57P03.
+    a, b = make_cluster(standbys=0, name="pgfloat-sb-a"), make_cluster(standbys=0, name="pgfloat-sb-b")
+    pport = port()
+    servers = [server("a", a.primary.port), server("b", b.primary.port)]
+    config = pgfloat_config(servers, [listener("postgres_primary", pport, ["a", "b"], balance="first",
+                                               role="primary")],
+                            defaults={"timeout_queue": "3s"}, check=CHECK)
+    pf = pgfloat(config, ports=[pport])
+    # Both answers must be in before a client comes, else the first could be routed.
+    wait_until(lambda: log_has(pf, "a", "primary") and log_has(pf, "b", "primary"), 15,
+               "pgfloat to see both servers as primary")
+
+    r = run_psql(pport, "SELECT inet_server_port()", timeout=30)
+    assert r.returncode != 0, f"a write went to {r.stdout.strip()} with two primaries on one timeline"
+    assert "no server available" in r.stderr, r.stderr
+
+    b.stop(b.primary, mode="immediate")
+    wait_routed(pport, a.primary.port, 15, "the sole remaining primary to get the writes")
+
+
+# ---------------------------------------------------------------------------
+# replica lag
+# ---------------------------------------------------------------------------
+
+def test_lagging_replica_leaves_and_rejoins_the_pool(make_cluster, pgfloat, port):
+    c = make_cluster(standbys=2, name="pgfloat-fo")
+    pport, rport = port(), port()
+    pgfloat(two_listeners(c, pport, rport), ports=[pport, rport])
+    s1, s2 = c.nodes["standby1"].port, c.nodes["standby2"].port
+    wait_pool(rport, {s1, s2}, 15)
+
+    c.pause_replay("standby2")
+    try:
+        start = c.wal_position("primary")
+        for i in range(10):  # bounded; one round writes about 3 MB
+            c.psql("primary", f"CREATE TABLE lag_{i} AS "
+                              "SELECT g, repeat('x', 1000) AS pad FROM generate_series(1, 3000) g")
+            if c.wal_position("primary") - start > 2 * MAX_LAG:
+                break
+        lag = c.wal_position("primary") - c.wal_position("standby2")
+        assert lag > MAX_LAG, f"only {lag} bytes of lag"
+
+        left = time.monotonic()
+        hits = wait_pool(rport, {s1}, 15)
+        print(f"\nlag: standby2 {lag} bytes behind left the replica pool "
+              f"{time.monotonic() - left:.2f}s after the write", flush=True)
+        assert str(c.primary.port) not in hits
+    finally:
+        c.resume_replay("standby2")
+    wait_pool(rport, {s1, s2}, 15)
+
+
+# ---------------------------------------------------------------------------
+# the pgsql check logging in with a password
+# ---------------------------------------------------------------------------
+
+@pytest.mark.parametrize("method", ["scram-sha-256", "md5"])
+def test_pgsql_check_with_password(method, make_cluster, pgfloat, port, secrets_dir):
+    c = make_cluster(standbys=1, name="pgfloat-pw")
+    role, password = f"pgfloat_check_{method[:3]}", f"check-{method}-secret"
+    c.add_login_role(role, password, method=method)
+    pwfile = password_file(secrets_dir, "check.pw", password)
+    check = {"user": role, "database": "postgres", "password_file": str(pwfile)}
+    pport, rport = port(), port()
+    pgfloat(two_listeners(c, pport, rport, names=("primary", "standby1"), check=check),
+            ports=[pport, rport])
+
+    wait_routed(pport, c.primary.port, 15, "the primary listener to reach the primary")
+    wait_pool(rport, {c.nodes["standby1"].port}, 15)
+    # The checks really log in as the role (hba demands its password for it).
+    sql = f"SELECT count(*) FROM pg_stat_activity WHERE usename = '{role}'"
+    wait_until(lambda: psql(c.primary.port, sql) != "0", 10, f"a check connection as {role}")
+
+
+def test_pgsql_check_with_a_wrong_password_routes_nothing(make_cluster, pgfloat, port, secrets_dir):
+    c = make_cluster(standbys=0, name="pgfloat-pw")
+    c.add_login_role("pgfloat_check", "right-secret")
+    pwfile = password_file(secrets_dir, "check.pw", "wrong-secret")
+    pport = port()
+    config = pgfloat_config([server("primary", c.primary.port)],
+                            [listener("postgres_primary", pport, ["primary"], balance="first",
+                                      role="primary")],
+                            defaults={"timeout_queue": "3s"},
+                            check={**CHECK, "user": "pgfloat_check", "password_file": str(pwfile)})
+    pgfloat(config, ports=[pport])
+    r = run_psql(pport, "SELECT inet_server_port()", timeout=30)
+    assert r.returncode != 0, f"routed to {r.stdout.strip()} though the check cannot log in"
+    assert "no server available" in r.stderr, r.stderr
