@@ -42,9 +42,13 @@ final class NetworkProbeTests: XCTestCase {
 
     private var loop: EventLoop { group.next() }
 
+    private func target(_ port: Int, timeout: Duration = .seconds(2)) -> ProbeTarget {
+        ProbeTarget(host: "127.0.0.1", port: port, timeout: timeout, eventLoop: loop)
+    }
+
     func testTCPProbeReachesAListeningSocket() throws {
         let server = try server(reply: "")
-        let outcome = try TCPProbe(host: "127.0.0.1", port: server.port, timeout: .seconds(2), eventLoop: loop)
+        let outcome = try TCPProbe(target(server.port))
             .check().wait()
         XCTAssertTrue(outcome.reachable, outcome.error ?? "")
         XCTAssertEqual(outcome.role, .unknown)
@@ -53,7 +57,7 @@ final class NetworkProbeTests: XCTestCase {
 
     func testTCPProbeReportsARefusedConnection() throws {
         let port = try closedPort()
-        let outcome = try TCPProbe(host: "127.0.0.1", port: port, timeout: .seconds(2), eventLoop: loop)
+        let outcome = try TCPProbe(target(port))
             .check().wait()
         XCTAssertFalse(outcome.reachable)
         XCTAssertEqual(outcome.error, "connect to 127.0.0.1:\(port) failed: Connection refused")
@@ -61,7 +65,7 @@ final class NetworkProbeTests: XCTestCase {
 
     func testPGHelloAcceptsN() throws {
         let server = try server(expecting: 8, reply: "N")
-        let outcome = try PGHelloProbe(host: "127.0.0.1", port: server.port, timeout: .seconds(2), eventLoop: loop)
+        let outcome = try PGHelloProbe(target(server.port))
             .check().wait()
         XCTAssertEqual(outcome.reachable, true, outcome.error ?? "")
         XCTAssertEqual(server.receivedBytes, [0x00, 0x00, 0x00, 0x08, 0x04, 0xD2, 0x16, 0x2F])
@@ -69,7 +73,7 @@ final class NetworkProbeTests: XCTestCase {
 
     func testPGHelloRejectsGarbage() throws {
         let server = try server(expecting: 8, reply: "HTTP/1.1 400 Bad Request\r\n\r\n")
-        let outcome = try PGHelloProbe(host: "127.0.0.1", port: server.port, timeout: .seconds(2), eventLoop: loop)
+        let outcome = try PGHelloProbe(target(server.port))
             .check().wait()
         XCTAssertEqual(outcome, .failed("not a PostgreSQL answer to SSLRequest: 0x48", duration: outcome.duration))
     }
@@ -77,9 +81,7 @@ final class NetworkProbeTests: XCTestCase {
     func testPGHelloTimesOutOnASilentServer() throws {
         let server = try server(expecting: 1000, reply: "")
         let started = NIODeadline.now()
-        let outcome = try PGHelloProbe(
-            host: "127.0.0.1", port: server.port, timeout: .milliseconds(200), eventLoop: loop
-        ).check().wait()
+        let outcome = try PGHelloProbe(target(server.port, timeout: .milliseconds(200))).check().wait()
         XCTAssertEqual(outcome.error, "timed out after 200ms")
         XCTAssertLessThan(NIODeadline.now() - started, .seconds(1))
     }
@@ -92,7 +94,7 @@ final class NetworkProbeTests: XCTestCase {
 
     func testAgentDrain() throws {
         let server = try server(reply: "drain\n")
-        let outcome = try AgentProbe(host: "127.0.0.1", port: server.port, timeout: .seconds(2), eventLoop: loop)
+        let outcome = try AgentProbe(target(server.port))
             .check().wait()
         XCTAssertEqual(outcome.reachable, true, outcome.error ?? "")
         XCTAssertEqual(outcome.agent, .drain)
@@ -100,7 +102,7 @@ final class NetworkProbeTests: XCTestCase {
 
     func testAgentUpWithWeight() throws {
         let server = try server(reply: "up 75%\n")
-        let outcome = try AgentProbe(host: "127.0.0.1", port: server.port, timeout: .seconds(2), eventLoop: loop)
+        let outcome = try AgentProbe(target(server.port))
             .check().wait()
         XCTAssertEqual(outcome.reachable, true, outcome.error ?? "")
         XCTAssertEqual(outcome.agent, .weightPercent(75))
@@ -108,14 +110,14 @@ final class NetworkProbeTests: XCTestCase {
 
     func testAgentThatClosesWithoutANewline() throws {
         let server = try server(reply: "maint")
-        let outcome = try AgentProbe(host: "127.0.0.1", port: server.port, timeout: .seconds(2), eventLoop: loop)
+        let outcome = try AgentProbe(target(server.port))
             .check().wait()
         XCTAssertEqual(outcome.agent, .maintenance)
     }
 
     func testAgentEmptyAnswerFails() throws {
         let server = try server(reply: "")
-        let outcome = try AgentProbe(host: "127.0.0.1", port: server.port, timeout: .seconds(2), eventLoop: loop)
+        let outcome = try AgentProbe(target(server.port))
             .check().wait()
         XCTAssertEqual(outcome.error, "agent sent an empty answer")
     }

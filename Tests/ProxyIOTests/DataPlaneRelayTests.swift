@@ -33,12 +33,8 @@ final class DataPlaneRelayTests: XCTestCase {
         let proxy = try ProxyHarness(servers: [("s1", server.port)])
         defer { proxy.stop() }
         proxy.allow("s1")
-        let client = try LoopbackSockets.connect(port: proxy.port)
-        defer { close(client) }
-        try LoopbackSockets.send(client, ProxyHarness.startup)
-        let backend = try LoopbackSockets.accept(server.fd)
-        defer { close(backend) }
-        _ = try LoopbackSockets.receive(backend, count: ProxyHarness.startup.count)
+        let (client, backend) = try proxy.openSession(to: server.fd)
+        defer { close(client); close(backend) }
 
         // The client reads nothing: the server can push only what the socket buffers and one proxy read hold.
         var timeout = timeval(tv_sec: 0, tv_usec: 300_000)
@@ -161,12 +157,8 @@ final class DataPlaneTimeoutTests: XCTestCase {
             defaults: .init(timeoutClient: .milliseconds(200), timeoutServer: .seconds(60)))
         defer { proxy.stop() }
         proxy.allow("s1")
-        let client = try LoopbackSockets.connect(port: proxy.port)
-        defer { close(client) }
-        try LoopbackSockets.send(client, ProxyHarness.startup)
-        let backend = try LoopbackSockets.accept(server.fd)
-        defer { close(backend) }
-        _ = try LoopbackSockets.receive(backend, count: ProxyHarness.startup.count)
+        let (client, backend) = try proxy.openSession(to: server.fd)
+        defer { close(client); close(backend) }
 
         // Neither side sends anything: the sweep that runs every second closes the session.
         let started = ContinuousClock.now
@@ -183,12 +175,8 @@ final class DataPlaneRoutingTests: XCTestCase {
         let proxy = try ProxyHarness(servers: [("s1", server.port)], onMarkedDown: .shutdownSessions)
         defer { proxy.stop() }
         proxy.allow("s1")
-        let client = try LoopbackSockets.connect(port: proxy.port)
-        defer { close(client) }
-        try LoopbackSockets.send(client, ProxyHarness.startup)
-        let backend = try LoopbackSockets.accept(server.fd)
-        defer { close(backend) }
-        _ = try LoopbackSockets.receive(backend, count: ProxyHarness.startup.count)
+        let (client, backend) = try proxy.openSession(to: server.fd)
+        defer { close(client); close(backend) }
 
         proxy.allow()
         XCTAssertEqual(try LoopbackSockets.receiveToEOF(client), [])
@@ -201,12 +189,8 @@ final class DataPlaneRoutingTests: XCTestCase {
         let proxy = try ProxyHarness(servers: [("s1", server.port)])
         defer { proxy.stop() }
         proxy.allow("s1")
-        let client = try LoopbackSockets.connect(port: proxy.port)
-        defer { close(client) }
-        try LoopbackSockets.send(client, ProxyHarness.startup)
-        let backend = try LoopbackSockets.accept(server.fd)
-        defer { close(backend) }
-        _ = try LoopbackSockets.receive(backend, count: ProxyHarness.startup.count)
+        let (client, backend) = try proxy.openSession(to: server.fd)
+        defer { close(client); close(backend) }
 
         proxy.allow()
         try LoopbackSockets.send(backend, Array("still here".utf8))

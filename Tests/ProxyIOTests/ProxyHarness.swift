@@ -49,6 +49,15 @@ final class ProxyHarness {
                          nextRampUpdate: nil))
     }
 
+    /// A client connected through the proxy and the server side it reached, the startup packet already relayed.
+    func openSession(to serverListener: Int32) throws -> (client: Int32, backend: Int32) {
+        let client = try LoopbackSockets.connect(port: port)
+        try LoopbackSockets.send(client, Self.startup)
+        let backend = try LoopbackSockets.accept(serverListener)
+        XCTAssertEqual(try LoopbackSockets.receive(backend, count: Self.startup.count), Self.startup)
+        return (client, backend)
+    }
+
     func stop() {
         plane.shutdown(grace: .milliseconds(100))
         XCTAssertEqual(finished.wait(timeout: .now() + 5), .success, "data plane did not stop")

@@ -7,23 +7,17 @@ final class AgentProbe: HealthProbe {
     /// HAProxy reads at most this much of an agent's answer.
     static let maxReply = 256
 
-    private let host: String
-    private let port: Int
-    private let timeout: Duration
-    private let eventLoop: EventLoop
+    private let target: ProbeTarget
 
-    init(host: String, port: Int, timeout: Duration, eventLoop: EventLoop) {
-        self.host = host
-        self.port = port
-        self.timeout = timeout
-        self.eventLoop = eventLoop
+    init(_ target: ProbeTarget) {
+        self.target = target
     }
 
     func check() -> EventLoopFuture<CheckOutcome> {
         let start = NIODeadline.now()
         return ShortExchange.run(
-            host: host, port: port, request: nil, replyEnd: .init(limit: Self.maxReply, atNewline: true),
-            timeout: timeout, on: eventLoop
+            host: target.host, port: target.port, request: nil, replyEnd: .init(limit: Self.maxReply, atNewline: true),
+            timeout: target.timeout, on: target.eventLoop
         )
         .map { Self.outcome(reply: String(decoding: $0.readableBytesView, as: UTF8.self)) }
         .recover { CheckOutcome.failed(ProbeFailure.describe($0)) }
@@ -40,6 +34,6 @@ final class AgentProbe: HealthProbe {
     }
 
     func shutdown() -> EventLoopFuture<Void> {
-        eventLoop.makeSucceededVoidFuture()
+        target.eventLoop.makeSucceededVoidFuture()
     }
 }

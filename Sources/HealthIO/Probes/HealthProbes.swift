@@ -23,9 +23,9 @@ public enum HealthProbes {
         let port = settings.checkPort(for: server)
         switch settings.type {
         case .tcp:
-            return TCPProbe(host: host, port: port, timeout: settings.timeout, eventLoop: eventLoop)
+            return TCPProbe(ProbeTarget(host: host, port: port, timeout: settings.timeout, eventLoop: eventLoop))
         case .pgHello:
-            return PGHelloProbe(host: host, port: port, timeout: settings.timeout, eventLoop: eventLoop)
+            return PGHelloProbe(ProbeTarget(host: host, port: port, timeout: settings.timeout, eventLoop: eventLoop))
         case .pgsql:
             return PGSQLProbe(host: host, port: port, settings: settings, eventLoop: eventLoop, logger: logger)
         case .patroni:
@@ -33,7 +33,7 @@ public enum HealthProbes {
                 host: host, port: port, settings: settings, eventLoop: eventLoop, httpClient: httpClient,
                 logger: logger)
         case .agent:
-            return AgentProbe(host: host, port: port, timeout: settings.timeout, eventLoop: eventLoop)
+            return AgentProbe(ProbeTarget(host: host, port: port, timeout: settings.timeout, eventLoop: eventLoop))
         case .external:
             return ExternalProbe(
                 server: server, port: port, settings: settings, eventLoop: eventLoop)

@@ -9,23 +9,17 @@ final class PGHelloProbe: HealthProbe {
     /// SSLRequest: length 8, then request code 80877103 (1234 << 16 | 5679), both big-endian.
     static let sslRequest: [UInt8] = [0x00, 0x00, 0x00, 0x08, 0x04, 0xD2, 0x16, 0x2F]
 
-    private let host: String
-    private let port: Int
-    private let timeout: Duration
-    private let eventLoop: EventLoop
+    private let target: ProbeTarget
 
-    init(host: String, port: Int, timeout: Duration, eventLoop: EventLoop) {
-        self.host = host
-        self.port = port
-        self.timeout = timeout
-        self.eventLoop = eventLoop
+    init(_ target: ProbeTarget) {
+        self.target = target
     }
 
     func check() -> EventLoopFuture<CheckOutcome> {
         let start = NIODeadline.now()
         return ShortExchange.run(
-            host: host, port: port, request: ByteBuffer(bytes: Self.sslRequest),
-            replyEnd: .init(limit: 1, atNewline: false), timeout: timeout, on: eventLoop
+            host: target.host, port: target.port, request: ByteBuffer(bytes: Self.sslRequest),
+            replyEnd: .init(limit: 1, atNewline: false), timeout: target.timeout, on: target.eventLoop
         )
         .map { Self.outcome(reply: Array($0.readableBytesView)) }
         .recover { CheckOutcome.failed(ProbeFailure.describe($0)) }
@@ -45,6 +39,6 @@ final class PGHelloProbe: HealthProbe {
     }
 
     func shutdown() -> EventLoopFuture<Void> {
-        eventLoop.makeSucceededVoidFuture()
+        target.eventLoop.makeSucceededVoidFuture()
     }
 }

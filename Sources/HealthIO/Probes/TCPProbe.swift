@@ -4,24 +4,18 @@ import NIOPosix
 
 /// `type = "tcp"`: the server is reachable when a TCP connection to it opens. The connection is closed at once.
 final class TCPProbe: HealthProbe {
-    private let host: String
-    private let port: Int
-    private let timeout: Duration
-    private let eventLoop: EventLoop
+    private let target: ProbeTarget
 
-    init(host: String, port: Int, timeout: Duration, eventLoop: EventLoop) {
-        self.host = host
-        self.port = port
-        self.timeout = timeout
-        self.eventLoop = eventLoop
+    init(_ target: ProbeTarget) {
+        self.target = target
     }
 
     func check() -> EventLoopFuture<CheckOutcome> {
         let start = NIODeadline.now()
         // The connect timeout covers name resolution and every address tried (Happy Eyeballs).
-        return ClientBootstrap(group: eventLoop)
-            .connectTimeout(timeout.timeAmount)
-            .connect(host: host, port: port)
+        return ClientBootstrap(group: target.eventLoop)
+            .connectTimeout(target.timeout.timeAmount)
+            .connect(host: target.host, port: target.port)
             .map { channel in
                 // The connect is the answer; a server that resets the connection right after it is still up.
                 channel.close(promise: nil)
@@ -32,6 +26,6 @@ final class TCPProbe: HealthProbe {
     }
 
     func shutdown() -> EventLoopFuture<Void> {
-        eventLoop.makeSucceededVoidFuture()
+        target.eventLoop.makeSucceededVoidFuture()
     }
 }
