@@ -133,7 +133,8 @@ public final class HealthChecker: @unchecked Sendable {
         let starvedBefore = starvedServers()
         publishRouting()
         let starved = starvedServers()
-        schedule(target, in: view.nextCheckDelay(for: target.server.name, starved: starved.contains(target.server.name)))
+        let name = target.server.name
+        schedule(target, in: view.nextCheckDelay(for: name, starved: starved.contains(name)))
         // A listener just lost its last server: look at its pool at the fast interval from now on.
         for name in starved.subtracting(starvedBefore) {
             guard let other = targets[name], other !== target, !other.running else { continue }

@@ -122,7 +122,8 @@ extension DataPlane {
             return
         }
         session.endReason = .connectFailed
-        let message = "pgfloat: could not connect to a server for \"\(session.listener.name)\" (\(session.lastConnectError))"
+        let message =
+            "pgfloat: could not connect to a server for \"\(session.listener.name)\" (\(session.lastConnectError))"
         refuse(session, with: ErrorResponse(sqlState: SQLState.cannotConnectNow, message: message))
     }
 }

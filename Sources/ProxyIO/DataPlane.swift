@@ -24,7 +24,8 @@ public final class DataPlane: @unchecked Sendable {
     var listeners: [ListenerRuntime] = []
     var listenerByFD: [Int32: ListenerRuntime] = [:]
     /// The last routing table from the health view, kept so a reload can apply it to changed pools.
-    var routing = RoutingTable(eligible: [:], primary: nil, primaryClaimants: [], splitBrain: false, nextRampUpdate: nil)
+    var routing = RoutingTable(
+        eligible: [:], primary: nil, primaryClaimants: [], splitBrain: false, nextRampUpdate: nil)
 
     var sessions: [Session?] = []
     var generations: [UInt32] = []

@@ -72,11 +72,13 @@ final class ConfigLoaderRoleCheckTests: XCTestCase {
         XCTAssertEqual(external, ["t.toml:2: check.command: an external check needs \"command\""])
         let agent = descriptions(minimalServer + "\ncheck_type = \"agent\"\n" + minimalListener)
         XCTAssertEqual(
-            agent, ["t.toml:1: server.check_port: an agent check needs a port: set [check] port or this server's check_port"])
+            agent,
+            ["t.toml:1: server.check_port: an agent check needs a port: set [check] port or this server's check_port"])
     }
 
     func testUnknownCheckTypeAndSchemeAreReported() {
-        let found = descriptions("[check]\ntype = \"http\"\nscheme = \"ftp\"\n" + minimalServer + "\n" + minimalListener)
+        let check = "[check]\ntype = \"http\"\nscheme = \"ftp\"\n"
+        let found = descriptions(check + minimalServer + "\n" + minimalListener)
         XCTAssertEqual(found.count, 2)
         XCTAssertTrue(found[0].hasPrefix("t.toml:2: check.type: unknown check type \"http\""), found[0])
         XCTAssertEqual(found[1], "t.toml:3: check.scheme: unknown scheme \"ftp\"")
