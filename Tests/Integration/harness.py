@@ -519,3 +519,24 @@ class PGFloat:
 def pgfloat_check(config_path: Path, binary: Path | None = None) -> subprocess.CompletedProcess:
     return subprocess.run([str(binary or pgfloat_bin()), "check", "-c", str(config_path)],
                           capture_output=True, text=True, timeout=30)
+
+
+def wait_active(ports: list[int], appname: str, timeout: float = 15) -> int:
+    """Wait until a backend with this application_name is running a query on any port."""
+    sql = ("SELECT count(*) FROM pg_stat_activity "
+           f"WHERE application_name = '{appname}' AND state = 'active'")
+
+    def found():
+        return next((p for p in ports if psql(p, sql) != "0"), None)
+    return wait_until(found, timeout, f"query of {appname} to be active")
+
+
+def finish(proc: subprocess.Popen, timeout: float) -> tuple[int, str, str]:
+    """Wait for a background psql; (exit code, stdout, stderr). Fails the test when it overruns."""
+    try:
+        out, err = proc.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        out, err = proc.communicate(timeout=10)
+        raise AssertionError(f"psql did not finish within {timeout}s; stderr: {err}")
+    return proc.returncode, out, err

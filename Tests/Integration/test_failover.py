@@ -21,8 +21,8 @@ from pathlib import Path
 
 import pytest
 
-from harness import (client_env, listener, pgfloat_bin, pgfloat_config, psql, psql_cmd,
-                     run_psql, server, start_psql, wait_until)
+from harness import (client_env, finish, listener, pgfloat_bin, pgfloat_config, psql, psql_cmd,
+                     run_psql, server, start_psql, wait_active, wait_until)
 
 if os.geteuid() != 0:
     pytest.skip("integration tests must run as root (PostgreSQL is started via runuser)",
@@ -83,22 +83,6 @@ def wait_pool(lport: int, ports: set[int], timeout: float, tries: int = 6) -> li
         hits = [port_via(lport, timeout=5) for _ in range(tries)]
         return hits if set(hits) == want else None
     return wait_until(pool_is, timeout, f"listener {lport} to use exactly ports {sorted(want)}")
-
-
-def wait_active(port: int, appname: str, timeout: float = 15) -> None:
-    sql = ("SELECT count(*) FROM pg_stat_activity "
-           f"WHERE application_name = '{appname}' AND state = 'active'")
-    wait_until(lambda: psql(port, sql) != "0", timeout, f"query of {appname} to be active")
-
-
-def finish(proc: subprocess.Popen, timeout: float) -> tuple[int, str, str]:
-    try:
-        out, err = proc.communicate(timeout=timeout)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        out, err = proc.communicate(timeout=10)
-        pytest.fail(f"psql did not finish within {timeout}s; stderr: {err}")
-    return proc.returncode, out, err
 
 
 def log_has(pf, server_name: str, to: str) -> bool:
@@ -187,7 +171,7 @@ def test_failover_routes_to_promoted_standby(make_cluster, pgfloat, port):
     held = start_psql(pport, "SELECT pg_sleep(60)", appname="pgfloat-held")
     queued = None
     try:
-        wait_active(c.primary.port, "pgfloat-held")
+        wait_active([c.primary.port], "pgfloat-held")
 
         stopped_at = time.monotonic()
         c.stop("primary", mode="immediate")
@@ -256,7 +240,7 @@ def test_split_brain_goes_to_newest_timeline_and_closes_old_sessions(make_cluste
 
     held = start_psql(pport, "SELECT pg_sleep(60)", appname="pgfloat-held")
     try:
-        wait_active(c.primary.port, "pgfloat-held")
+        wait_active([c.primary.port], "pgfloat-held")
         c.promote("standby1")  # waits until standby1 answers pg_is_in_recovery() = f
         promoted_at = time.monotonic()
         timeline = "SELECT substr(pg_walfile_name(pg_current_wal_lsn()), 1, 8)"

@@ -15,9 +15,9 @@ import time
 
 import pytest
 
-from harness import (APP_PASSWORD, APP_USER, HOST, client_env, listener, parse_pgbench,
+from harness import (APP_PASSWORD, APP_USER, HOST, client_env, finish, listener, parse_pgbench,
                      pgfloat_bin, pgfloat_check, pgfloat_config, port_accepts, psql, run_psql,
-                     server, start_psql, wait_until)
+                     server, start_psql, wait_active, wait_until)
 
 if os.geteuid() != 0:
     pytest.skip("integration tests must run as root (PostgreSQL is started via runuser)",
@@ -37,26 +37,6 @@ def one_listener(cluster, lport: int, names=("primary",), name="pg", balance="ro
     servers = [server(n, cluster.nodes[n].port) for n in names]
     return pgfloat_config(servers, [listener(name, lport, list(names), balance=balance)],
                           **config_kw)
-
-
-def wait_active(ports, appname: str, timeout: float = 15) -> int:
-    """Wait until a backend with this application_name is running a query on any port."""
-    sql = ("SELECT count(*) FROM pg_stat_activity "
-           f"WHERE application_name = '{appname}' AND state = 'active'")
-
-    def found():
-        return next((p for p in ports if psql(p, sql) != "0"), None)
-    return wait_until(found, timeout, f"query of {appname} to be active")
-
-
-def finish(proc: subprocess.Popen, timeout: float) -> tuple[int, str, str]:
-    try:
-        out, err = proc.communicate(timeout=timeout)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        out, err = proc.communicate(timeout=10)
-        pytest.fail(f"psql did not finish within {timeout}s; stderr: {err}")
-    return proc.returncode, out, err
 
 
 # ---------------------------------------------------------------------------
