@@ -7,8 +7,12 @@ DEBUG_BIN := .build/debug/pgfloat
 DEBUG_FLAGS := --explicit-target-dependency-import-check error
 RELEASE_BIN := .build/release/pgfloat
 
+# Debian's interpreter, whose modules (pytest, prometheus_client) come from the packages below.
+PYTHON := /usr/bin/python3
+
 # Debian packages the build, the tests and the benchmarks need.
-TEST_PACKAGES := postgresql-15 postgresql-client-15 haproxy socat openssl python3-pytest python3-venv etcd-server etcd-client procps iproute2
+TEST_PACKAGES := postgresql-15 postgresql-client-15 haproxy socat openssl python3-pytest python3-venv \
+	python3-prometheus-client chromium fonts-dejavu-core etcd-server etcd-client procps iproute2
 
 .PHONY: all build debug test unit-test integration-test deps bench clean
 
@@ -25,7 +29,6 @@ deps:
 		missing=""; for p in $(TEST_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 		if [ -n "$$missing" ]; then apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y $$missing; fi; \
 	fi
-	@python3 -c 'import pytest' 2>/dev/null || pip install pytest
 
 test: deps unit-test integration-test
 
@@ -34,7 +37,7 @@ unit-test:
 	$(SWIFT) test --skip-build
 
 integration-test: debug
-	PGFLOAT_BIN=$(CURDIR)/$(DEBUG_BIN) python3 -m pytest -v Tests/Integration
+	PGFLOAT_BIN=$(CURDIR)/$(DEBUG_BIN) $(PYTHON) -m pytest -v Tests/Integration
 
 bench: build
 	PGFLOAT_BIN=$(CURDIR)/$(RELEASE_BIN) bash bench/proxy.sh

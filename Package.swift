@@ -15,6 +15,8 @@ let package = Package(
         .package(url: "https://github.com/vapor/postgres-nio", from: "1.21.0"),
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.20.0"),
         .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.27.0"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.5.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.1.0"),
     ],
     targets: [
         // Pure logic: no sockets, no clocks, no logging.
@@ -23,6 +25,7 @@ let package = Package(
         .target(name: "MonotonicTime"),
         .target(name: "BalanceCore", dependencies: ["ConfigModel", "MonotonicTime"]),
         .target(name: "HealthCore", dependencies: ["ConfigModel", "MonotonicTime"]),
+        .target(name: "AdminCore", dependencies: ["HealthCore"]),
 
         // C wrappers for what Swift's Glibc module does not expose (epoll, accept4, splice, IP_FREEBIND).
         .target(name: "CSysShim"),
@@ -33,6 +36,7 @@ let package = Package(
             dependencies: [
                 "CSysShim", "PGWire", "BalanceCore", "ConfigModel", "MonotonicTime", "HealthCore",
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
             ]
         ),
         .target(
@@ -46,12 +50,25 @@ let package = Package(
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "Metrics", package: "swift-metrics"),
+            ]
+        ),
+        .target(
+            name: "AdminIO",
+            dependencies: [
+                "AdminCore", "HealthCore", "HealthIO", "ProxyIO", "ConfigModel", "MonotonicTime",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
             ]
         ),
         .target(
             name: "Daemon",
             dependencies: [
-                "ConfigModel", "ProxyIO", "HealthIO", "HealthCore", "BalanceCore",
+                "ConfigModel", "ProxyIO", "HealthIO", "HealthCore", "BalanceCore", "AdminIO",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -60,7 +77,7 @@ let package = Package(
         .executableTarget(
             name: "pgfloat",
             dependencies: [
-                "Daemon", "ConfigModel",
+                "Daemon", "ConfigModel", "AdminIO",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -69,6 +86,16 @@ let package = Package(
         .testTarget(name: "PGWireTests", dependencies: ["PGWire"]),
         .testTarget(name: "ConfigModelTests", dependencies: ["ConfigModel"]),
         .testTarget(name: "BalanceCoreTests", dependencies: ["BalanceCore", "ConfigModel", "MonotonicTime"]),
+        .testTarget(name: "AdminCoreTests", dependencies: ["AdminCore", "HealthCore"]),
+        .testTarget(
+            name: "AdminIOTests",
+            dependencies: [
+                "AdminIO", "AdminCore", "HealthCore", "HealthIO", "ProxyIO", "ConfigModel", "MonotonicTime",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+            ]
+        ),
         .testTarget(name: "HealthCoreTests", dependencies: ["HealthCore", "ConfigModel", "MonotonicTime"]),
         .testTarget(
             name: "HealthIOTests",

@@ -31,21 +31,35 @@ public struct PGFloatConfig: Sendable, Equatable {
 
 /// `[global]`: process-wide settings.
 public struct GlobalSettings: Sendable, Equatable {
-    /// Unix socket of the runtime API (served by a later component; validated now).
+    /// Unix socket of the runtime API (HAProxy's stats socket), created with mode 0660.
     public var adminSocket: String?
-    /// Address of the HTTP stats/metrics endpoint.
+    /// Group that owns the admin socket, so operators in it can use it without root.
+    public var adminGroup: String?
+    /// Address of the HTTP stats page, status JSON, health and Prometheus metrics.
     public var statsBind: Endpoint?
+    /// A file of `user:password` lines; when set, the HTTP endpoint asks for basic auth (except `/health`).
+    public var statsAuthFile: String?
+    /// Whether the HTTP endpoint accepts runtime API commands (`POST /admin`); off by default, as HAProxy's
+    /// `stats admin`.
+    public var statsAdmin: Bool
+    /// How often the stats page reloads itself.
+    public var statsRefresh: Duration
     /// How long SIGTERM waits for established sessions before closing them.
     public var shutdownGrace: Duration
     /// Whether each finished session is logged (one line per session).
     public var logSessions: Bool
 
     public init(
-        adminSocket: String? = nil, statsBind: Endpoint? = nil, shutdownGrace: Duration = .seconds(30),
-        logSessions: Bool = true
+        adminSocket: String? = nil, adminGroup: String? = nil, statsBind: Endpoint? = nil,
+        statsAuthFile: String? = nil, statsAdmin: Bool = false, statsRefresh: Duration = .seconds(5),
+        shutdownGrace: Duration = .seconds(30), logSessions: Bool = true
     ) {
         self.adminSocket = adminSocket
+        self.adminGroup = adminGroup
         self.statsBind = statsBind
+        self.statsAuthFile = statsAuthFile
+        self.statsAdmin = statsAdmin
+        self.statsRefresh = statsRefresh
         self.shutdownGrace = shutdownGrace
         self.logSessions = logSessions
     }

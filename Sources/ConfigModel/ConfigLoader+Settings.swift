@@ -3,7 +3,11 @@ extension ConfigLoader {
     static var globalSchema: TableSchema<GlobalSettings> {
         TableSchema([
             .value("admin_socket", \.adminSocket) { $0.unixSocketPath() },
+            .value("admin_group", \.adminGroup) { $0.string() },
             .value("stats_bind", \.statsBind) { $0.endpoint() },
+            .value("stats_auth_file", \.statsAuthFile) { $0.absolutePath() },
+            .value("stats_admin", \.statsAdmin) { $0.boolean() },
+            .value("stats_refresh", \.statsRefresh) { $0.duration() },
             .value("shutdown_grace", \.shutdownGrace) { $0.duration() },
             .value("log_sessions", \.logSessions) { $0.boolean() },
         ])

@@ -1,3 +1,4 @@
+import AdminIO
 import ConfigModel
 import Dispatch
 import Foundation
@@ -17,13 +18,20 @@ public final class Daemon: @unchecked Sendable {
     private let dataPlane: DataPlane
     private let checkLoop: MultiThreadedEventLoopGroup
     private let checker: HealthChecker
+    /// The runtime API and the stats endpoint, on a loop of their own so that operators' tools and scrapers
+    /// never delay a health check.
+    private let adminLoop: MultiThreadedEventLoopGroup
+    private let admin: AdminController
+    private let adminSocket: AdminSocketServer?
+    private let statsServer: StatsHTTPServer?
     /// Reloads and the shutdown run one at a time on this queue, the only place the signal handlers act.
     private let controlQueue = DispatchQueue(label: "pgfloat.control")
     private var signalSources: [DispatchSourceSignal] = []
 
-    /// Loads the configuration, resolves servers and binds every listener. Throws `ConfigErrors` (with lines)
-    /// before anything is served.
-    public init(configPath: String, logger: Logger) throws {
+    /// Loads the configuration, resolves servers and binds every listener, the admin socket and the stats
+    /// endpoint. Throws `ConfigErrors` (with lines), or why a socket could not be bound, before anything is
+    /// served.
+    public init(configPath: String, version: String, metrics: MetricsExporter, logger: Logger) throws {
         self.configPath = configPath
         self.logger = logger
         let config = try ConfigFile.load(path: configPath)
@@ -35,6 +43,24 @@ public final class Daemon: @unchecked Sendable {
         let plane = dataPlane
         checker = HealthChecker(eventLoop: checkLoop.next(), logger: logger) { table in
             plane.setRouting(table)
+        }
+        adminLoop = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        let admin = AdminController(
+            eventLoop: adminLoop.next(), config: config, dataPlane: dataPlane, checker: checker, version: version,
+            logger: logger)
+        self.admin = admin
+        adminSocket = try config.global.adminSocket.map { path in
+            try AdminSocketServer.start(
+                path: path, group: config.global.adminGroup, controller: admin, logger: logger
+            ).wait()
+        }
+        statsServer = try config.global.statsBind.map { bind in
+            let routes = StatsRoutes(
+                controller: admin, metrics: metrics, auth: try config.global.statsAuthFile.map(BasicAuth.init),
+                allowAdmin: config.global.statsAdmin, refresh: config.global.statsRefresh)
+            return try StatsHTTPServer.start(
+                host: bind.host, port: bind.port, routes: routes, eventLoop: admin.eventLoop, logger: logger
+            ).wait()
         }
     }
 
@@ -61,6 +87,9 @@ public final class Daemon: @unchecked Sendable {
         let binds = config.listeners.flatMap(\.binds).map(\.description).joined(separator: ",")
         logger.info("ready", metadata: ["listeners": "\(config.listeners.count)", "binds": "\(binds)"])
         finished.wait()
+        try? adminSocket?.stop().wait()
+        try? statsServer?.stop().wait()
+        try? adminLoop.syncShutdownGracefully()
         try? checker.stop().wait()
         try? checkLoop.syncShutdownGracefully()
         logger.info("stopped")
@@ -84,6 +113,19 @@ public final class Daemon: @unchecked Sendable {
         }
     }
 
+    /// The admin socket and the stats endpoint are bound once; a reload that changes them says so rather than
+    /// leaving the operator to wonder.
+    private func warnAboutRestartOnlySettings(_ next: PGFloatConfig) {
+        let before = config.global
+        let after = next.global
+        if before.adminSocket != after.adminSocket || before.adminGroup != after.adminGroup
+            || before.statsBind != after.statsBind || before.statsAuthFile != after.statsAuthFile
+            || before.statsAdmin != after.statsAdmin || before.statsRefresh != after.statsRefresh
+        {
+            logger.warning("admin socket and stats settings change on restart only; keeping the running ones")
+        }
+    }
+
     /// Re-reads the file; a bad file is logged and the running configuration kept.
     private func reload() {
         logger.info("reloading", metadata: ["file": "\(configPath)"])
@@ -91,9 +133,11 @@ public final class Daemon: @unchecked Sendable {
             let next = try ConfigFile.load(path: configPath)
             let servers = try ConfigFile.resolveServers(next)
             let listeners = try bindings.bind(next, logger: logger)
+            warnAboutRestartOnlySettings(next)
             config = next
             dataPlane.post(settings: Self.settings(next, servers, listeners))
             checker.update(next)
+            admin.configure(next)
             logger.info("reload applied", metadata: ["listeners": "\(next.listeners.count)"])
         } catch let errors as ConfigErrors {
             for problem in errors.problems {

@@ -4,9 +4,11 @@ import MonotonicTime
 extension ClusterView {
     /// What every listener may route to at `now`.
     ///
-    /// Each listener gets the servers of its pool that its role allows (see `allowed(for:primary:)`), in pool
-    /// order, with their effective weights (`EffectiveWeight`). Servers of weight 0 are left out: the balancer
-    /// would not pick them anyway. Backup servers are listed: the balancer itself prefers the non-backup ones.
+    /// Each listener gets the servers of its pool that its role allows (see `allowed(for:primary:)`) and the
+    /// operator has not drained or put in maintenance there, in pool order, with their effective weights
+    /// (`EffectiveWeight`, from the runtime weight when one was set). Servers of weight 0 are left out: the
+    /// balancer would not pick them anyway. Backup servers are listed: the balancer itself prefers the
+    /// non-backup ones.
     public func routing(for listeners: [ListenerConfig], at now: MonotonicInstant) -> RoutingTable {
         let election = election()
         var eligible: [String: [EligibleServer]] = [:]
@@ -49,9 +51,9 @@ extension ClusterView {
     /// The servers `listener` may use at `now`, with their weights. `replica-or-primary` falls back to the primary
     /// when no replica is left with a weight, not only when none is allowed: a replica at 0% takes no reads.
     private func listed(for listener: ListenerConfig, primary: String?, at now: MonotonicInstant) -> [Candidate] {
-        let listed = weighted(allowed(for: listener, primary: primary), at: now)
+        let listed = weighted(allowed(for: listener, primary: primary), in: listener, at: now)
         guard listener.role == .replicaOrPrimary, listed.isEmpty else { return listed }
-        return weighted(primarySet(of: listener, primary: primary), at: now)
+        return weighted(primarySet(of: listener, primary: primary), in: listener, at: now)
     }
 
     /// The servers of `listener`'s pool that its role allows.
@@ -90,9 +92,16 @@ extension ClusterView {
         }
     }
 
-    /// The members with their effective weights at `now`, without those of weight 0.
-    private func weighted(_ members: [Member], at now: MonotonicInstant) -> [Candidate] {
-        members.map { Candidate(name: $0.config.name, weight: .init(config: $0.config, health: $0.health, at: now)) }
-            .filter { $0.weight.value > 0 }
+    /// The members the operator lets `listener` use, with their effective weights at `now`, without those of
+    /// weight 0.
+    private func weighted(_ members: [Member], in listener: ListenerConfig, at now: MonotonicInstant) -> [Candidate] {
+        members.compactMap { member in
+            let administration = self.administration(of: member.config.name, in: listener.name)
+            guard administration.state == .ready else { return nil }
+            var config = member.config
+            if let weight = administration.weight { config.weight = weight }
+            let weight = EffectiveWeight(config: config, health: member.health, at: now)
+            return weight.value > 0 ? Candidate(name: config.name, weight: weight) : nil
+        }
     }
 }

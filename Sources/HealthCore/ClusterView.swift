@@ -19,6 +19,8 @@ public struct ClusterView: Sendable {
     private(set) var members: [Member] = []
     private var positions: [String: Int] = [:]
     private var check: CheckSettings
+    /// Runtime API settings that differ from `.ready`, per listener and server.
+    var administration: [ListenerServer: ServerAdministration] = [:]
 
     public init(servers: [ServerConfig], check: CheckSettings) {
         self.check = check

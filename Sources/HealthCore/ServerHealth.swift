@@ -39,6 +39,13 @@ public struct ServerHealth: Sendable, Equatable {
     /// Whether the server came up after being seen down rather than on its first check. Only then does slowstart
     /// ramp: as HAProxy does, a server found up at start (or added by a reload) is already serving at full load.
     private(set) var cameBack = false
+    /// Checks that failed since start (HAProxy's chkfail).
+    public private(set) var failedChecks = 0
+    /// Times reachability went from up to down (HAProxy's chkdown).
+    public private(set) var downTransitions = 0
+    /// Time spent down before the current down period, if any.
+    private var downtimeBefore = Duration.zero
+    private var downSince: MonotonicInstant?
 
     public init(name: String, rise: Int, fall: Int) {
         self.name = name
@@ -57,8 +64,10 @@ public struct ServerHealth: Sendable, Equatable {
         let firstCheck = lastOutcome == nil
         lastOutcome = outcome
         var changes: [(HealthEvent.Change, String)] = []
+        if !outcome.reachable { failedChecks += 1 }
         if let moved = counter.record(success: outcome.reachable) {
             lastChange = now
+            countDowntime(moved, at: now)
             upSince = moved.to == .up ? now : nil
             cameBack = moved.from == .down && moved.to == .up
             let why = HealthEvent.reachabilityWhy(
@@ -86,6 +95,20 @@ public struct ServerHealth: Sendable, Equatable {
         }
         return changes.map { change, why in
             HealthEvent(server: name, change: change, why: why, checkDuration: outcome.duration)
+        }
+    }
+
+    /// Time spent down since start, up to `now` (HAProxy's downtime).
+    public func downtime(at now: MonotonicInstant) -> Duration {
+        downSince.map { downtimeBefore + now.since($0) } ?? downtimeBefore
+    }
+
+    private mutating func countDowntime(_ moved: HealthCounter.Transition, at now: MonotonicInstant) {
+        if moved.from == .up, moved.to == .down { downTransitions += 1 }
+        if moved.to == .down { downSince = now }
+        if moved.from == .down, let downSince {
+            downtimeBefore = downtimeBefore + now.since(downSince)
+            self.downSince = nil
         }
     }
 

@@ -2,6 +2,7 @@ import AsyncHTTPClient
 import ConfigModel
 import HealthCore
 import Logging
+import Metrics
 import MonotonicTime
 import NIOCore
 
@@ -15,7 +16,7 @@ public final class HealthChecker: @unchecked Sendable {
     /// Called on the checker's event loop whenever what listeners may use changes.
     public typealias RoutingHandler = @Sendable (RoutingTable) -> Void
 
-    private final class Target {
+    final class Target {
         let server: ServerConfig
         let settings: CheckSettings
         let probe: HealthProbe
@@ -30,19 +31,19 @@ public final class HealthChecker: @unchecked Sendable {
         }
     }
 
-    private let eventLoop: EventLoop
+    let eventLoop: EventLoop
     private let logger: Logger
     private let httpClient: HTTPClient
     private let onRouting: RoutingHandler
-    private var view = ClusterView(servers: [], check: CheckSettings())
+    var view = ClusterView(servers: [], check: CheckSettings())
     private var check = CheckSettings()
-    private var listeners: [ListenerConfig] = []
-    private var targets: [String: Target] = [:]
-    private var routing: RoutingTable?
+    var listeners: [ListenerConfig] = []
+    var targets: [String: Target] = [:]
+    var routing: RoutingTable?
     private var rampTimer: Scheduled<Void>?
     private var lastSplitBrainLog: NIODeadline?
     /// Checks rounds in which two servers claimed primary and none could be chosen.
-    private(set) var splitBrainEvents = 0
+    var splitBrainEvents = 0
 
     public init(eventLoop: EventLoop, logger: Logger, onRouting: @escaping RoutingHandler) {
         self.eventLoop = eventLoop
@@ -77,6 +78,7 @@ public final class HealthChecker: @unchecked Sendable {
         check = config.check
         listeners = config.listeners
         view.reconfigure(servers: config.servers, check: config.check)
+        view.keepAdministration(of: config.listeners)
         let wanted = Set(config.servers.map(\.name))
         for (name, target) in targets where !wanted.contains(name) {
             target.scheduled?.cancel()
@@ -103,7 +105,7 @@ public final class HealthChecker: @unchecked Sendable {
         publishRouting()
     }
 
-    private func schedule(_ target: Target, in delay: Duration) {
+    func schedule(_ target: Target, in delay: Duration) {
         target.scheduled?.cancel()
         target.nextRun = .now() + .nanoseconds(Int64(delay.nanoseconds))
         target.scheduled = eventLoop.scheduleTask(deadline: target.nextRun) { [weak self, weak target] in
@@ -114,6 +116,11 @@ public final class HealthChecker: @unchecked Sendable {
 
     private func run(_ target: Target) {
         guard targets[target.server.name] === target, !target.running else { return }
+        // Maintenance pauses the checks; leaving it reschedules one at once (see `administer`).
+        if view.checksPaused(for: target.server.name, listeners: listeners) {
+            schedule(target, in: target.settings.interval)
+            return
+        }
         target.running = true
         target.probe.check().whenComplete { result in
             target.running = false
@@ -129,6 +136,8 @@ public final class HealthChecker: @unchecked Sendable {
 
     private func record(_ target: Target, _ outcome: CheckOutcome) {
         let now = Self.now()
+        Metrics.Timer(label: "pgfloat_check_duration_seconds", dimensions: [("server", target.server.name)])
+            .recordNanoseconds(Int64(outcome.duration.nanoseconds))
         for event in view.record(server: target.server.name, outcome: outcome, at: now) { log(event) }
         let starvedBefore = starvedServers()
         publishRouting()
@@ -155,7 +164,7 @@ public final class HealthChecker: @unchecked Sendable {
     }
 
     /// Recomputes what listeners may use and tells the data plane when it changed.
-    private func publishRouting() {
+    func publishRouting() {
         let table = view.routing(for: listeners, at: Self.now())
         if table.splitBrain { reportSplitBrain(table) }
         scheduleRamp(table.nextRampUpdate)
@@ -216,7 +225,7 @@ public final class HealthChecker: @unchecked Sendable {
         }
     }
 
-    private static func now() -> MonotonicInstant {
+    static func now() -> MonotonicInstant {
         MonotonicInstant(nanoseconds: NIODeadline.now().uptimeNanoseconds)
     }
 }

@@ -41,8 +41,8 @@ extension DataPlane {
             return
         }
         sessions[slot] = session
-        listener.sessions += 1
-        listener.totalSessions += 1
+        listener.traffic.began()
+        listener.traffic.total += 1
         processSessions += 1
         counters.accepted += 1
     }

@@ -9,9 +9,12 @@ extension DataPlane {
         guard sessions[session.slot] === session else { return }
         if case .queued = session.phase, session.listener.queue.remove(session.slot) { queuedSessions -= 1 }
         if session.serverFD >= 0 { close(session.serverFD) }
-        session.server?.sessions -= 1
+        if let server = session.server {
+            server.sessions -= 1
+            session.listener.serverTraffic[server.name]?.ended(bytesIn: session.bytesIn, bytesOut: session.bytesOut)
+        }
         close(session.clientFD)
-        session.listener.sessions -= 1
+        session.listener.traffic.ended(bytesIn: session.bytesIn, bytesOut: session.bytesOut)
         processSessions -= 1
         releaseSlot(session.slot)
         if logSessions, reason != .cancelForwarded { logEnd(session, reason) }

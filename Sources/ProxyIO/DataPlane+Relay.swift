@@ -46,7 +46,7 @@ extension DataPlane {
         session.phase = .relaying
         session.connectedAt = now
         session.lastServerActivity = now
-        session.server?.totalSessions += 1
+        if let server = session.server { session.listener.serverTraffic[server.name, default: .init()].total += 1 }
         // The bytes read before routing go first (flushing also reads on if the client had more).
         guard flush(session, toClient: false) else { return }
         if events & (SHIM_EPOLLIN | Self.hangupEvents) != 0, sessions[session.slot] === session {

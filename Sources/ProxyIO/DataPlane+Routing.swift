@@ -38,6 +38,7 @@ extension DataPlane {
     func enqueue(_ session: Session, deadline: MonotonicInstant) {
         session.phase = .queued
         session.listener.queue.enqueue(session.slot, deadline: deadline)
+        session.listener.queueMax = max(session.listener.queueMax, session.listener.queue.count)
         queuedSessions += 1
     }
 
@@ -49,6 +50,7 @@ extension DataPlane {
                 guard assignServer(to: session) else { break }
                 _ = listener.queue.popFirst()
                 queuedSessions -= 1
+                recordQueueWait(of: session)
             }
         }
     }
@@ -60,6 +62,7 @@ extension DataPlane {
             for slot in listener.queue.expire(now: now) {
                 queuedSessions -= 1
                 guard let session = sessions[slot] else { continue }
+                recordQueueWait(of: session)
                 listener.queueTimeouts += 1
                 counters.queueTimeouts += 1
                 session.endReason = .queueTimeout
@@ -68,9 +71,16 @@ extension DataPlane {
         }
     }
 
+    /// A client left the queue: the histogram shows how long failovers kept clients waiting.
+    private func recordQueueWait(of session: Session) {
+        guard let routedAt = session.routedAt else { return }
+        session.listener.queueWait.recordNanoseconds(Int64(now.since(routedAt).nanoseconds))
+    }
+
     func connect(_ session: Session, to server: ServerRuntime) {
         session.server = server
         server.sessions += 1
+        session.listener.serverTraffic[server.name, default: .init()].began()
         session.connectAttempts += 1
         session.connectStartedAt = now
         session.phase = .connecting
@@ -101,6 +111,7 @@ extension DataPlane {
         }
         guard let server = session.server else { return }
         server.sessions -= 1
+        session.listener.serverTraffic[server.name]?.ended(bytesIn: 0, bytesOut: 0)
         server.connectFailures += 1
         server.suspendedUntil = now + Self.connectFailureHold
         session.server = nil

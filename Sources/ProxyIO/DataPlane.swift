@@ -81,6 +81,17 @@ public final class DataPlane: @unchecked Sendable {
     /// Health checks say which servers each listener may use now, and at what weight.
     public func setRouting(_ table: RoutingTable) { mailbox.post(.routing(table)) }
 
+    /// Calls `reply` on the data-plane thread with the counters and sessions as they are now.
+    public func snapshot(_ reply: @escaping @Sendable (DataPlaneSnapshot) -> Void) { mailbox.post(.snapshot(reply)) }
+
+    /// Ends the sessions to `server` in `listener` (nil: every listener); `reply` gets how many, on the data-plane
+    /// thread.
+    public func shutdownSessions(
+        listener: String?, server: String, reply: @escaping @Sendable (Int) -> Void
+    ) {
+        mailbox.post(.shutdownSessions(listener: listener, server: server, reply: reply))
+    }
+
     /// Stops accepting, lets sessions finish for up to `grace`, then closes the rest; `run()` then returns.
     public func shutdown(grace: Duration) { mailbox.post(.shutdown(grace: grace)) }
 
@@ -135,6 +146,10 @@ public final class DataPlane: @unchecked Sendable {
             applyRouting(table)
         case .shutdown(let grace):
             beginShutdown(grace: grace)
+        case .snapshot(let reply):
+            reply(snapshot())
+        case .shutdownSessions(let listener, let server, let reply):
+            reply(shutdownSessions(listener: listener, server: server))
         }
     }
 

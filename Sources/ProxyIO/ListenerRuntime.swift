@@ -1,6 +1,7 @@
 import BalanceCore
 import ConfigModel
 import HealthCore
+import Metrics
 import MonotonicTime
 
 /// One listener as the data plane runs it: its pool, its picker, its queue and its sockets.
@@ -14,10 +15,14 @@ final class ListenerRuntime {
     var queue = WaitQueue<Int>()
     /// Listening sockets keyed by fd; each is registered with epoll under its own token.
     var sockets: [DataPlaneSettings.BoundSocket] = []
-    /// Accepted sessions, queued ones included: what `maxconn` limits.
-    var sessions = 0
-    var totalSessions = 0
+    /// Accepted sessions, queued ones included; `traffic.current` is what `maxconn` limits.
+    var traffic = TrafficCounters()
+    /// Per server name: sessions this listener sent to it.
+    var serverTraffic: [String: TrafficCounters] = [:]
+    var queueMax = 0
     var queueTimeouts = 0
+    /// How long clients waited in the queue, whether they got a server or an error.
+    let queueWait: Metrics.Timer
     /// True while accepting is paused because this listener or the process is at maxconn.
     var paused = false
 
@@ -26,11 +31,12 @@ final class ListenerRuntime {
         self.pool = pool
         self.eligibleWeights = Array(repeating: nil, count: pool.count)
         self.picker = BalancePicker(algorithm: config.balance, poolSize: pool.count)
+        self.queueWait = Metrics.Timer(label: "pgfloat_queue_wait_seconds", dimensions: [("listener", config.name)])
     }
 
     var name: String { config.name }
 
-    var isFull: Bool { sessions >= config.maxconn }
+    var isFull: Bool { traffic.current >= config.maxconn }
 
     /// What balancing sees of the pool at `now`.
     func loads(at now: MonotonicInstant) -> [ServerLoad] {

@@ -11,6 +11,9 @@ final class Mailbox: @unchecked Sendable {
         case apply(DataPlaneSettings)
         case routing(RoutingTable)
         case shutdown(grace: Duration)
+        /// Runs the closure with a snapshot, on the data-plane thread.
+        case snapshot(@Sendable (DataPlaneSnapshot) -> Void)
+        case shutdownSessions(listener: String?, server: String, reply: @Sendable (Int) -> Void)
     }
 
     let eventFD: Int32

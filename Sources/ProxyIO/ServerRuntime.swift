@@ -10,7 +10,6 @@ final class ServerRuntime {
     var address: SocketAddress
     /// Sessions connecting or established to this server, across listeners.
     var sessions = 0
-    var totalSessions = 0
     var connectFailures = 0
     /// A refused or timed-out connect keeps the server out of balancing until then, so clients wait in the queue
     /// for the checks to catch up instead of failing against a server that just died.

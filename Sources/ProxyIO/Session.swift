@@ -131,5 +131,7 @@ enum EndReason: String {
     case serverMarkedDown = "server-marked-down"
     /// A regular server came back and the listener says `on_marked_up = "shutdown-backup-sessions"`.
     case backupShutdown = "backup-shutdown"
+    /// An operator's `shutdown sessions server` through the runtime API.
+    case adminShutdown = "admin-shutdown"
     case error
 }

@@ -1,3 +1,4 @@
+import AdminIO
 import ArgumentParser
 import ConfigModel
 import Daemon
@@ -27,7 +28,9 @@ struct RunCommand: ParsableCommand {
         let logger = Logger(label: "pgfloat")
         let daemon: Daemon
         do {
-            daemon = try Daemon(configPath: config, logger: logger)
+            daemon = try Daemon(
+                configPath: config, version: PGFloatVersion.current,
+                metrics: MetricsExporter.bootstrapMetricsSystem(), logger: logger)
         } catch let errors as ConfigErrors {
             for problem in errors.problems { logger.critical("\(problem)") }
             throw ExitCode(1)

@@ -7,7 +7,11 @@ final class ConfigLoaderValidTests: XCTestCase {
         let text = """
             [global]
             admin_socket = "/run/pgfloat.sock"
+            admin_group = "dba"
             stats_bind = "127.0.0.1:9187"
+            stats_auth_file = "/etc/pgfloat/stats.auth"
+            stats_admin = true
+            stats_refresh = "2s"
             shutdown_grace = "10s"
             log_sessions = false
 
@@ -50,7 +54,9 @@ final class ConfigLoaderValidTests: XCTestCase {
         let expected = PGFloatConfig(
             path: "full.toml",
             global: GlobalSettings(
-                adminSocket: "/run/pgfloat.sock", statsBind: Endpoint(host: "127.0.0.1", port: 9187),
+                adminSocket: "/run/pgfloat.sock", adminGroup: "dba",
+                statsBind: Endpoint(host: "127.0.0.1", port: 9187),
+                statsAuthFile: "/etc/pgfloat/stats.auth", statsAdmin: true, statsRefresh: .seconds(2),
                 shutdownGrace: .seconds(10), logSessions: false),
             defaults: Defaults(
                 timeoutConnect: .milliseconds(250), timeoutClient: .seconds(3600), timeoutServer: .seconds(1800),
@@ -59,19 +65,19 @@ final class ConfigLoaderValidTests: XCTestCase {
             servers: [
                 ServerConfig(
                     name: "pg-1.a_b", address: Endpoint(host: "10.0.0.11", port: 5432), weight: 256, maxconn: 20,
-                    backup: true, line: 22),
-                ServerConfig(name: "pg2", address: Endpoint(host: "::1", port: 6432), weight: 0, line: 29),
+                    backup: true, line: 26),
+                ServerConfig(name: "pg2", address: Endpoint(host: "::1", port: 6432), weight: 0, line: 33),
             ],
             listeners: [
                 ListenerConfig(
                     name: "rw", binds: [Endpoint(host: "0.0.0.0", port: 5432), Endpoint(host: "::", port: 5432)],
-                    role: .replicaOrPrimary, balance: .source, maxconn: 1, servers: ["pg2", "pg-1.a_b"], line: 34)
+                    role: .replicaOrPrimary, balance: .source, maxconn: 1, servers: ["pg2", "pg-1.a_b"], line: 38)
             ])
         XCTAssertEqual(config, expected)
         // Endpoint equality ignores lines, so check the lines that later errors will point at.
-        XCTAssertEqual(config.global.statsBind?.line, 3)
-        XCTAssertEqual(config.servers.map(\.address.line), [24, 31])
-        XCTAssertEqual(config.listeners[0].binds.map(\.line), [36, 36])
+        XCTAssertEqual(config.global.statsBind?.line, 4)
+        XCTAssertEqual(config.servers.map(\.address.line), [28, 35])
+        XCTAssertEqual(config.listeners[0].binds.map(\.line), [40, 40])
     }
 
     func testDefaultsApplyWhenKeysAreAbsent() throws {

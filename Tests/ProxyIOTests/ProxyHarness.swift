@@ -66,3 +66,39 @@ final class ProxyHarness {
     /// A PostgreSQL 3.0 StartupMessage, the first packet of an ordinary client.
     static let startup = StartupMessage(parameters: [.init(name: "user", value: "app")]).encoded
 }
+
+extension ProxyHarness {
+    /// The data plane's counters, waited for on the test's thread.
+    func snapshot() throws -> DataPlaneSnapshot {
+        let box = ReplyBox<DataPlaneSnapshot>()
+        plane.snapshot { box.put($0) }
+        return try box.take()
+    }
+
+    /// `shutdown sessions server` as the runtime API sends it; returns how many sessions were closed.
+    func shutdownSessions(listener: String?, server: String) throws -> Int {
+        let box = ReplyBox<Int>()
+        plane.shutdownSessions(listener: listener, server: server) { box.put($0) }
+        return try box.take()
+    }
+}
+
+/// Carries one reply from the data-plane thread to the test.
+final class ReplyBox<Value>: @unchecked Sendable {
+    private let ready = DispatchSemaphore(value: 0)
+    private var value: Value?
+
+    func put(_ value: Value) {
+        self.value = value
+        ready.signal()
+    }
+
+    func take() throws -> Value {
+        guard ready.wait(timeout: .now() + 5) == .success, let value else { throw NoReply() }
+        return value
+    }
+
+    struct NoReply: Error, CustomStringConvertible {
+        var description: String { "no reply from the data plane within 5 s" }
+    }
+}

@@ -1,0 +1,269 @@
+import HealthCore
+
+/// Everything the runtime API, the stats page and the metrics show, taken at one moment.
+///
+/// The drivers fill it (the data plane its counters, the health checker its view, the VRRP module its instances)
+/// and the renderers only read it, so every report is a pure function of one snapshot and can be tested without
+/// sockets. It holds no secret: no password, no check credentials, no auth file contents.
+public struct StatsSnapshot: Sendable, Equatable {
+    public var process: ProcessStats
+    /// In configuration order.
+    public var listeners: [ListenerStats]
+    /// One row per server per listener whose pool holds it: listener order, then pool order.
+    public var servers: [ServerStats]
+    /// Accepted client connections, oldest first.
+    public var sessions: [SessionStats]
+    /// Empty when no `[[vrrp]]` instance is configured.
+    public var vrrp: [VRRPInstanceStats]
+
+    public init(
+        process: ProcessStats, listeners: [ListenerStats] = [], servers: [ServerStats] = [],
+        sessions: [SessionStats] = [], vrrp: [VRRPInstanceStats] = []
+    ) {
+        self.process = process
+        self.listeners = listeners
+        self.servers = servers
+        self.sessions = sessions
+        self.vrrp = vrrp
+    }
+}
+
+/// Process-wide figures (`show info`).
+public struct ProcessStats: Sendable, Equatable {
+    public var version: String
+    public var pid: Int32
+    public var node: String
+    public var uptimeSeconds: Int
+    /// Sessions held now, all listeners, queued ones included.
+    public var currentSessions: Int
+    public var totalSessions: Int
+    public var maxconn: Int
+    public var queued: Int
+    /// Rejected first packets by reason (e.g. "bad-length"), for the malformed-input counters.
+    public var badStartups: [String: Int]
+    public var cancelsForwarded: Int
+    public var cancelsDropped: Int
+    public var acceptErrors: Int
+    /// The primary the split-brain guard chose, if any.
+    public var primary: String?
+    /// True while several servers claim primary and none could be chosen.
+    public var splitBrain: Bool
+    /// Check rounds that found a split brain since start.
+    public var splitBrainEvents: Int
+
+    public init(
+        version: String, pid: Int32, node: String, uptimeSeconds: Int, currentSessions: Int = 0,
+        totalSessions: Int = 0, maxconn: Int = 0, queued: Int = 0, badStartups: [String: Int] = [:],
+        cancelsForwarded: Int = 0, cancelsDropped: Int = 0, acceptErrors: Int = 0, primary: String? = nil,
+        splitBrain: Bool = false, splitBrainEvents: Int = 0
+    ) {
+        self.version = version
+        self.pid = pid
+        self.node = node
+        self.uptimeSeconds = uptimeSeconds
+        self.currentSessions = currentSessions
+        self.totalSessions = totalSessions
+        self.maxconn = maxconn
+        self.queued = queued
+        self.badStartups = badStartups
+        self.cancelsForwarded = cancelsForwarded
+        self.cancelsDropped = cancelsDropped
+        self.acceptErrors = acceptErrors
+        self.primary = primary
+        self.splitBrain = splitBrain
+        self.splitBrainEvents = splitBrainEvents
+    }
+}
+
+/// One listener: HAProxy's frontend and backend rolled into one row.
+public struct ListenerStats: Sendable, Equatable {
+    public var name: String
+    /// `primary`, `replica`, `replica-or-primary` or `any`.
+    public var role: String
+    public var balance: String
+    public var binds: [String]
+    /// Clients waiting for a server now (qcur) and at most since start (qmax).
+    public var queueCurrent: Int
+    public var queueMax: Int
+    /// Sessions now (scur), at most since start (smax), the limit (slim), in total (stot).
+    public var sessionsCurrent: Int
+    public var sessionsMax: Int
+    public var sessionsLimit: Int
+    public var sessionsTotal: Int
+    /// Bytes from clients (bin) and to clients (bout).
+    public var bytesIn: UInt64
+    public var bytesOut: UInt64
+    /// Clients refused with 57P03 because no server became eligible within `timeout_queue`.
+    public var queueTimeouts: Int
+    /// Servers this listener may send new sessions to now.
+    public var eligibleServers: Int
+
+    public init(
+        name: String, role: String, balance: String, binds: [String], queueCurrent: Int = 0, queueMax: Int = 0,
+        sessionsCurrent: Int = 0, sessionsMax: Int = 0, sessionsLimit: Int = 0, sessionsTotal: Int = 0,
+        bytesIn: UInt64 = 0, bytesOut: UInt64 = 0, queueTimeouts: Int = 0, eligibleServers: Int = 0
+    ) {
+        self.name = name
+        self.role = role
+        self.balance = balance
+        self.binds = binds
+        self.queueCurrent = queueCurrent
+        self.queueMax = queueMax
+        self.sessionsCurrent = sessionsCurrent
+        self.sessionsMax = sessionsMax
+        self.sessionsLimit = sessionsLimit
+        self.sessionsTotal = sessionsTotal
+        self.bytesIn = bytesIn
+        self.bytesOut = bytesOut
+        self.queueTimeouts = queueTimeouts
+        self.eligibleServers = eligibleServers
+    }
+}
+
+/// What an operator set on a server in one listener through the runtime API: the health view's own words, so
+/// the reports show exactly what routing obeys.
+public typealias AdminState = ServerAdministration.State
+
+/// One server as seen from one listener.
+public struct ServerStats: Sendable, Equatable {
+    public var listener: String
+    public var name: String
+    public var address: String
+    /// `UP`, `DOWN`, `DRAIN`, `MAINT` or `no check` (not checked yet), HAProxy's words.
+    public var status: String
+    public var adminState: AdminState
+    /// Weight new sessions are balanced with now (0 when not eligible).
+    public var weight: Int
+    /// The configured weight, or the one set with `set server ... weight`.
+    public var configuredWeight: Int
+    public var backup: Bool
+    /// Whether this listener may send new sessions to it now.
+    public var eligible: Bool
+    public var sessionsCurrent: Int
+    public var sessionsMax: Int
+    /// `maxconn` of the server; 0 when unlimited.
+    public var sessionsLimit: Int
+    public var sessionsTotal: Int
+    public var bytesIn: UInt64
+    public var bytesOut: UInt64
+    public var connectFailures: Int
+    /// Failed checks since start (chkfail) and up-to-down transitions (chkdown).
+    public var checkFailures: Int
+    public var checkDowns: Int
+    /// Seconds since reachability or role last changed; nil before the first change.
+    public var lastChangeSeconds: Int?
+    /// Seconds spent down since start.
+    public var downtimeSeconds: Int
+    /// The check type (`pgsql`, `patroni`, ...).
+    public var checkType: String
+    /// HAProxy-like check status: `L7OK` (answered), `L4CON`/`L4TOUT`/`L7STS` (failed) or `INI` before any check.
+    public var checkStatus: String
+    /// Why the last check failed, when it did; never holds a secret.
+    public var checkError: String?
+    public var checkDurationMilliseconds: Int?
+    /// `primary`, `replica` or `unknown`.
+    public var role: String
+    public var timeline: Int?
+    public var lagBytes: UInt64?
+
+    public init(
+        listener: String, name: String, address: String, status: String, adminState: AdminState = .ready,
+        weight: Int = 0, configuredWeight: Int = 0, backup: Bool = false, eligible: Bool = false,
+        sessionsCurrent: Int = 0, sessionsMax: Int = 0, sessionsLimit: Int = 0, sessionsTotal: Int = 0,
+        bytesIn: UInt64 = 0, bytesOut: UInt64 = 0, connectFailures: Int = 0, checkFailures: Int = 0,
+        checkDowns: Int = 0, lastChangeSeconds: Int? = nil, downtimeSeconds: Int = 0, checkType: String = "tcp",
+        checkStatus: String = "INI", checkError: String? = nil, checkDurationMilliseconds: Int? = nil,
+        role: String = "unknown", timeline: Int? = nil, lagBytes: UInt64? = nil
+    ) {
+        self.listener = listener
+        self.name = name
+        self.address = address
+        self.status = status
+        self.adminState = adminState
+        self.weight = weight
+        self.configuredWeight = configuredWeight
+        self.backup = backup
+        self.eligible = eligible
+        self.sessionsCurrent = sessionsCurrent
+        self.sessionsMax = sessionsMax
+        self.sessionsLimit = sessionsLimit
+        self.sessionsTotal = sessionsTotal
+        self.bytesIn = bytesIn
+        self.bytesOut = bytesOut
+        self.connectFailures = connectFailures
+        self.checkFailures = checkFailures
+        self.checkDowns = checkDowns
+        self.lastChangeSeconds = lastChangeSeconds
+        self.downtimeSeconds = downtimeSeconds
+        self.checkType = checkType
+        self.checkStatus = checkStatus
+        self.checkError = checkError
+        self.checkDurationMilliseconds = checkDurationMilliseconds
+        self.role = role
+        self.timeline = timeline
+        self.lagBytes = lagBytes
+    }
+}
+
+/// One client connection.
+public struct SessionStats: Sendable, Equatable {
+    /// Stable for the life of the session (slot and generation).
+    public var id: String
+    public var listener: String
+    public var client: String
+    /// The server it was routed to; nil while reading its first packet or queued.
+    public var server: String?
+    /// `first-packet`, `queued`, `connecting`, `relaying` or `refusing`.
+    public var phase: String
+    public var ageSeconds: Int
+    public var bytesIn: UInt64
+    public var bytesOut: UInt64
+
+    public init(
+        id: String, listener: String, client: String, server: String?, phase: String, ageSeconds: Int,
+        bytesIn: UInt64, bytesOut: UInt64
+    ) {
+        self.id = id
+        self.listener = listener
+        self.client = client
+        self.server = server
+        self.phase = phase
+        self.ageSeconds = ageSeconds
+        self.bytesIn = bytesIn
+        self.bytesOut = bytesOut
+    }
+}
+
+/// One VRRP instance (`show vrrp`).
+public struct VRRPInstanceStats: Sendable, Equatable {
+    public var name: String
+    public var interface: String
+    public var virtualRouterID: Int
+    /// `INIT`, `BACKUP`, `MASTER` or `FAULT`.
+    public var state: String
+    public var priority: Int
+    /// The priority advertised now, after tracking.
+    public var effectivePriority: Int
+    /// Why the effective priority differs from the configured one (e.g. "track_backends -20").
+    public var priorityReasons: [String]
+    public var masterAddress: String?
+    public var secondsSinceTransition: Int?
+    public var virtualAddresses: [String]
+
+    public init(
+        name: String, interface: String, virtualRouterID: Int, state: String, priority: Int,
+        effectivePriority: Int, priorityReasons: [String] = [], masterAddress: String? = nil,
+        secondsSinceTransition: Int? = nil, virtualAddresses: [String] = []
+    ) {
+        self.name = name
+        self.interface = interface
+        self.virtualRouterID = virtualRouterID
+        self.state = state
+        self.priority = priority
+        self.effectivePriority = effectivePriority
+        self.priorityReasons = priorityReasons
+        self.masterAddress = masterAddress
+        self.secondsSinceTransition = secondsSinceTransition
+        self.virtualAddresses = virtualAddresses
+    }
+}

@@ -1,0 +1,83 @@
+import AdminCore
+import ConfigModel
+import Foundation
+import HealthCore
+import HealthIO
+import Logging
+import MonotonicTime
+import NIOConcurrencyHelpers
+import NIOCore
+import ProxyIO
+
+/// What the runtime API, the stats page and the metrics act on: gathers snapshots from the data plane and the
+/// checks, and turns operators' commands into calls on them.
+///
+/// Lives on the admin event loop; the data plane answers on its own thread and the checker on its loop, and
+/// both answers are brought back here, so a slow or stuck part shows up as a timeout rather than a hang.
+public final class AdminController: Sendable {
+    /// How long the data plane has to answer before it counts as stalled.
+    public static let dataPlaneTimeout = TimeAmount.seconds(1)
+
+    public let eventLoop: EventLoop
+    let dataPlane: DataPlane
+    let checker: HealthChecker
+    let logger: Logger
+    let version: String
+    private let startedAt = NIODeadline.now()
+    private let state: NIOLockedValueBox<PGFloatConfig>
+
+    public init(
+        eventLoop: EventLoop, config: PGFloatConfig, dataPlane: DataPlane, checker: HealthChecker, version: String,
+        logger: Logger
+    ) {
+        self.eventLoop = eventLoop
+        self.version = version
+        self.dataPlane = dataPlane
+        self.checker = checker
+        self.logger = logger
+        self.state = NIOLockedValueBox(config)
+    }
+
+    /// Takes a reloaded configuration: listener and server rows follow it.
+    public func configure(_ config: PGFloatConfig) {
+        state.withLockedValue { $0 = config }
+    }
+
+    var config: PGFloatConfig { state.withLockedValue { $0 } }
+
+    /// Everything the reports show, now.
+    public func snapshot() -> EventLoopFuture<StatsSnapshot> {
+        let config = self.config
+        let uptime = Duration.nanoseconds(Int64((NIODeadline.now() - startedAt).nanoseconds))
+        return trafficSnapshot().and(checker.report().hop(to: eventLoop)).map { traffic, health in
+            StatsAssembler.snapshot(
+                config: config, traffic: traffic, health: health,
+                process: .init(
+                    version: self.version, pid: getpid(), node: ProcessInfo.processInfo.hostName,
+                    uptime: uptime))
+        }
+    }
+
+    /// The data plane's counters; fails with `DataPlaneStalled` when its thread does not answer in time.
+    func trafficSnapshot() -> EventLoopFuture<DataPlaneSnapshot> {
+        askDataPlane { reply in self.dataPlane.snapshot(reply) }
+    }
+
+    /// Posts a request to the data plane and waits for its reply on this loop, at most `dataPlaneTimeout`.
+    func askDataPlane<Reply: Sendable>(
+        _ ask: (@escaping @Sendable (Reply) -> Void) -> Void
+    ) -> EventLoopFuture<Reply> {
+        let promise = eventLoop.makePromise(of: Reply.self)
+        let timeout = eventLoop.scheduleTask(in: Self.dataPlaneTimeout) { promise.fail(DataPlaneStalled()) }
+        ask { reply in
+            timeout.cancel()
+            promise.succeed(reply)
+        }
+        return promise.futureResult
+    }
+}
+
+/// The data plane did not answer within ``AdminController/dataPlaneTimeout``.
+public struct DataPlaneStalled: Error, CustomStringConvertible {
+    public var description: String { "the data plane did not answer within 1 s" }
+}

@@ -1,0 +1,55 @@
+/// The data plane's counters at one moment, copied on its thread for the runtime API, stats page and metrics.
+public struct DataPlaneSnapshot: Sendable {
+    /// Session and byte counts of a listener or of one server within it.
+    public struct Traffic: Sendable, Equatable {
+        public var current: Int
+        public var max: Int
+        public var total: Int
+        /// Bytes from clients and to clients, live sessions included.
+        public var bytesIn: UInt64
+        public var bytesOut: UInt64
+    }
+
+    public struct Server: Sendable {
+        public var name: String
+        public var address: String
+        public var traffic: Traffic
+        /// Connects to this server that failed, from any listener.
+        public var connectFailures: Int
+    }
+
+    public struct Listener: Sendable {
+        public var name: String
+        public var traffic: Traffic
+        public var queueCurrent: Int
+        public var queueMax: Int
+        public var queueTimeouts: Int
+        /// Pool servers, in pool order.
+        public var servers: [Server]
+    }
+
+    public struct Session: Sendable {
+        /// Slot and generation: unique among live sessions.
+        public var id: String
+        public var listener: String
+        public var client: String
+        public var server: String?
+        public var phase: String
+        public var age: Duration
+        public var bytesIn: UInt64
+        public var bytesOut: UInt64
+    }
+
+    public var listeners: [Listener]
+    public var sessions: [Session]
+    /// Client connections held now and accepted since start, all listeners.
+    public var currentSessions: Int
+    public var acceptedSessions: Int
+    public var queued: Int
+    public var maxconn: Int
+    /// First packets refused, by `FirstPacketRejection` raw value.
+    public var badStartups: [String: Int]
+    public var cancelsForwarded: Int
+    public var cancelsDropped: Int
+    public var acceptErrors: Int
+}

@@ -1,0 +1,46 @@
+import AdminCore
+import XCTest
+
+final class InfoReportTests: XCTestCase {
+    func testKeysAndValues() {
+        let text = InfoReport.render(Fixtures.snapshot)
+        XCTAssertEqual(text, """
+            Name: pgfloat
+            Version: 0.3.0
+            Pid: 4242
+            Node: lb-a
+            Uptime: 0d 0h01m02s
+            Uptime_sec: 62
+            Maxconn: 1000
+            CurrConns: 3
+            CumConns: 120
+            Queued: 1
+            CancelsForwarded: 7
+            CancelsDropped: 1
+            AcceptErrors: 0
+            BadStartups: 7
+            BadStartups_bad-code: 5
+            BadStartups_bad-length: 2
+            Primary: pg1
+            SplitBrain: 0
+            SplitBrainEvents: 3
+
+            """)
+    }
+
+    func testSplitBrainNoPrimaryAndHostileValues() {
+        var snapshot = Fixtures.snapshot
+        snapshot.process.splitBrain = true
+        snapshot.process.primary = nil
+        snapshot.process.uptimeSeconds = 2 * 86_400 + 3 * 3_600 + 4 * 60 + 5
+        snapshot.process.node = "evil\nSplitBrain: 0"
+        snapshot.process.badStartups = ["two words": 1]
+        let lines = InfoReport.render(snapshot).split(separator: "\n")
+        XCTAssertTrue(lines.contains("Uptime: 2d 3h04m05s"))
+        XCTAssertTrue(lines.contains("Primary: -"))
+        XCTAssertTrue(lines.contains("SplitBrain: 1"))
+        XCTAssertTrue(lines.contains("Node: evil?SplitBrain: 0"))
+        XCTAssertTrue(lines.contains("BadStartups_two_words: 1"))
+        XCTAssertFalse(lines.contains("SplitBrain: 0"))
+    }
+}
