@@ -12,7 +12,8 @@ PYTHON := /usr/bin/python3
 
 # Debian packages the build, the tests and the benchmarks need.
 TEST_PACKAGES := postgresql-15 postgresql-client-15 haproxy socat openssl python3-pytest python3-venv \
-	python3-prometheus-client chromium fonts-dejavu-core etcd-server etcd-client procps iproute2
+	python3-prometheus-client chromium fonts-dejavu-core pkg-config libnl-3-dev libnl-route-3-dev tshark keepalived \
+	iputils-ping etcd-server etcd-client procps iproute2
 
 .PHONY: all build debug test unit-test integration-test deps bench clean
 
@@ -27,6 +28,7 @@ debug:
 deps:
 	@if [ "$$(id -u)" = 0 ]; then \
 		missing=""; for p in $(TEST_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+		echo "wireshark-common wireshark-common/install-setuid boolean false" | debconf-set-selections; \
 		if [ -n "$$missing" ]; then apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y $$missing; fi; \
 	fi
 
@@ -42,6 +44,7 @@ integration-test: debug
 bench: build
 	PGFLOAT_BIN=$(CURDIR)/$(RELEASE_BIN) bash bench/proxy.sh
 	PGFLOAT_BIN=$(CURDIR)/$(RELEASE_BIN) bash bench/idle-sessions.sh
+	PGFLOAT_BIN=$(CURDIR)/$(RELEASE_BIN) bash bench/vrrp-failover.sh
 
 clean:
 	rm -rf .build

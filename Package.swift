@@ -21,28 +21,41 @@ let package = Package(
     targets: [
         // Pure logic: no sockets, no clocks, no logging.
         .target(name: "PGWire"),
-        .target(name: "ConfigModel", dependencies: [.product(name: "TOMLKit", package: "TOMLKit")]),
+        .target(name: "ConfigModel", dependencies: ["NetTypes", .product(name: "TOMLKit", package: "TOMLKit")]),
         .target(name: "MonotonicTime"),
         .target(name: "BalanceCore", dependencies: ["ConfigModel", "MonotonicTime"]),
         .target(name: "HealthCore", dependencies: ["ConfigModel", "MonotonicTime"]),
         .target(name: "AdminCore", dependencies: ["HealthCore"]),
+        .target(name: "NetTypes"),
+        .target(name: "VRRPCore", dependencies: ["NetTypes", "MonotonicTime"]),
 
         // C wrappers for what Swift's Glibc module does not expose (epoll, accept4, splice, IP_FREEBIND).
         .target(name: "CSysShim"),
+        .target(name: "ThreadMailbox", dependencies: ["CSysShim"]),
+        // libnl-route-3 for VIPs and link state; its .pc file brings -I/usr/include/libnl3.
+        .systemLibrary(
+            name: "CNetlink", pkgConfig: "libnl-route-3.0",
+            providers: [.apt(["libnl-3-dev", "libnl-route-3-dev"])]
+        ),
+        // What Glibc lacks for VRRP I/O: AF_PACKET sends (sockaddr_ll), IPv6 control messages, setns.
+        .target(name: "CNetShim"),
+        // fork + setgroups/setgid/setuid + exec for scripts run as script_user (posix_spawn cannot switch users).
+        .target(name: "CSpawnShim"),
 
         // I/O drivers.
         .target(
             name: "ProxyIO",
             dependencies: [
-                "CSysShim", "PGWire", "BalanceCore", "ConfigModel", "MonotonicTime", "HealthCore",
+                "CSysShim", "PGWire", "BalanceCore", "ConfigModel", "MonotonicTime", "HealthCore", "ThreadMailbox",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
             ]
         ),
+        .target(name: "ScriptRunner", dependencies: ["CSpawnShim", "HealthCore", "MonotonicTime"]),
         .target(
             name: "HealthIO",
             dependencies: [
-                "HealthCore", "ConfigModel", "MonotonicTime",
+                "HealthCore", "ConfigModel", "MonotonicTime", "ScriptRunner",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
@@ -53,10 +66,18 @@ let package = Package(
                 .product(name: "Metrics", package: "swift-metrics"),
             ]
         ),
+        .target(name: "VRRPIO", dependencies: ["CNetlink", "CNetShim", "NetTypes"]),
+        .target(
+            name: "VRRPService",
+            dependencies: [
+                "VRRPCore", "VRRPIO", "NetTypes", "ConfigModel", "AdminCore", "MonotonicTime", "CSysShim",
+                "ThreadMailbox", .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         .target(
             name: "AdminIO",
             dependencies: [
-                "AdminCore", "HealthCore", "HealthIO", "ProxyIO", "ConfigModel", "MonotonicTime",
+                "AdminCore", "HealthCore", "HealthIO", "ProxyIO", "ConfigModel", "MonotonicTime", "VRRPService",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -68,7 +89,8 @@ let package = Package(
         .target(
             name: "Daemon",
             dependencies: [
-                "ConfigModel", "ProxyIO", "HealthIO", "HealthCore", "BalanceCore", "AdminIO",
+                "ConfigModel", "ProxyIO", "HealthIO", "HealthCore", "BalanceCore", "AdminIO", "VRRPService",
+                "ScriptRunner", "VRRPCore", "MonotonicTime",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -84,9 +106,13 @@ let package = Package(
         ),
 
         .testTarget(name: "PGWireTests", dependencies: ["PGWire"]),
-        .testTarget(name: "ConfigModelTests", dependencies: ["ConfigModel"]),
+        .testTarget(name: "ConfigModelTests", dependencies: ["ConfigModel", "NetTypes"]),
         .testTarget(name: "BalanceCoreTests", dependencies: ["BalanceCore", "ConfigModel", "MonotonicTime"]),
         .testTarget(name: "AdminCoreTests", dependencies: ["AdminCore", "HealthCore"]),
+        .testTarget(name: "NetTypesTests", dependencies: ["NetTypes"]),
+        .testTarget(name: "VRRPIOTests", dependencies: ["VRRPIO", "CNetShim", "NetTypes"]),
+        .testTarget(name: "VRRPServiceTests", dependencies: ["VRRPService"]),
+        .testTarget(name: "VRRPCoreTests", dependencies: ["VRRPCore", "NetTypes", "MonotonicTime"]),
         .testTarget(
             name: "AdminIOTests",
             dependencies: [
@@ -97,6 +123,7 @@ let package = Package(
             ]
         ),
         .testTarget(name: "HealthCoreTests", dependencies: ["HealthCore", "ConfigModel", "MonotonicTime"]),
+        .testTarget(name: "ScriptRunnerTests", dependencies: ["ScriptRunner", "HealthCore", "MonotonicTime"]),
         .testTarget(
             name: "HealthIOTests",
             dependencies: [

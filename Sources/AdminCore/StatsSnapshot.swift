@@ -249,11 +249,23 @@ public struct VRRPInstanceStats: Sendable, Equatable {
     public var masterAddress: String?
     public var secondsSinceTransition: Int?
     public var virtualAddresses: [String]
+    /// 2 or 3.
+    public var version: Int
+    public var advertIntervalMilliseconds: Int
+    /// True after `set vrrp NAME state backup`, until `auto`.
+    public var administrativeBackup: Bool
+    public var advertsSent: Int
+    public var advertsReceived: Int
+    public var transitions: Int
+    /// Dropped packets by reason label (`bad_checksum`, `bad_ttl`, `other_vrid`, ...).
+    public var discards: [String: Int]
 
     public init(
         name: String, interface: String, virtualRouterID: Int, state: String, priority: Int,
         effectivePriority: Int, priorityReasons: [String] = [], masterAddress: String? = nil,
-        secondsSinceTransition: Int? = nil, virtualAddresses: [String] = []
+        secondsSinceTransition: Int? = nil, virtualAddresses: [String] = [], version: Int = 3,
+        advertIntervalMilliseconds: Int = 1000, administrativeBackup: Bool = false, advertsSent: Int = 0,
+        advertsReceived: Int = 0, transitions: Int = 0, discards: [String: Int] = [:]
     ) {
         self.name = name
         self.interface = interface
@@ -265,5 +277,12 @@ public struct VRRPInstanceStats: Sendable, Equatable {
         self.masterAddress = masterAddress
         self.secondsSinceTransition = secondsSinceTransition
         self.virtualAddresses = virtualAddresses
+        self.version = version
+        self.advertIntervalMilliseconds = advertIntervalMilliseconds
+        self.administrativeBackup = administrativeBackup
+        self.advertsSent = advertsSent
+        self.advertsReceived = advertsReceived
+        self.transitions = transitions
+        self.discards = discards
     }
 }

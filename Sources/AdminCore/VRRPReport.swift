@@ -15,6 +15,12 @@ public enum VRRPReport {
                 ("master", instance.masterAddress ?? ""),
                 ("since", instance.secondsSinceTransition.map { "\($0)s" } ?? ""),
                 ("vips", instance.virtualAddresses.joined(separator: ",")),
+                ("version", "\(instance.version)"), ("advert_ms", "\(instance.advertIntervalMilliseconds)"),
+                ("admin", instance.administrativeBackup ? "backup" : "auto"),
+                ("sent", "\(instance.advertsSent)"), ("received", "\(instance.advertsReceived)"),
+                ("transitions", "\(instance.transitions)"),
+                ("dropped", instance.discards.sorted { $0.key < $1.key }.map { "\($0.key):\($0.value)" }
+                    .joined(separator: ",")),
             ]
             let pairs = fields.map { key, value in "\(key)=\(Escaping.word(value))" }
             return ([Escaping.word(instance.name)] + pairs).joined(separator: " ") + "\n"

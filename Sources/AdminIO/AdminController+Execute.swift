@@ -28,11 +28,12 @@ extension AdminController {
             return administer(reference, in: snapshot, state: nil, weight: weight)
         case .shutdownSessions(let reference):
             return rows(reference, in: snapshot).flatMap { _ in self.shutdownSessions(reference) }
-        case .setVRRPState(let instance, _):
-            guard snapshot.vrrp.contains(where: { $0.name == instance }) else {
+        case .setVRRPState(let instance, let request):
+            guard let vrrp, snapshot.vrrp.contains(where: { $0.name == instance }) else {
                 return eventLoop.makeFailedFuture(AdminCommandError("No such VRRP instance."))
             }
-            return eventLoop.makeFailedFuture(AdminCommandError("VRRP instance \(instance) cannot be handed over."))
+            return ask { reply in vrrp.administer(instance: instance, backup: request == .backup, reply: reply) }
+                .map { (_: Bool) in "" }
         case .help, .prompt, .quit, .showInfo, .showStat, .showServersState, .showServersRoles, .showSessions,
             .showVRRP:
             return eventLoop.makeSucceededFuture("")
@@ -59,7 +60,7 @@ extension AdminController {
     }
 
     private func shutdownSessions(_ reference: ServerReference) -> EventLoopFuture<String> {
-        askDataPlane { reply in
+        ask { reply in
             self.dataPlane.shutdownSessions(listener: reference.listener, server: reference.server, reply: reply)
         }.map { (_: Int) in "" }
     }

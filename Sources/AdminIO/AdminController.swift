@@ -8,6 +8,7 @@ import MonotonicTime
 import NIOConcurrencyHelpers
 import NIOCore
 import ProxyIO
+import VRRPService
 
 /// What the runtime API, the stats page and the metrics act on: gathers snapshots from the data plane and the
 /// checks, and turns operators' commands into calls on them.
@@ -21,16 +22,18 @@ public final class AdminController: Sendable {
     public let eventLoop: EventLoop
     let dataPlane: DataPlane
     let checker: HealthChecker
+    let vrrp: VRRPService?
     let logger: Logger
     let version: String
     private let startedAt = NIODeadline.now()
     private let state: NIOLockedValueBox<PGFloatConfig>
 
     public init(
-        eventLoop: EventLoop, config: PGFloatConfig, dataPlane: DataPlane, checker: HealthChecker, version: String,
-        logger: Logger
+        eventLoop: EventLoop, config: PGFloatConfig, dataPlane: DataPlane, checker: HealthChecker,
+        vrrp: VRRPService?, version: String, logger: Logger
     ) {
         self.eventLoop = eventLoop
+        self.vrrp = vrrp
         self.version = version
         self.dataPlane = dataPlane
         self.checker = checker
@@ -49,22 +52,31 @@ public final class AdminController: Sendable {
     public func snapshot() -> EventLoopFuture<StatsSnapshot> {
         let config = self.config
         let uptime = Duration.nanoseconds(Int64((NIODeadline.now() - startedAt).nanoseconds))
-        return trafficSnapshot().and(checker.report().hop(to: eventLoop)).map { traffic, health in
+        return trafficSnapshot().and(checker.report().hop(to: eventLoop)).and(vrrpSnapshot()).map {
+            parts, vrrp in
             StatsAssembler.snapshot(
-                config: config, traffic: traffic, health: health,
+                config: config, traffic: parts.0, health: parts.1,
                 process: .init(
                     version: self.version, pid: getpid(), node: ProcessInfo.processInfo.hostName,
-                    uptime: uptime))
+                    uptime: uptime),
+                vrrp: vrrp)
         }
     }
 
     /// The data plane's counters; fails with `DataPlaneStalled` when its thread does not answer in time.
     func trafficSnapshot() -> EventLoopFuture<DataPlaneSnapshot> {
-        askDataPlane { reply in self.dataPlane.snapshot(reply) }
+        ask { reply in self.dataPlane.snapshot(reply) }
     }
 
-    /// Posts a request to the data plane and waits for its reply on this loop, at most `dataPlaneTimeout`.
-    func askDataPlane<Reply: Sendable>(
+    /// The VRRP instances; none when VRRP is not configured.
+    func vrrpSnapshot() -> EventLoopFuture<[VRRPInstanceStats]> {
+        guard let vrrp else { return eventLoop.makeSucceededFuture([]) }
+        return ask { reply in vrrp.snapshot(reply) }
+    }
+
+    /// Posts a request to another thread (the data plane, VRRP) and waits for its reply on this loop, at most
+    /// `dataPlaneTimeout`.
+    func ask<Reply: Sendable>(
         _ ask: (@escaping @Sendable (Reply) -> Void) -> Void
     ) -> EventLoopFuture<Reply> {
         let promise = eventLoop.makePromise(of: Reply.self)

@@ -2,92 +2,59 @@ import Prometheus
 
 /// Every metric `/metrics` exposes, with its one help text: the registry refuses two texts for one name.
 extension MetricNameDescriptor {
-    static let uptimeSeconds = Self(
-        namespace: "pgfloat", metricName: "uptime", unitName: "seconds", helpText: "Seconds since pgfloat started.")
-    static let sessions = Self(
-        namespace: "pgfloat", metricName: "sessions", unitName: "current",
-        helpText: "Client sessions held now, all listeners.")
-    static let sessionsTotal = Self(
-        namespace: "pgfloat", metricName: "sessions", unitName: "total",
-        helpText: "Client connections accepted since start.")
-    static let cancelsForwardedTotal = Self(
-        namespace: "pgfloat", metricName: "cancels_forwarded", unitName: "total",
-        helpText: "CancelRequests forwarded.")
-    static let cancelsDroppedTotal = Self(
-        namespace: "pgfloat", metricName: "cancels_dropped", unitName: "total",
-        helpText: "CancelRequests that could not be sent.")
-    static let acceptErrorsTotal = Self(
-        namespace: "pgfloat", metricName: "accept_errors", unitName: "total", helpText: "accept() failures.")
-    static let badStartupsTotal = Self(
-        namespace: "pgfloat", metricName: "bad_startups", unitName: "total",
-        helpText: "Malformed first packets, by reason.")
-    static let splitBrain = Self(
-        namespace: "pgfloat", metricName: "split_brain", unitName: "",
-        helpText: "1 while several servers claim primary and none can be chosen.")
-    static let splitBrainEventsTotal = Self(
-        namespace: "pgfloat", metricName: "split_brain_events", unitName: "total",
-        helpText: "Check rounds that found a split brain.")
-    static let listenerSessions = Self(
-        namespace: "pgfloat", metricName: "listener_sessions", unitName: "current", helpText: "Sessions held now.")
-    static let listenerSessionsTotal = Self(
-        namespace: "pgfloat", metricName: "listener_sessions", unitName: "total",
-        helpText: "Sessions accepted since start.")
-    static let listenerQueue = Self(
-        namespace: "pgfloat", metricName: "listener_queue", unitName: "",
-        helpText: "Clients waiting for a server now.")
-    static let listenerQueueMax = Self(
-        namespace: "pgfloat", metricName: "listener_queue", unitName: "max", helpText: "Most clients waiting at once.")
-    static let listenerQueueTimeoutsTotal = Self(
-        namespace: "pgfloat", metricName: "listener_queue_timeouts", unitName: "total",
-        helpText: "Clients refused with 57P03 after timeout_queue.")
-    static let listenerBytesInTotal = Self(
-        namespace: "pgfloat", metricName: "listener_bytes_in", unitName: "total", helpText: "Bytes from clients.")
-    static let listenerBytesOutTotal = Self(
-        namespace: "pgfloat", metricName: "listener_bytes_out", unitName: "total", helpText: "Bytes to clients.")
-    static let listenerEligibleServers = Self(
-        namespace: "pgfloat", metricName: "listener_eligible_servers", unitName: "",
-        helpText: "Servers that may take new sessions now.")
-    static let serverSessions = Self(
-        namespace: "pgfloat", metricName: "server_sessions", unitName: "current",
-        helpText: "Sessions to the server now.")
-    static let serverSessionsTotal = Self(
-        namespace: "pgfloat", metricName: "server_sessions", unitName: "total",
-        helpText: "Sessions established to the server.")
-    static let serverBytesInTotal = Self(
-        namespace: "pgfloat", metricName: "server_bytes_in", unitName: "total",
-        helpText: "Bytes from clients to the server.")
-    static let serverBytesOutTotal = Self(
-        namespace: "pgfloat", metricName: "server_bytes_out", unitName: "total",
-        helpText: "Bytes from the server to clients.")
-    static let serverEligible = Self(
-        namespace: "pgfloat", metricName: "server_eligible", unitName: "",
-        helpText: "1 when the listener may route to it now.")
-    static let serverWeight = Self(
-        namespace: "pgfloat", metricName: "server_weight", unitName: "", helpText: "Effective balancing weight.")
-    static let serverAdminState = Self(
-        namespace: "pgfloat", metricName: "server_admin_state", unitName: "",
-        helpText: "What the operator set through the runtime API (1 on the current state).")
-    static let serverUp = Self(
-        namespace: "pgfloat", metricName: "server_up", unitName: "", helpText: "1 when the server's checks pass.")
-    static let serverRole = Self(
-        namespace: "pgfloat", metricName: "server_role", unitName: "",
-        helpText: "The role the checks trust (1 on the current role).")
-    static let serverLagBytes = Self(
-        namespace: "pgfloat", metricName: "server_lag", unitName: "bytes", helpText: "Replication lag.")
-    static let serverTimeline = Self(
-        namespace: "pgfloat", metricName: "server_timeline", unitName: "", helpText: "Timeline the server is on.")
-    static let checkFailuresTotal = Self(
-        namespace: "pgfloat", metricName: "check_failures", unitName: "total", helpText: "Failed health checks.")
-    static let serverDownTransitionsTotal = Self(
-        namespace: "pgfloat", metricName: "server_down_transitions", unitName: "total",
-        helpText: "Up to down transitions.")
-    static let serverConnectFailuresTotal = Self(
-        namespace: "pgfloat", metricName: "server_connect_failures", unitName: "total", helpText: "Failed connects.")
-    static let serverDowntimeSeconds = Self(
-        namespace: "pgfloat", metricName: "server_downtime", unitName: "seconds", helpText: "Time spent down.")
-    static let vrrpState = Self(
-        namespace: "pgfloat", metricName: "vrrp_state", unitName: "",
-        helpText: "VRRP state of the instance (1 on the current state).")
-    static let vrrpPriority = Self(
-        namespace: "pgfloat", metricName: "vrrp_priority", unitName: "", helpText: "Priority advertised now.")
+    static let uptimeSeconds = pgfloat("uptime", unit: "seconds", help: "Seconds since pgfloat started.")
+    static let sessions = pgfloat("sessions", unit: "current", help: "Client sessions held now, all listeners.")
+    static let sessionsTotal = pgfloat("sessions", unit: "total", help: "Client connections accepted since start.")
+    static let cancelsForwardedTotal = pgfloat("cancels_forwarded", unit: "total", help: "CancelRequests forwarded.")
+    static let cancelsDroppedTotal = pgfloat(
+        "cancels_dropped", unit: "total", help: "CancelRequests that could not be sent.")
+    static let acceptErrorsTotal = pgfloat("accept_errors", unit: "total", help: "accept() failures.")
+    static let badStartupsTotal = pgfloat("bad_startups", unit: "total", help: "Malformed first packets, by reason.")
+    static let splitBrain = pgfloat(
+        "split_brain", help: "1 while several servers claim primary and none can be chosen.")
+    static let splitBrainEventsTotal = pgfloat(
+        "split_brain_events", unit: "total", help: "Check rounds that found a split brain.")
+    static let listenerSessions = pgfloat("listener_sessions", unit: "current", help: "Sessions held now.")
+    static let listenerSessionsTotal = pgfloat(
+        "listener_sessions", unit: "total", help: "Sessions accepted since start.")
+    static let listenerQueue = pgfloat("listener_queue", help: "Clients waiting for a server now.")
+    static let listenerQueueMax = pgfloat("listener_queue", unit: "max", help: "Most clients waiting at once.")
+    static let listenerQueueTimeoutsTotal = pgfloat(
+        "listener_queue_timeouts", unit: "total", help: "Clients refused with 57P03 after timeout_queue.")
+    static let listenerBytesInTotal = pgfloat("listener_bytes_in", unit: "total", help: "Bytes from clients.")
+    static let listenerBytesOutTotal = pgfloat("listener_bytes_out", unit: "total", help: "Bytes to clients.")
+    static let listenerEligibleServers = pgfloat(
+        "listener_eligible_servers", help: "Servers that may take new sessions now.")
+    static let serverSessions = pgfloat("server_sessions", unit: "current", help: "Sessions to the server now.")
+    static let serverSessionsTotal = pgfloat(
+        "server_sessions", unit: "total", help: "Sessions established to the server.")
+    static let serverBytesInTotal = pgfloat(
+        "server_bytes_in", unit: "total", help: "Bytes from clients to the server.")
+    static let serverBytesOutTotal = pgfloat(
+        "server_bytes_out", unit: "total", help: "Bytes from the server to clients.")
+    static let serverEligible = pgfloat("server_eligible", help: "1 when the listener may route to it now.")
+    static let serverWeight = pgfloat("server_weight", help: "Effective balancing weight.")
+    static let serverAdminState = pgfloat(
+        "server_admin_state", help: "What the operator set through the runtime API (1 on the current state).")
+    static let serverUp = pgfloat("server_up", help: "1 when the server's checks pass.")
+    static let serverRole = pgfloat("server_role", help: "The role the checks trust (1 on the current role).")
+    static let serverLagBytes = pgfloat("server_lag", unit: "bytes", help: "Replication lag.")
+    static let serverTimeline = pgfloat("server_timeline", help: "Timeline the server is on.")
+    static let checkFailuresTotal = pgfloat("check_failures", unit: "total", help: "Failed health checks.")
+    static let serverDownTransitionsTotal = pgfloat(
+        "server_down_transitions", unit: "total", help: "Up to down transitions.")
+    static let serverConnectFailuresTotal = pgfloat("server_connect_failures", unit: "total", help: "Failed connects.")
+    static let serverDowntimeSeconds = pgfloat("server_downtime", unit: "seconds", help: "Time spent down.")
+    static let vrrpState = pgfloat("vrrp_state", help: "VRRP state of the instance (1 on the current state).")
+    static let vrrpPriority = pgfloat("vrrp_priority", help: "Priority advertised now.")
+    static let vrrpTransitionsTotal = pgfloat("vrrp_transitions", unit: "total", help: "VRRP state changes.")
+    static let vrrpAdvertsSentTotal = pgfloat("vrrp_adverts_sent", unit: "total", help: "VRRP adverts sent.")
+    static let vrrpAdvertsReceivedTotal = pgfloat(
+        "vrrp_adverts_received", unit: "total", help: "VRRP adverts accepted.")
+    static let vrrpDiscardedTotal = pgfloat("vrrp_discarded", unit: "total", help: "VRRP packets dropped, by reason.")
+
+    /// A name in pgfloat's namespace: `pgfloat_<metric>_<unit>`.
+    private static func pgfloat(_ metric: String, unit: String = "", help: String) -> Self {
+        Self(namespace: "pgfloat", metricName: metric, unitName: unit, helpText: help)
+    }
 }

@@ -99,6 +99,12 @@ public final class MetricsExporter: @unchecked Sendable {
             gauge(.vrrpState, labels + [("state", state)], state == instance.state ? 1 : 0)
         }
         gauge(.vrrpPriority, labels, Double(instance.effectivePriority))
+        total(.vrrpTransitionsTotal, labels, instance.transitions)
+        total(.vrrpAdvertsSentTotal, labels, instance.advertsSent)
+        total(.vrrpAdvertsReceivedTotal, labels, instance.advertsReceived)
+        for (reason, count) in instance.discards {
+            total(.vrrpDiscardedTotal, labels + [("reason", reason)], count)
+        }
     }
 
     private func gauge(_ metric: MetricNameDescriptor, _ labels: [(String, String)], _ value: Double) {

@@ -10,10 +10,12 @@ public struct PGFloatConfig: Sendable, Equatable {
     public var check: CheckSettings
     public var servers: [ServerConfig]
     public var listeners: [ListenerConfig]
+    /// VRRP instances that float addresses to this node; empty when something else moves them.
+    public var vrrp: [VRRPConfig]
 
     public init(
         path: String, global: GlobalSettings = .init(), defaults: Defaults = .init(), check: CheckSettings = .init(),
-        servers: [ServerConfig] = [], listeners: [ListenerConfig] = []
+        servers: [ServerConfig] = [], listeners: [ListenerConfig] = [], vrrp: [VRRPConfig] = []
     ) {
         self.path = path
         self.global = global
@@ -21,6 +23,7 @@ public struct PGFloatConfig: Sendable, Equatable {
         self.check = check
         self.servers = servers
         self.listeners = listeners
+        self.vrrp = vrrp
     }
 
     /// The server with this name, if the configuration defines one.
@@ -48,11 +51,14 @@ public struct GlobalSettings: Sendable, Equatable {
     public var shutdownGrace: Duration
     /// Whether each finished session is logged (one line per session).
     public var logSessions: Bool
+    /// The user VRRP notify scripts, track scripts and external checks run as (keepalived's `script_user`);
+    /// nil keeps the daemon's own user.
+    public var scriptUser: String?
 
     public init(
         adminSocket: String? = nil, adminGroup: String? = nil, statsBind: Endpoint? = nil,
         statsAuthFile: String? = nil, statsAdmin: Bool = false, statsRefresh: Duration = .seconds(5),
-        shutdownGrace: Duration = .seconds(30), logSessions: Bool = true
+        shutdownGrace: Duration = .seconds(30), logSessions: Bool = true, scriptUser: String? = nil
     ) {
         self.adminSocket = adminSocket
         self.adminGroup = adminGroup
@@ -62,6 +68,7 @@ public struct GlobalSettings: Sendable, Equatable {
         self.statsRefresh = statsRefresh
         self.shutdownGrace = shutdownGrace
         self.logSessions = logSessions
+        self.scriptUser = scriptUser
     }
 }
 

@@ -10,6 +10,7 @@ extension ConfigLoader {
             .value("stats_refresh", \.statsRefresh) { $0.duration() },
             .value("shutdown_grace", \.shutdownGrace) { $0.duration() },
             .value("log_sessions", \.logSessions) { $0.boolean() },
+            .value("script_user", \.scriptUser) { $0.userName() },
         ])
     }
 

@@ -26,12 +26,14 @@ public enum ConfigLoader {
         checkProbeRequirements(draft, diagnostics: diagnostics)
         let serverNames = draft.servers.compactMap(\.name)
         checkListeners(draft.listeners, servers: serverNames, diagnostics: diagnostics)
+        checkVRRP(draft.vrrp, diagnostics: diagnostics)
         guard !diagnostics.hasProblems else { throw ConfigErrors(diagnostics.sortedProblems) }
 
         return PGFloatConfig(
             path: path, global: draft.global, defaults: draft.defaults, check: draft.check,
             servers: draft.servers.compactMap(\.config),
-            listeners: draft.listeners.compactMap { $0.config(allServers: serverNames) })
+            listeners: draft.listeners.compactMap { $0.config(allServers: serverNames) },
+            vrrp: draft.vrrp.compactMap(\.config))
     }
 
     /// The tables a file may contain; the root of the schema tree.
@@ -46,6 +48,7 @@ public enum ConfigLoader {
             KeyRule("listener") { field, draft in
                 draft.listeners = field.arrayOfTables(listenerSchema) { ListenerDraft(line: $0) }
             },
+            KeyRule("vrrp") { field, draft in draft.vrrp = field.arrayOfTables(vrrpSchema) { VRRPDraft(line: $0) } },
         ])
     }
 }
@@ -57,4 +60,5 @@ struct DocumentDraft {
     var check = CheckSettings()
     var servers: [ServerDraft] = []
     var listeners: [ListenerDraft] = []
+    var vrrp: [VRRPDraft] = []
 }

@@ -1,12 +1,42 @@
-/// Where a table sits in the document: its qualified name and, for `[[name]]`, which element it is.
+/// Where a table sits in the document: the chain of tables from the root down to it and, for each `[[name]]`,
+/// which element it is.
+///
+/// The chain matters for arrays of tables inside arrays of tables: the second `[[vrrp.track_script]]` of the
+/// second `[[vrrp]]` is found after that `[[vrrp]]` header, not by counting every `[[vrrp.track_script]]` header.
 struct TableLocation {
-    /// The root document, whose keys are the table names.
-    static let root = TableLocation(name: "", occurrence: 0)
+    /// One table on the way down from the root.
+    struct Step {
+        /// The qualified name, as its header spells it: `vrrp.track_script`.
+        var name: String
+        /// The key that holds it in its enclosing table: `track_script`.
+        var key: String
+        /// 0-based index among the tables with this name inside one element of the enclosing table; 0 for single
+        /// tables.
+        var occurrence: Int
+    }
 
-    /// `server`, `global`; empty for the root.
-    var name: String
-    /// 0-based index among the tables with this name; 0 for single tables.
-    var occurrence: Int
+    /// The root document, whose keys are the table names.
+    static let root = TableLocation(steps: [])
+
+    /// Outermost first; empty for the root.
+    let steps: [Step]
+
+    /// A table directly under the root: `[global]`, or the `occurrence`-th `[[server]]`.
+    init(name: String, occurrence: Int) {
+        self.init(steps: name.isEmpty ? [] : [Step(name: name, key: name, occurrence: occurrence)])
+    }
+
+    private init(steps: [Step]) {
+        self.steps = steps
+    }
+
+    /// `server`, `vrrp.track_script`; empty for the root.
+    var name: String { steps.last?.name ?? "" }
+
+    /// The table held by `key` in this one: `[name]` with occurrence 0, or one element of `[[name]]`.
+    func child(_ key: String, occurrence: Int = 0) -> TableLocation {
+        TableLocation(steps: steps + [Step(name: qualified(key), key: key, occurrence: occurrence)])
+    }
 
     /// The key as users write it in messages: `listener.bind`, or just `global` at the root.
     func qualified(_ key: String) -> String {
@@ -40,6 +70,6 @@ final class Diagnostics {
 
     /// The line of `key` in the table at `location`, or of the table itself when `key` is nil or not found.
     func line(of location: TableLocation, key: String? = nil) -> Int {
-        sourceMap.line(table: location.name, occurrence: location.occurrence, key: key)
+        sourceMap.line(path: location.steps.map { ($0.name, $0.key, $0.occurrence) }, key: key)
     }
 }

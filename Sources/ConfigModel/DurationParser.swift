@@ -27,4 +27,15 @@ public enum DurationParser {
         let (total, overflow) = count.multipliedReportingOverflow(by: unit.microseconds)
         return overflow ? nil : .microseconds(total)
     }
+
+    /// The shortest text `parse` reads back as `duration`: the largest unit that divides it exactly (`"1500ms"`,
+    /// `"2m"`), for messages that quote a value. Durations finer than a microsecond are cut to whole ones.
+    public static func text(_ duration: Duration) -> String {
+        let (seconds, attoseconds) = duration.components
+        let microseconds = Int(seconds) * 1_000_000 + Int(attoseconds / 1_000_000_000_000)
+        guard microseconds != 0, let unit = units.last(where: { microseconds % $0.microseconds == 0 }) else {
+            return "0s"
+        }
+        return "\(microseconds / unit.microseconds)\(unit.suffix)"
+    }
 }

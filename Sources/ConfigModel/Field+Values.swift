@@ -35,11 +35,16 @@ extension Field {
         return int
     }
 
-    /// A positive duration, or with `allowZero` also `"0s"` (for features that zero turns off).
-    func duration(allowZero: Bool = false) -> Duration? {
+    /// A positive duration, or with `allowZero` also `"0s"` (for features that zero turns off), and at most
+    /// `maximum` when one is given.
+    func duration(allowZero: Bool = false, maximum: Duration? = nil) -> Duration? {
         guard let text = string(expected: "a duration string like \"5s\"") else { return nil }
         guard let duration = DurationParser.parse(text, allowZero: allowZero) else {
             report("invalid duration \"\(text)\"; \(DurationParser.syntaxHint)")
+            return nil
+        }
+        if let maximum, duration > maximum {
+            report("expected a duration of at most \(DurationParser.text(maximum)), got \"\(text)\"")
             return nil
         }
         return duration
@@ -140,7 +145,7 @@ extension Field {
     }
 
     /// The elements of a non-empty array; `expected` describes the whole value, `element` one entry.
-    private func nonEmptyArray(expected: String, element: String) -> TOMLArray? {
+    func nonEmptyArray(expected: String, element: String) -> TOMLArray? {
         guard let array = value.array else {
             reportWrongType(expected: expected)
             return nil

@@ -52,8 +52,35 @@ struct SourceMap {
     /// The best line for `key` in the `occurrence`-th table named `table` (empty for the root): the key's own
     /// line, else its header's, else the line that defines the table inline at the top level, else 1.
     func line(table: String, occurrence: Int = 0, key: String? = nil) -> Int {
-        if let key, let line = section(table, occurrence: occurrence)?.keys[key] { return line }
-        return headerLine(table: table, occurrence: occurrence) ?? sections[0].keys[table] ?? 1
+        line(path: table.isEmpty ? [] : [(table, table, occurrence)], key: key)
+    }
+
+    /// The best line for `key` in a table that may sit inside an element of an array of tables.
+    ///
+    /// `path` leads from the root down: each step is a header name, the key holding it in its enclosing table and
+    /// which header of that name it is within the enclosing element. An element of `[[name]]` owns every section
+    /// up to the next `[[name]]` header, since TOML adds `[[name.child]]` to the last element defined.
+    ///
+    /// - Returns: The key's own line, else the table's header line, else the line of its first sub-table header,
+    ///   else the line of the key that defines it inline in the enclosing table, else the enclosing table's header
+    ///   line (1 for the root).
+    func line(path: [(name: String, key: String, occurrence: Int)], key: String? = nil) -> Int {
+        var scope = sections.indices
+        var current = 0
+        for step in path {
+            let matching = scope.filter { sections[$0].name == step.name }
+            guard matching.count > step.occurrence else {
+                // Not written as a header: defined inline, or only implied by a sub-table's header.
+                let prefix = step.name + "."
+                if let sub = scope.first(where: { sections[$0].name.hasPrefix(prefix) }) { return sections[sub].line }
+                return sections[current].keys[step.key] ?? sections[current].line
+            }
+            current = matching[step.occurrence]
+            let next = scope[(current + 1)...].first { sections[$0].name == step.name } ?? scope.upperBound
+            scope = current..<next
+        }
+        if let key, let line = sections[current].keys[key] { return line }
+        return sections[current].line
     }
 
     private func section(_ name: String, occurrence: Int) -> Section? {

@@ -7,6 +7,7 @@ import Logging
 import NIOCore
 import NIOPosix
 import ProxyIO
+import VRRPService
 
 /// The composition root: builds the data plane and the health checks from a configuration, and turns signals
 /// into reloads and a graceful stop.
@@ -24,6 +25,10 @@ public final class Daemon: @unchecked Sendable {
     private let admin: AdminController
     private let adminSocket: AdminSocketServer?
     private let statsServer: StatsHTTPServer?
+    /// The `[[vrrp]]` instances on their own thread; nil when none is configured.
+    private let vrrp: VRRPService?
+    private let hooks: VRRPHooks?
+    private let vrrpStopped = DispatchSemaphore(value: 0)
     /// Reloads and the shutdown run one at a time on this queue, the only place the signal handlers act.
     private let controlQueue = DispatchQueue(label: "pgfloat.control")
     private var signalSources: [DispatchSourceSignal] = []
@@ -41,13 +46,24 @@ public final class Daemon: @unchecked Sendable {
         dataPlane = try DataPlane(settings: Self.settings(config, servers, listeners), logger: logger)
         checkLoop = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         let plane = dataPlane
-        checker = HealthChecker(eventLoop: checkLoop.next(), logger: logger) { table in
+        let launcher = try VRRPHooks.launcher(scriptUser: config.global.scriptUser)
+        let hooks = try config.vrrp.isEmpty ? nil : VRRPHooks(configs: config.vrrp, launcher: launcher, logger: logger)
+        self.hooks = hooks
+        let vrrp = try hooks.map { hooks in
+            try VRRPService(
+                instances: config.vrrp, heartbeat: { reply in plane.ping(reply) }, notifier: hooks.notifier,
+                logger: logger)
+        }
+        self.vrrp = vrrp
+        if let hooks, let vrrp { try hooks.startTrackScripts(of: config.vrrp, reportingTo: vrrp) }
+        checker = HealthChecker(eventLoop: checkLoop.next(), logger: logger, launcher: launcher) { table in
             plane.setRouting(table)
+            vrrp?.setBackendsReachable(table.eligible.values.contains { !$0.isEmpty })
         }
         adminLoop = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         let admin = AdminController(
-            eventLoop: adminLoop.next(), config: config, dataPlane: dataPlane, checker: checker, version: version,
-            logger: logger)
+            eventLoop: adminLoop.next(), config: config, dataPlane: dataPlane, checker: checker, vrrp: vrrp,
+            version: version, logger: logger)
         self.admin = admin
         adminSocket = try config.global.adminSocket.map { path in
             try AdminSocketServer.start(
@@ -84,9 +100,16 @@ public final class Daemon: @unchecked Sendable {
         }
         thread.name = "pgfloat-data"
         thread.start()
+        vrrp?.start()
         let binds = config.listeners.flatMap(\.binds).map(\.description).joined(separator: ",")
-        logger.info("ready", metadata: ["listeners": "\(config.listeners.count)", "binds": "\(binds)"])
+        logger.info(
+            "ready",
+            metadata: ["listeners": "\(config.listeners.count)", "binds": "\(binds)", "vrrp": "\(config.vrrp.count)"])
         finished.wait()
+        // The VIP left when the signal came; the VRRP thread may still be sending its priority-0 adverts.
+        if vrrp != nil { _ = vrrpStopped.wait(timeout: .now() + 2) }
+        // notify_stop and the other hooks still queued get a moment to run.
+        hooks?.stop(wait: .seconds(5))
         try? adminSocket?.stop().wait()
         try? statsServer?.stop().wait()
         try? adminLoop.syncShutdownGracefully()
@@ -105,6 +128,10 @@ public final class Daemon: @unchecked Sendable {
                     self.reload()
                 } else {
                     self.logger.info("signal received, draining", metadata: ["signal": "\(signalNumber)"])
+                    // The VIP goes first (priority 0, so a peer takes over after its skew time), then the
+                    // sessions still here drain.
+                    let stopped = self.vrrpStopped
+                    self.vrrp?.stop { stopped.signal() }
                     self.dataPlane.shutdown(grace: self.config.global.shutdownGrace)
                 }
             }
@@ -124,6 +151,9 @@ public final class Daemon: @unchecked Sendable {
         {
             logger.warning("admin socket and stats settings change on restart only; keeping the running ones")
         }
+        if config.vrrp != next.vrrp || before.scriptUser != after.scriptUser {
+            logger.warning("[[vrrp]] and script_user change on restart only; keeping the running instances")
+        }
     }
 
     /// Re-reads the file; a bad file is logged and the running configuration kept.
@@ -132,7 +162,16 @@ public final class Daemon: @unchecked Sendable {
         do {
             let next = try ConfigFile.load(path: configPath)
             let servers = try ConfigFile.resolveServers(next)
-            let listeners = try bindings.bind(next, logger: logger)
+            let listeners: [DataPlaneSettings.Listener]
+            do {
+                listeners = try bindings.bind(next, logger: logger)
+            } catch {
+                // The running listeners keep serving, but this node cannot serve what it is now configured for:
+                // VRRP's track_proxy hands the VIP to a peer that can.
+                vrrp?.setListenerProblem("a reload could not bind: \(error)")
+                throw error
+            }
+            vrrp?.setListenerProblem(nil)
             warnAboutRestartOnlySettings(next)
             config = next
             dataPlane.post(settings: Self.settings(next, servers, listeners))

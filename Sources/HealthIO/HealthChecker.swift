@@ -5,6 +5,7 @@ import Logging
 import Metrics
 import MonotonicTime
 import NIOCore
+import ScriptRunner
 
 /// Runs one health check per server on a control-plane event loop, keeps the cluster's health view, and hands
 /// every change of routing to the data plane.
@@ -35,6 +36,7 @@ public final class HealthChecker: @unchecked Sendable {
     private let logger: Logger
     private let httpClient: HTTPClient
     private let onRouting: RoutingHandler
+    private let launcher: ScriptLauncher
     var view = ClusterView(servers: [], check: CheckSettings())
     private var check = CheckSettings()
     var listeners: [ListenerConfig] = []
@@ -45,8 +47,15 @@ public final class HealthChecker: @unchecked Sendable {
     /// Checks rounds in which two servers claimed primary and none could be chosen.
     var splitBrainEvents = 0
 
-    public init(eventLoop: EventLoop, logger: Logger, onRouting: @escaping RoutingHandler) {
+    /// - Parameter launcher: Runs `external` check scripts; the daemon passes the one that applies `script_user`
+    ///   and the script security check.
+    public init(
+        eventLoop: EventLoop, logger: Logger,
+        launcher: ScriptLauncher = .asDaemonUser,
+        onRouting: @escaping RoutingHandler
+    ) {
         self.eventLoop = eventLoop
+        self.launcher = launcher
         self.logger = logger
         self.onRouting = onRouting
         // One client for every Patroni probe: it keeps one connection per API (Patroni serves 5 at a time).
@@ -97,7 +106,8 @@ public final class HealthChecker: @unchecked Sendable {
                 _ = old.probe.shutdown()
             }
             let probe = HealthProbes.make(
-                server: server, settings: settings, eventLoop: eventLoop, httpClient: httpClient, logger: logger)
+                server: server, settings: settings, eventLoop: eventLoop, httpClient: httpClient, logger: logger,
+                launcher: launcher)
             let target = Target(server: server, settings: settings, probe: probe)
             targets[server.name] = target
             schedule(target, in: .zero)

@@ -6,6 +6,7 @@ import Foundation
 import HealthCore
 import Logging
 import PGWire
+import ThreadMailbox
 
 /// The per-byte path: one epoll loop on its own thread that accepts clients, routes them, queues them and
 /// relays their bytes.
@@ -15,7 +16,7 @@ import PGWire
 /// request/response costs one read and one write per direction and no epoll_ctl.
 public final class DataPlane: @unchecked Sendable {
     let logger: Logger
-    let mailbox: Mailbox
+    let mailbox: ThreadMailbox<DataPlaneCommand>
     let epollFD: Int32
 
     var defaults: Defaults
@@ -55,7 +56,7 @@ public final class DataPlane: @unchecked Sendable {
     /// Takes ownership of the listening sockets in `settings`.
     public init(settings: DataPlaneSettings, logger: Logger) throws {
         self.logger = logger
-        self.mailbox = try Mailbox()
+        self.mailbox = try ThreadMailbox()
         let fd = shim_epoll_create()
         guard fd >= 0 else { throw SocketError(operation: "epoll_create", errno: -fd) }
         self.epollFD = fd
@@ -91,6 +92,9 @@ public final class DataPlane: @unchecked Sendable {
     ) {
         mailbox.post(.shutdownSessions(listener: listener, server: server, reply: reply))
     }
+
+    /// Calls `reply` from the data-plane thread as soon as it reads this: the loop is turning.
+    public func ping(_ reply: @escaping @Sendable () -> Void) { mailbox.post(.ping(reply)) }
 
     /// Stops accepting, lets sessions finish for up to `grace`, then closes the rest; `run()` then returns.
     public func shutdown(grace: Duration) { mailbox.post(.shutdown(grace: grace)) }
@@ -138,7 +142,7 @@ public final class DataPlane: @unchecked Sendable {
         }
     }
 
-    private func handle(_ command: Mailbox.Command) {
+    private func handle(_ command: DataPlaneCommand) {
         switch command {
         case .apply(let settings):
             apply(settings)
@@ -150,6 +154,8 @@ public final class DataPlane: @unchecked Sendable {
             reply(snapshot())
         case .shutdownSessions(let listener, let server, let reply):
             reply(shutdownSessions(listener: listener, server: server))
+        case .ping(let reply):
+            reply()
         }
     }
 

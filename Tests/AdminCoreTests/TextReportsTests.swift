@@ -33,16 +33,20 @@ final class TextReportsTests: XCTestCase {
         XCTAssertEqual(
             VRRPReport.render(Fixtures.snapshot),
             "vi_pg interface=eth0 vrid=51 state=MASTER priority=100 effective_priority=80"
-                + " reasons=track_backends_-20 master=10.0.0.10 since=90s vips=10.0.0.100/24,10.0.0.101/24\n")
+                + " reasons=track_backends_-20 master=10.0.0.10 since=90s vips=10.0.0.100/24,10.0.0.101/24"
+                + " version=3 advert_ms=1000 admin=auto sent=0 received=0 transitions=0 dropped=-\n")
         var bare = Fixtures.snapshot
         bare.vrrp = [
             VRRPInstanceStats(
-                name: "vi", interface: "eth1", virtualRouterID: 1, state: "INIT", priority: 90, effectivePriority: 90)
+                name: "vi", interface: "eth1", virtualRouterID: 1, state: "INIT", priority: 90, effectivePriority: 90,
+                version: 2, advertIntervalMilliseconds: 2000, administrativeBackup: true, advertsSent: 4,
+                advertsReceived: 7, transitions: 2, discards: ["bad_ttl": 3, "auth_mismatch": 1])
         ]
         XCTAssertEqual(
             VRRPReport.render(bare),
             "vi interface=eth1 vrid=1 state=INIT priority=90 effective_priority=90 reasons=- master=- since=-"
-                + " vips=-\n")
+                + " vips=- version=2 advert_ms=2000 admin=backup sent=4 received=7 transitions=2"
+                + " dropped=auth_mismatch:1,bad_ttl:3\n")
         bare.vrrp = []
         XCTAssertEqual(VRRPReport.render(bare), "No VRRP instance configured.\n")
     }

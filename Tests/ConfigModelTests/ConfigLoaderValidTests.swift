@@ -158,5 +158,17 @@ final class ConfigLoaderValidTests: XCTestCase {
         XCTAssertEqual(config.listeners.last?.servers, ["pg1", "pg2", "pg3"])
         XCTAssertNotNil(config.global.adminSocket)
         XCTAssertNotNil(config.global.statsBind)
+        XCTAssertEqual(config.vrrp.map(\.name), ["VI_PG"])
+        XCTAssertEqual(config.vrrp.first?.virtualAddresses.map(\.description), ["10.0.0.100/24"])
+        // The example writes every key with a default at that default, but for the script's weight.
+        let vrrp = try XCTUnwrap(config.vrrp.first)
+        let script = TrackScriptConfig(
+            name: "maintenance", script: "/usr/bin/test ! -e /etc/pgfloat/maintenance", weight: -30,
+            line: vrrp.trackScripts.first?.line ?? 0)
+        XCTAssertEqual(
+            vrrp,
+            VRRPConfig(
+                name: "VI_PG", interface: "eth0", virtualRouterID: 51, virtualAddresses: vrrp.virtualAddresses,
+                trackScripts: [script], line: vrrp.line))
     }
 }

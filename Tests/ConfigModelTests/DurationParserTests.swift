@@ -27,4 +27,16 @@ final class DurationParserTests: XCTestCase {
             XCTAssertNil(DurationParser.parse(text), text)
         }
     }
+
+    func testTextUsesTheLargestExactUnit() {
+        let cases: [(Duration, String)] = [
+            (.milliseconds(1500), "1500ms"), (.seconds(120), "2m"), (.seconds(1000), "1000s"), (.seconds(3600), "1h"),
+            (.microseconds(100), "100us"), (.seconds(86400 * 2), "2d"), (.zero, "0s"),
+            (.milliseconds(40950), "40950ms"),
+        ]
+        for (duration, expected) in cases {
+            XCTAssertEqual(DurationParser.text(duration), expected)
+            XCTAssertEqual(DurationParser.parse(expected, allowZero: true), duration, "round trip")
+        }
+    }
 }

@@ -86,6 +86,36 @@ final class SourceMapTests: XCTestCase {
         XCTAssertEqual(map.headerLine(table: "other"), 5, "an undeclared parent falls back to its first sub-table")
     }
 
+    func testArraysOfTablesInsideArraysOfTables() {
+        let map = SourceMap(text: """
+            [[vrrp]]
+            name = "a"
+            [[vrrp.track_script]]
+            name = "a1"
+            [global]
+            x = 1
+            [[vrrp.track_script]]
+            name = "a2"
+            [[vrrp]]
+            name = "b"
+            track_script = [{ name = "b1" }]
+            [[vrrp]]
+            [[vrrp.track_script]]
+            name = "c1"
+            """)
+        func script(_ instance: Int, _ script: Int) -> [(name: String, key: String, occurrence: Int)] {
+            [("vrrp", "vrrp", instance), ("vrrp.track_script", "track_script", script)]
+        }
+        XCTAssertEqual(map.line(path: script(0, 0), key: "name"), 4)
+        XCTAssertEqual(map.line(path: script(0, 1), key: "name"), 8, "a later [global] does not end the element")
+        XCTAssertEqual(map.line(path: script(2, 0), key: "name"), 14, "counted within its own [[vrrp]]")
+        XCTAssertEqual(map.line(path: script(1, 0), key: "name"), 11, "inline: the line of the key holding it")
+        XCTAssertEqual(map.line(path: script(2, 1), key: "name"), 13, "absent: the first header of its kind")
+        XCTAssertEqual(map.line(path: [("vrrp", "vrrp", 0)], key: "track_script"), 3)
+        XCTAssertEqual(map.line(path: [("vrrp", "vrrp", 1)]), 9)
+        XCTAssertEqual(map.line(path: [], key: "global"), 5)
+    }
+
     func testCRLFLineEndings() {
         let map = SourceMap(text: "[global]\r\n\r\nlog_sessions = true\r\n[check]\r\nrise = 2\r\n")
         XCTAssertEqual(map.line(table: "global", key: "log_sessions"), 3)

@@ -1,45 +1,73 @@
 import ConfigModel
-import Dispatch
 import Foundation
 import HealthCore
 import NIOCore
+import ScriptRunner
 
 /// `type = "external"`: runs the configured command; exit status 0 means reachable, and a `role=primary` or
 /// `role=replica` line on stdout gives the role.
 ///
-/// The script runs on a Dispatch thread (waiting for a process blocks), never on the event loop, and its result
-/// completes a promise on the loop. It sees only `PATH` and the server's name, address and port, as HAProxy's
-/// external-check passes them, so nothing of the daemon's environment leaks into it.
+/// The script runs through a `ScriptLauncher` (its own thread, killed with its process group at the timeout),
+/// never on the event loop, and its result completes a promise on the loop. It sees only `PATH` and the server's
+/// name, address and port, as HAProxy's external-check passes them, so nothing of the daemon's environment leaks
+/// into it.
 final class ExternalProbe: HealthProbe, @unchecked Sendable {
-    private let argv: [String]
-    private let environment: [String]
+    private let command: Result<ScriptCommand, ScriptCommandError>
+    private let environment: [String: String]
     private let timeout: Duration
     private let eventLoop: EventLoop
+    private let launcher: ScriptLauncher
     private let lock = NSLock()
-    /// The script now running; guarded by `lock` so that `shutdown()` can kill it from any thread.
-    private var running: ScriptRun?
+    /// The runs in progress by number; guarded by `lock` so that `shutdown()` can kill them from any thread.
+    private var running: [UInt64: ScriptHandle] = [:]
+    private var nextRun: UInt64 = 0
     private var isShutDown = false
 
-    /// - Parameter port: Passed as `PGFLOAT_SERVER_PORT`: the server's port unless the check has its own.
-    init(server: ServerConfig, port: Int, settings: CheckSettings, eventLoop: EventLoop) {
-        self.argv = (settings.command ?? "").split(separator: " ").map(String.init)
+    /// - Parameters:
+    ///   - port: Passed as `PGFLOAT_SERVER_PORT`: the server's port unless the check has its own.
+    ///   - launcher: Runs the script; the default runs it as the daemon's user without the security check, as
+    ///     HAProxy's external-check does. Pass the daemon's launcher to apply `script_user` and the check.
+    init(
+        server: ServerConfig, port: Int, settings: CheckSettings, eventLoop: EventLoop,
+        launcher: ScriptLauncher = .asDaemonUser
+    ) {
+        self.command = Result { () throws(ScriptCommandError) in try ScriptCommand(parsing: settings.command ?? "") }
         self.environment = [
-            "PATH=/usr/bin:/bin",
-            "PGFLOAT_SERVER_NAME=\(server.name)",
-            "PGFLOAT_SERVER_ADDR=\(server.address.host)",
-            "PGFLOAT_SERVER_PORT=\(port)",
+            "PATH": "/usr/bin:/bin",
+            "PGFLOAT_SERVER_NAME": server.name,
+            "PGFLOAT_SERVER_ADDR": server.address.host,
+            "PGFLOAT_SERVER_PORT": "\(port)",
         ]
         self.timeout = settings.timeout
         self.eventLoop = eventLoop
+        self.launcher = launcher
     }
 
     func check() -> EventLoopFuture<CheckOutcome> {
         let start = NIODeadline.now()
-        let deadline = start + timeout.timeAmount
+        let command: ScriptCommand
+        switch self.command {
+        case .success(let parsed): command = parsed
+        case .failure(.empty): return eventLoop.makeSucceededFuture(.failed("no command configured"))
+        case .failure(let error): return eventLoop.makeSucceededFuture(.failed("invalid command: \(error)"))
+        }
         let promise = eventLoop.makePromise(of: CheckOutcome.self)
-        DispatchQueue.global().async {
-            let result = self.run(until: deadline)
-            promise.succeed(Self.outcome(result, timeout: self.timeout).measured(from: start))
+        let timeout = timeout
+        // Started under the lock so that a concurrent shutdown either prevents the run or sees it and kills it;
+        // the completion takes the lock too, so it cannot remove the run before it is recorded.
+        lock.lock()
+        defer { lock.unlock() }
+        guard !isShutDown else {
+            promise.succeed(.failed("probe is shut down"))
+            return promise.futureResult
+        }
+        let number = nextRun
+        nextRun += 1
+        running[number] = launcher.run(command, environment: environment, timeout: timeout) { [self] result in
+            lock.lock()
+            running[number] = nil
+            lock.unlock()
+            promise.succeed(Self.outcome(result, timeout: timeout).measured(from: start))
         }
         return promise.futureResult
     }
@@ -47,31 +75,9 @@ final class ExternalProbe: HealthProbe, @unchecked Sendable {
     func shutdown() -> EventLoopFuture<Void> {
         lock.lock()
         isShutDown = true
-        running?.kill()
+        for run in running.values { run.kill() }
         lock.unlock()
         return eventLoop.makeSucceededVoidFuture()
-    }
-
-    private func run(until deadline: NIODeadline) -> ScriptResult {
-        guard !argv.isEmpty else { return ScriptResult(termination: .notStarted("no command configured")) }
-        lock.lock()
-        guard !isShutDown else {
-            lock.unlock()
-            return ScriptResult(termination: .notStarted("probe is shut down"))
-        }
-        // Spawned under the lock so that a concurrent shutdown either prevents the run or sees it and kills it.
-        let spawned = ScriptRun.spawn(argv: argv, environment: environment)
-        running = try? spawned.get()
-        lock.unlock()
-        let result: ScriptResult
-        switch spawned {
-        case .success(let script): result = script.wait(until: deadline)
-        case .failure(let failure): result = ScriptResult(termination: .notStarted(failure.description))
-        }
-        lock.lock()
-        running = nil
-        lock.unlock()
-        return result
     }
 
     /// The verdict on a finished run.

@@ -2,6 +2,7 @@ import AsyncHTTPClient
 import ConfigModel
 import Logging
 import NIOCore
+import ScriptRunner
 
 /// Builds the probe a server's check settings ask for.
 public enum HealthProbes {
@@ -14,8 +15,10 @@ public enum HealthProbes {
     ///   - httpClient: The client every `patroni` probe shares, so each Patroni API keeps one pooled connection.
     ///     With nil, a `patroni` probe makes its own client and shuts it down with the probe.
     ///   - logger: Where probes log connection changes; never a password.
+    ///   - launcher: Runs `external` check scripts (as `script_user`, with the security check, in the daemon).
     public static func make(
-        server: ServerConfig, settings: CheckSettings, eventLoop: EventLoop, httpClient: HTTPClient?, logger: Logger
+        server: ServerConfig, settings: CheckSettings, eventLoop: EventLoop, httpClient: HTTPClient?, logger: Logger,
+        launcher: ScriptLauncher = .asDaemonUser
     ) -> HealthProbe {
         var logger = logger
         logger[metadataKey: "server"] = "\(server.name)"
@@ -36,7 +39,7 @@ public enum HealthProbes {
             return AgentProbe(ProbeTarget(host: host, port: port, timeout: settings.timeout, eventLoop: eventLoop))
         case .external:
             return ExternalProbe(
-                server: server, port: port, settings: settings, eventLoop: eventLoop)
+                server: server, port: port, settings: settings, eventLoop: eventLoop, launcher: launcher)
         }
     }
 }

@@ -1,0 +1,48 @@
+/// What an instance does with a decoded advert.
+public enum VRRPVerdict: Hashable, Sendable {
+    /// Pass it to `VirtualRouter.received`.
+    case accepted
+    /// Drop it and count the reason.
+    case discarded(VRRPDiscard)
+}
+
+extension VRRPInstanceSettings {
+    /// The semantic receive checks of RFC 5798 7.1 and RFC 3768 7.1 against this instance, after `decode`.
+    ///
+    /// Order: family, version, VRID (so other routers' adverts are only ever `wrongVRID`), own address, TTL, then
+    /// the VRRPv2 authentication and interval or the VRRPv3 interval, then the address count and list.
+    public func validate(_ received: VRRPReceivedPacket) -> VRRPVerdict {
+        let packet = received.packet
+        guard received.source.family == family else { return .discarded(.wrongFamily) }
+        guard packet.version == version else { return .discarded(.badVersion) }
+        guard packet.vrid == vrid else { return .discarded(.wrongVRID) }
+        guard received.source != primaryAddress else { return .discarded(.ownAddress) }
+        // RFC 5798 5.1.1.3 / 5.1.2.3; keepalived skips the check for unicast peers.
+        if received.hopLimit != VRRPPacket.requiredHopLimit && (!received.arrivedByUnicast || unicastTTLCheck) {
+            return .discarded(.badTTL)
+        }
+        if let reason = intervalOrAuthenticationProblem(packet.format) {
+            return .discarded(reason)
+        }
+        // RFC 5798 7.1 makes the address checks optional; keepalived drops on either mismatch, and so do we.
+        let configured = virtualAddresses.map(\.address)
+        guard packet.addresses.count == configured.count else { return .discarded(.addressCountMismatch) }
+        guard Set(packet.addresses) == Set(configured) else { return .discarded(.addressListMismatch) }
+        return .accepted
+    }
+
+    private func intervalOrAuthenticationProblem(_ format: VRRPPacket.Format) -> VRRPDiscard? {
+        switch format {
+        case .v2(let seconds, let authentication):
+            // RFC 3768 7.1: MUST authenticate per Auth Type, and MUST discard on an interval mismatch.
+            let expected = expectedAuthentication
+            if authentication.typeCode != expected.typeCode { return .badAuthType }
+            if authentication != expected { return .authMismatch }
+            if .seconds(Int(seconds)) != advertInterval { return .intervalMismatch }
+            return nil
+        case .v3(let centiseconds):
+            // RFC 9568 7.1: a zero interval is invalid. Other differences are adopted by backups (RFC 5798 6.4.2).
+            return centiseconds == 0 ? .zeroInterval : nil
+        }
+    }
+}

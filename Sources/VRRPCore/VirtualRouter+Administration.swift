@@ -1,0 +1,61 @@
+import MonotonicTime
+
+// Inputs from outside the protocol: link and tracking state, and operator commands.
+extension VirtualRouter {
+    /// The link or a tracked check failed (`true`) or recovered (`false`), keepalived's FAULT.
+    ///
+    /// Entering fault, a master resigns with priority 0 and releases the addresses. Leaving it, the router starts
+    /// over as at startup (RFC 5798 6.4.1). Before `start` or after `shutdown` the value is only remembered.
+    public mutating func setFault(_ faulted: Bool, at now: MonotonicInstant) -> [VRRPAction] {
+        guard faulted != isFaulted else { return [] }
+        isFaulted = faulted
+        if faulted {
+            switch state {
+            case .initialize, .fault: return []
+            case .backup, .master: return stepDown(to: .fault, why: .faultRaised)
+            }
+        }
+        switch state {
+        case .fault: return startElection(at: now, why: .faultCleared)
+        case .initialize, .backup, .master: return []
+        }
+    }
+
+    /// Sets the sum of tracking weights applied to the configured priority (keepalived's `weight`).
+    ///
+    /// Nothing is sent at once: a master's next advert carries the new priority, and a backup's next
+    /// Master_Down_Timer uses the new Skew_Time, as in keepalived.
+    public mutating func setPriorityAdjustment(_ adjustment: Int) {
+        priorityAdjustment = adjustment
+    }
+
+    /// The operator's "state backup": a master resigns with priority 0 and releases the addresses, and the router
+    /// stays backup, never taking over, until `resume`. In fault or initialize the mode is remembered.
+    public mutating func handover(at now: MonotonicInstant) -> [VRRPAction] {
+        administrativeMode = .backup
+        switch state {
+        case .master:
+            return stepDown(to: .backup, why: .administrativeBackup)
+        case .backup:
+            // Forget Master_Down_Timer so that its firing is stale.
+            armedTimers[.masterDown] = nil
+            return []
+        case .initialize, .fault:
+            return []
+        }
+    }
+
+    /// The operator's "auto": the election decides again. A backup re-arms Master_Down_Timer, or takes over at once
+    /// as the address owner.
+    public mutating func resume(at now: MonotonicInstant) -> [VRRPAction] {
+        guard administrativeMode == .backup else { return [] }
+        administrativeMode = .automatic
+        switch state {
+        case .backup:
+            if effectivePriority == 255 { return becomeMaster(at: now, why: .addressOwner) }
+            return armMasterDown(at: now + masterDownInterval)
+        case .initialize, .master, .fault:
+            return []
+        }
+    }
+}

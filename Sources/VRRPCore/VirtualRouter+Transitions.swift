@@ -1,0 +1,76 @@
+import MonotonicTime
+
+// The state changes every event funnels through, and timer bookkeeping. Each returns its actions in the order the
+// driver should perform them.
+extension VirtualRouter {
+    /// RFC 5798 6.4.1 (Startup), also used when a fault clears: the owner takes over, others listen as backup.
+    mutating func startElection(at now: MonotonicInstant, why: VRRPTransitionReason) -> [VRRPAction] {
+        masterAdvertInterval = settings.advertInterval
+        if effectivePriority == 255 && administrativeMode == .automatic {
+            return becomeMaster(at: now, why: .addressOwner)
+        }
+        return becomeBackup(at: now, why: why)
+    }
+
+    /// RFC 5798 6.4.1 / 6.4.2: send an advert, announce the addresses, arm Adver_Timer.
+    mutating func becomeMaster(at now: MonotonicInstant, why: VRRPTransitionReason) -> [VRRPAction] {
+        let from = enter(.master)
+        var actions: [VRRPAction] = [
+            .sendAdvert(priority: effectivePriority),
+            .addVIPs(settings.virtualAddresses),
+            .sendGratuitous(settings.virtualAddresses.map(\.address)),
+            .stateChanged(from: from, to: .master, why: why),
+            arm(.advert, at: now + settings.advertInterval),
+        ]
+        if settings.gratuitousRepeatDelay > .zero {
+            actions.append(arm(.gratuitousRepeat, at: now + settings.gratuitousRepeatDelay))
+        }
+        return actions
+    }
+
+    /// Enters backup with a fresh Master_Down_Timer (none in administrative backup). Leaving master releases the
+    /// addresses first.
+    mutating func becomeBackup(at now: MonotonicInstant, why: VRRPTransitionReason) -> [VRRPAction] {
+        let from = enter(.backup)
+        var actions: [VRRPAction] = from == .master ? [.removeVIPs(settings.virtualAddresses)] : []
+        actions.append(.stateChanged(from: from, to: .backup, why: why))
+        actions += armMasterDown(at: now + masterDownInterval)
+        return actions
+    }
+
+    /// Leaves whatever state for `fault`, `initialize` or administrative backup. A master resigns first with a
+    /// priority 0 advert so that a backup takes over after Skew_Time (RFC 5798 6.4.3) and releases the addresses.
+    mutating func stepDown(to target: VRRPState, why: VRRPTransitionReason) -> [VRRPAction] {
+        let from = enter(target)
+        let resign: [VRRPAction] =
+            from == .master ? [.sendAdvert(priority: 0), .removeVIPs(settings.virtualAddresses)] : []
+        return resign + [.stateChanged(from: from, to: target, why: why)]
+    }
+
+    /// Changes state and forgets every timer and the known master; returns the state left.
+    mutating func enter(_ target: VRRPState) -> VRRPState {
+        let from = state
+        state = target
+        armedTimers.removeAll()
+        knownMaster = nil
+        // keepalived restarts the preempt delay whenever it enters backup.
+        preemptDelayEnds = nil
+        return from
+    }
+
+    /// Arms Master_Down_Timer unless the operator holds this router in backup.
+    mutating func armMasterDown(at deadline: MonotonicInstant) -> [VRRPAction] {
+        switch administrativeMode {
+        case .automatic: return [arm(.masterDown, at: deadline)]
+        case .backup: return []
+        }
+    }
+
+    /// A new arming of `kind`, which makes any earlier one stale.
+    mutating func arm(_ kind: VRRPTimer.Kind, at deadline: MonotonicInstant) -> VRRPAction {
+        lastArming += 1
+        let timer = VRRPTimer(kind: kind, arming: lastArming)
+        armedTimers[kind] = timer
+        return .armTimer(timer, at: deadline)
+    }
+}

@@ -1,0 +1,28 @@
+import ConfigModel
+import NetTypes
+import VRRPCore
+
+extension VRRPConfig {
+    /// The protocol settings of the instance; the loader has validated every value already.
+    func settings(primaryAddress: IPAddress) -> VRRPInstanceSettings {
+        VRRPInstanceSettings(
+            name: name, vrid: UInt8(clamping: virtualRouterID), priority: UInt8(clamping: priority),
+            advertInterval: advertInterval, version: version == .v2 ? .v2 : .v3, preempt: preempt,
+            preemptDelay: preemptDelay, virtualAddresses: virtualAddresses, authentication: authentication,
+            v3ChecksumAsV2: v3ChecksumAsV2, unicastTTLCheck: unicastTTLCheck, primaryAddress: primaryAddress,
+            gratuitousRepeatDelay: garpMasterDelay)
+    }
+}
+
+extension TrackingPolicy {
+    /// The instance's tracking; its own interface is always tracked, as keepalived does.
+    init(config: VRRPConfig) {
+        switch config.trackProxy {
+        case .fault: proxy = .fault
+        case .off: proxy = .off
+        case .weight(let weight): proxy = .weight(weight)
+        }
+        backends = config.trackBackends
+        interfaces = [config.interface] + config.trackInterfaces.filter { $0 != config.interface }
+    }
+}

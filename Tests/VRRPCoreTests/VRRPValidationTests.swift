@@ -1,0 +1,126 @@
+import NetTypes
+import VRRPCore
+import XCTest
+
+final class VRRPValidationTests: XCTestCase {
+    private func received(
+        _ packet: VRRPPacket, from source: IPAddress = higherPeer, hopLimit: UInt8 = 255, unicast: Bool = false
+    ) -> VRRPReceivedPacket {
+        VRRPReceivedPacket(
+            packet: packet, source: source, destination: unicast ? localAddress : address("224.0.0.18"),
+            hopLimit: hopLimit, arrivedByUnicast: unicast, checksumCoverage: .pseudoHeader)
+    }
+
+    func testAMatchingAdvertIsAccepted() {
+        XCTAssertEqual(settings().validate(received(advert(priority: 100))), .accepted)
+        XCTAssertEqual(
+            settings(version: .v2, authentication: "secret").validate(
+                received(v2Advert(priority: 100, authentication: .simpleText(password: "secret")))),
+            .accepted)
+    }
+
+    func testAMulticastAdvertNeedsTTL255() {
+        XCTAssertEqual(settings().validate(received(advert(priority: 100), hopLimit: 254)), .discarded(.badTTL))
+    }
+
+    func testAUnicastAdvertSkipsTheTTLCheckUnlessAsked() {
+        let routed = received(advert(priority: 100), hopLimit: 62, unicast: true)
+        XCTAssertEqual(settings().validate(routed), .accepted)
+        XCTAssertEqual(settings(unicastTTLCheck: true).validate(routed), .discarded(.badTTL))
+    }
+
+    func testAnotherVRIDIsCountedApartFromErrors() {
+        var other = advert(priority: 100)
+        other.vrid = 52
+        XCTAssertEqual(settings().validate(received(other)), .discarded(.wrongVRID))
+        XCTAssertFalse(VRRPDiscard.wrongVRID.isError)
+        XCTAssertTrue(VRRPDiscard.badTTL.isError)
+    }
+
+    func testAnotherVRIDWinsOverOtherFaults() {
+        var other = advert(priority: 100)
+        other.vrid = 52
+        other.addresses = []
+        XCTAssertEqual(settings().validate(received(other, hopLimit: 1)), .discarded(.wrongVRID))
+    }
+
+    func testADifferentAddressCountIsDiscarded() {
+        var extra = advert(priority: 100)
+        extra.addresses.append(address("192.168.1.101"))
+        XCTAssertEqual(settings().validate(received(extra)), .discarded(.addressCountMismatch))
+        var none = advert(priority: 100)
+        none.addresses = []
+        XCTAssertEqual(settings().validate(received(none)), .discarded(.addressCountMismatch), "RFC 9568 5.2.5")
+    }
+
+    /// keepalived's policy: an advert naming other addresses is dropped, not only logged as RFC 5798 7.1 allows.
+    func testADifferentAddressListIsDiscarded() {
+        var other = advert(priority: 100)
+        other.addresses = [address("192.168.1.101")]
+        XCTAssertEqual(settings().validate(received(other)), .discarded(.addressListMismatch))
+    }
+
+    func testAddressOrderDoesNotMatter() {
+        var configured = settings()
+        configured.virtualAddresses = [network("192.168.1.100/24"), network("192.168.1.101/24")]
+        var packet = advert(priority: 100)
+        packet.addresses = [address("192.168.1.101"), address("192.168.1.100")]
+        XCTAssertEqual(configured.validate(received(packet)), .accepted)
+    }
+
+    func testAnAuthTypeOtherThanConfiguredIsBadAuthType() {
+        let withPassword = settings(version: .v2, authentication: "secret")
+        XCTAssertEqual(withPassword.validate(received(v2Advert(priority: 100))), .discarded(.badAuthType))
+        let ipsec = v2Advert(priority: 100, authentication: .unsupported(type: 2))
+        XCTAssertEqual(withPassword.validate(received(ipsec)), .discarded(.badAuthType))
+        let password = v2Advert(priority: 100, authentication: .simpleText(password: "secret"))
+        XCTAssertEqual(settings(version: .v2).validate(received(password)), .discarded(.badAuthType))
+    }
+
+    func testAWrongPasswordIsAuthMismatch() {
+        let wrong = v2Advert(priority: 100, authentication: .simpleText(password: "secreT"))
+        XCTAssertEqual(
+            settings(version: .v2, authentication: "secret").validate(received(wrong)), .discarded(.authMismatch))
+    }
+
+    func testAVersion2IntervalMismatchIsDiscarded() {
+        XCTAssertEqual(
+            settings(version: .v2).validate(received(v2Advert(priority: 100, seconds: 2))),
+            .discarded(.intervalMismatch))
+    }
+
+    func testAVersion3IntervalMismatchIsAcceptedForBackupsToAdopt() {
+        XCTAssertEqual(settings().validate(received(advert(priority: 100, centiseconds: 200))), .accepted)
+    }
+
+    func testAVersion3ZeroIntervalIsDiscarded() {
+        XCTAssertEqual(
+            settings().validate(received(advert(priority: 100, centiseconds: 0))), .discarded(.zeroInterval))
+    }
+
+    func testOurOwnAdvertLoopedBackIsDiscarded() {
+        XCTAssertEqual(
+            settings().validate(received(advert(priority: 100), from: localAddress)), .discarded(.ownAddress))
+    }
+
+    func testAnotherFamilyIsDiscarded() {
+        XCTAssertEqual(
+            settings().validate(received(advert(priority: 100), from: address("fe80::2"))), .discarded(.wrongFamily))
+    }
+
+    func testAnotherVersionIsDiscarded() {
+        XCTAssertEqual(settings().validate(received(v2Advert(priority: 100))), .discarded(.badVersion))
+        XCTAssertEqual(settings(version: .v2).validate(received(advert(priority: 100))), .discarded(.badVersion))
+    }
+
+    func testEveryReasonHasAStableLabel() {
+        let labels = VRRPDiscard.allCases.map(\.rawValue)
+        XCTAssertEqual(
+            labels,
+            [
+                "too_short", "bad_version", "bad_type", "bad_checksum", "bad_ttl", "other_vrid",
+                "address_count_mismatch", "address_list_mismatch", "bad_auth_type", "auth_mismatch",
+                "interval_mismatch", "zero_interval", "own_address", "wrong_family",
+            ])
+    }
+}

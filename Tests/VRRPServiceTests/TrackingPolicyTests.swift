@@ -1,0 +1,44 @@
+@testable import VRRPService
+import XCTest
+
+final class TrackingPolicyTests: XCTestCase {
+    private let policy = TrackingPolicy(proxy: .fault, backends: -20, interfaces: ["eth0", "eth1"])
+
+    func testAllWellMeansNoFaultAndNoAdjustment() {
+        XCTAssertEqual(policy.evaluate(TrackedState()), TrackingVerdict())
+    }
+
+    func testAProxyProblemIsAFaultByDefaultOrAWeightWhenAsked() {
+        XCTAssertEqual(
+            policy.evaluate(TrackedState(proxyProblem: "data plane has not answered for 900 ms")).faultReasons,
+            ["proxy: data plane has not answered for 900 ms"])
+        var weighted = policy
+        weighted.proxy = .weight(-50)
+        let verdict = weighted.evaluate(TrackedState(proxyProblem: "x"))
+        XCTAssertFalse(verdict.isFault)
+        XCTAssertEqual(verdict.adjustment, -50)
+        weighted.proxy = .off
+        XCTAssertEqual(weighted.evaluate(TrackedState(proxyProblem: "x")), TrackingVerdict())
+    }
+
+    func testUnreachableBackendsLowerThePriority() {
+        let verdict = policy.evaluate(TrackedState(backendsReachable: false))
+        XCTAssertEqual(verdict.adjustment, -20)
+        XCTAssertEqual(verdict.adjustmentReasons, ["track_backends -20: no database server reachable"])
+    }
+
+    func testATrackedInterfaceDownIsAFault() {
+        XCTAssertEqual(policy.evaluate(TrackedState(interfacesDown: ["eth1"])).faultReasons, ["interface eth1 down"])
+        XCTAssertFalse(policy.evaluate(TrackedState(interfacesDown: ["eth9"])).isFault, "eth9 is not tracked")
+    }
+
+    func testScriptEffectsAddUpAndAFaultingScriptFaults() {
+        let state = TrackedState(
+            backendsReachable: false,
+            scripts: ["a": ScriptEffect(adjustment: -15, fault: false), "b": ScriptEffect(adjustment: 5, fault: false),
+                      "c": ScriptEffect(adjustment: 0, fault: true)])
+        let verdict = policy.evaluate(state)
+        XCTAssertEqual(verdict.faultReasons, ["track_script c failing"])
+        XCTAssertEqual(verdict.adjustment, -30)
+    }
+}
