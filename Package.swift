@@ -28,6 +28,8 @@ let package = Package(
         .target(name: "AdminCore", dependencies: ["HealthCore"]),
         .target(name: "NetTypes"),
         .target(name: "VRRPCore", dependencies: ["NetTypes", "MonotonicTime"]),
+        // haproxy.cfg + keepalived.conf -> pgfloat.toml text, with a warning for what has no equivalent.
+        .target(name: "ImportCore", dependencies: ["ConfigModel", "NetTypes"]),
 
         // C wrappers for what Swift's Glibc module does not expose (epoll, accept4, splice, IP_FREEBIND).
         .target(name: "CSysShim"),
@@ -41,6 +43,8 @@ let package = Package(
         .target(name: "CNetShim"),
         // fork + setgroups/setgid/setuid + exec for scripts run as script_user (posix_spawn cannot switch users).
         .target(name: "CSpawnShim"),
+        // libcap for dropping to the capabilities the daemon needs; prctl and setres[ug]id wrappers in its header.
+        .systemLibrary(name: "CLibcap", pkgConfig: "libcap", providers: [.apt(["libcap-dev"])]),
 
         // I/O drivers.
         .target(
@@ -52,6 +56,10 @@ let package = Package(
             ]
         ),
         .target(name: "ScriptRunner", dependencies: ["CSpawnShim", "HealthCore", "MonotonicTime"]),
+        // Switching to [global] user with CAP_NET_ADMIN, CAP_NET_RAW and CAP_NET_BIND_SERVICE only.
+        .target(name: "Privileges", dependencies: ["CLibcap", "ScriptRunner"]),
+        // sd_notify over $NOTIFY_SOCKET without libsystemd, and the watchdog's decision.
+        .target(name: "SystemdNotify"),
         .target(
             name: "HealthIO",
             dependencies: [
@@ -90,7 +98,7 @@ let package = Package(
             name: "Daemon",
             dependencies: [
                 "ConfigModel", "ProxyIO", "HealthIO", "HealthCore", "BalanceCore", "AdminIO", "VRRPService",
-                "ScriptRunner", "VRRPCore", "MonotonicTime",
+                "ScriptRunner", "VRRPCore", "MonotonicTime", "SystemdNotify",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -99,7 +107,7 @@ let package = Package(
         .executableTarget(
             name: "pgfloat",
             dependencies: [
-                "Daemon", "ConfigModel", "AdminIO",
+                "Daemon", "ConfigModel", "AdminIO", "Privileges", "ImportCore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -107,6 +115,7 @@ let package = Package(
 
         .testTarget(name: "PGWireTests", dependencies: ["PGWire"]),
         .testTarget(name: "ConfigModelTests", dependencies: ["ConfigModel", "NetTypes"]),
+        .testTarget(name: "ImportCoreTests", dependencies: ["ImportCore", "ConfigModel"], exclude: ["Fixtures"]),
         .testTarget(name: "BalanceCoreTests", dependencies: ["BalanceCore", "ConfigModel", "MonotonicTime"]),
         .testTarget(name: "AdminCoreTests", dependencies: ["AdminCore", "HealthCore"]),
         .testTarget(name: "NetTypesTests", dependencies: ["NetTypes"]),
@@ -123,6 +132,8 @@ let package = Package(
             ]
         ),
         .testTarget(name: "HealthCoreTests", dependencies: ["HealthCore", "ConfigModel", "MonotonicTime"]),
+        .testTarget(name: "PrivilegesTests", dependencies: ["Privileges", "ScriptRunner"]),
+        .testTarget(name: "SystemdNotifyTests", dependencies: ["SystemdNotify"]),
         .testTarget(name: "ScriptRunnerTests", dependencies: ["ScriptRunner", "HealthCore", "MonotonicTime"]),
         .testTarget(
             name: "HealthIOTests",

@@ -54,11 +54,18 @@ public struct GlobalSettings: Sendable, Equatable {
     /// The user VRRP notify scripts, track scripts and external checks run as (keepalived's `script_user`);
     /// nil keeps the daemon's own user.
     public var scriptUser: String?
+    /// The user the daemon switches to when started as root, keeping CAP_NET_ADMIN, CAP_NET_RAW and
+    /// CAP_NET_BIND_SERVICE only; nil stays root. Files read after start (this file, password and auth files) must
+    /// be readable by it.
+    public var user: String?
+    /// The group used with `user` instead of its primary group; nil is the user's own.
+    public var group: String?
 
     public init(
         adminSocket: String? = nil, adminGroup: String? = nil, statsBind: Endpoint? = nil,
         statsAuthFile: String? = nil, statsAdmin: Bool = false, statsRefresh: Duration = .seconds(5),
-        shutdownGrace: Duration = .seconds(30), logSessions: Bool = true, scriptUser: String? = nil
+        shutdownGrace: Duration = .seconds(30), logSessions: Bool = true, scriptUser: String? = nil,
+        user: String? = nil, group: String? = nil
     ) {
         self.adminSocket = adminSocket
         self.adminGroup = adminGroup
@@ -69,6 +76,8 @@ public struct GlobalSettings: Sendable, Equatable {
         self.shutdownGrace = shutdownGrace
         self.logSessions = logSessions
         self.scriptUser = scriptUser
+        self.user = user
+        self.group = group
     }
 }
 

@@ -11,6 +11,8 @@ extension ConfigLoader {
             .value("shutdown_grace", \.shutdownGrace) { $0.duration() },
             .value("log_sessions", \.logSessions) { $0.boolean() },
             .value("script_user", \.scriptUser) { $0.userName() },
+            .value("user", \.user) { $0.userName() },
+            .value("group", \.group) { $0.string() },
         ])
     }
 
@@ -51,6 +53,23 @@ extension ConfigLoader {
 }
 
 extension ConfigLoader {
+    /// `user` and the keys that depend on it: a daemon that dropped to `user` keeps no CAP_SETUID, so its scripts
+    /// can only run as that same user.
+    static func checkGlobal(_ global: GlobalSettings, diagnostics: Diagnostics) {
+        let table = TableLocation(name: "global", occurrence: 0)
+        if let user = global.user, let scriptUser = global.scriptUser, scriptUser != user {
+            diagnostics.report(
+                key: "global.script_user", line: diagnostics.line(of: table, key: "script_user"),
+                "scripts run as user \"\(user)\" once pgfloat has dropped to it (switching to \"\(scriptUser)\" "
+                    + "would need CAP_SETUID); remove script_user or set it to \"\(user)\"")
+        }
+        if global.group != nil, global.user == nil {
+            diagnostics.report(
+                key: "global.group", line: diagnostics.line(of: table, key: "group"),
+                "group is used with user only; set user too, or remove group")
+        }
+    }
+
     /// Keys some check types cannot do without: a command to run, a port to ask an agent on.
     static func checkProbeRequirements(_ draft: DocumentDraft, diagnostics: Diagnostics) {
         let check = TableLocation(name: "check", occurrence: 0)

@@ -11,18 +11,13 @@ public enum ConfigLoader {
     ///   - path: Used only in messages and stored in the result.
     /// - Throws: ``ConfigErrors`` listing every problem found (a syntax error stops at the first), sorted by line.
     public static func load(text: String, path: String) throws -> PGFloatConfig {
-        let document: TOMLTable
-        do {
-            document = try TOMLTable(string: text)
-        } catch let error as TOMLParseError {
-            let line = error.source.begin.line
-            throw ConfigErrors([ConfigProblem(file: path, line: line, key: "syntax", message: error.description)])
-        }
+        let document = try parseTOML(text, path: path)
         let diagnostics = Diagnostics(path: path, text: text)
         var draft = DocumentDraft()
         documentSchema.read(document, at: .root, into: &draft, diagnostics: diagnostics)
 
         checkServerNames(draft.servers, diagnostics: diagnostics)
+        checkGlobal(draft.global, diagnostics: diagnostics)
         checkProbeRequirements(draft, diagnostics: diagnostics)
         let serverNames = draft.servers.compactMap(\.name)
         checkListeners(draft.listeners, servers: serverNames, diagnostics: diagnostics)

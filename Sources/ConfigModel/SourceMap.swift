@@ -106,7 +106,7 @@ struct SourceMap {
     }
 
     /// The index of the first `target` outside quotes, such as the `=` that ends a key whose quoted part holds one.
-    private static func firstUnquoted(_ target: UInt8, in bytes: ArraySlice<UInt8>) -> Int? {
+    static func firstUnquoted(_ target: UInt8, in bytes: ArraySlice<UInt8>) -> Int? {
         var quote: UInt8?
         var index = bytes.startIndex
         while index < bytes.endIndex {

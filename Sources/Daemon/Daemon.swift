@@ -7,6 +7,7 @@ import Logging
 import NIOCore
 import NIOPosix
 import ProxyIO
+import SystemdNotify
 import VRRPService
 
 /// The composition root: builds the data plane and the health checks from a configuration, and turns signals
@@ -32,6 +33,9 @@ public final class Daemon: @unchecked Sendable {
     /// Reloads and the shutdown run one at a time on this queue, the only place the signal handlers act.
     private let controlQueue = DispatchQueue(label: "pgfloat.control")
     private var signalSources: [DispatchSourceSignal] = []
+    /// READY/RELOADING/STOPPING/STATUS for systemd; does nothing outside systemd.
+    private let systemd: SystemdLink
+    private var watchdog: Watchdog?  // set once, at the end of init
 
     /// Loads the configuration, resolves servers and binds every listener, the admin socket and the stats
     /// endpoint. Throws `ConfigErrors` (with lines), or why a socket could not be bound, before anything is
@@ -39,6 +43,8 @@ public final class Daemon: @unchecked Sendable {
     public init(configPath: String, version: String, metrics: MetricsExporter, logger: Logger) throws {
         self.configPath = configPath
         self.logger = logger
+        let systemd = SystemdLink(environment: ProcessInfo.processInfo.environment, logger: logger)
+        self.systemd = systemd
         let config = try ConfigFile.load(path: configPath)
         self.config = config
         let servers = try ConfigFile.resolveServers(config)
@@ -46,13 +52,18 @@ public final class Daemon: @unchecked Sendable {
         dataPlane = try DataPlane(settings: Self.settings(config, servers, listeners), logger: logger)
         checkLoop = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         let plane = dataPlane
-        let launcher = try VRRPHooks.launcher(scriptUser: config.global.scriptUser)
+        // After dropping to `user` there is no CAP_SETUID: scripts run as the daemon's user (the config allows
+        // script_user only when it equals user).
+        let launcher = try VRRPHooks.launcher(scriptUser: config.global.user == nil ? config.global.scriptUser : nil)
         let hooks = try config.vrrp.isEmpty ? nil : VRRPHooks(configs: config.vrrp, launcher: launcher, logger: logger)
         self.hooks = hooks
         let vrrp = try hooks.map { hooks in
             try VRRPService(
-                instances: config.vrrp, heartbeat: { reply in plane.ping(reply) }, notifier: hooks.notifier,
-                logger: logger)
+                instances: config.vrrp, heartbeat: { reply in plane.ping(reply) },
+                notifier: { [notifier = hooks.notifier] instance, from, to, priority in
+                    notifier(instance, from, to, priority)
+                    systemd.vrrpChanged(instance: instance.name, state: "\(to)".uppercased())
+                }, logger: logger)
         }
         self.vrrp = vrrp
         if let hooks, let vrrp { try hooks.startTrackScripts(of: config.vrrp, reportingTo: vrrp) }
@@ -78,6 +89,7 @@ public final class Daemon: @unchecked Sendable {
                 host: bind.host, port: bind.port, routes: routes, eventLoop: admin.eventLoop, logger: logger
             ).wait()
         }
+        watchdog = makeWatchdog()
     }
 
     private static func settings(
@@ -105,6 +117,8 @@ public final class Daemon: @unchecked Sendable {
         logger.info(
             "ready",
             metadata: ["listeners": "\(config.listeners.count)", "binds": "\(binds)", "vrrp": "\(config.vrrp.count)"])
+        systemd.ready(listeners: config.listeners.count)
+        watchdog?.start()
         finished.wait()
         // The VIP left when the signal came; the VRRP thread may still be sending its priority-0 adverts.
         if vrrp != nil { _ = vrrpStopped.wait(timeout: .now() + 2) }
@@ -118,6 +132,23 @@ public final class Daemon: @unchecked Sendable {
         logger.info("stopped")
     }
 
+    /// With `WatchdogSec=`, pings systemd while the data plane, both event loops and the VRRP thread answer.
+    private func makeWatchdog() -> Watchdog? {
+        guard systemd.notifier != nil,
+            let settings = WatchdogSettings(environment: ProcessInfo.processInfo.environment, pid: getpid())
+        else { return nil }
+        let plane = dataPlane
+        let checks = checkLoop.next()
+        let admin = adminLoop.next()
+        var parts: [(name: String, probe: Watchdog.Probe)] = [
+            ("data plane", { reply in plane.ping(reply) }),
+            ("health checks", { reply in checks.execute(reply) }),
+            ("admin", { reply in admin.execute(reply) }),
+        ]
+        if let vrrp { parts.append(("vrrp", { reply in vrrp.snapshot { _ in reply() } })) }
+        return Watchdog(parts: parts, settings: settings, link: systemd, logger: logger)
+    }
+
     private func installSignalHandlers() {
         for signalNumber in [SIGHUP, SIGTERM, SIGINT] {
             signal(signalNumber, SIG_IGN)
@@ -128,6 +159,8 @@ public final class Daemon: @unchecked Sendable {
                     self.reload()
                 } else {
                     self.logger.info("signal received, draining", metadata: ["signal": "\(signalNumber)"])
+                    self.watchdog?.stop()
+                    self.systemd.stopping()
                     // The VIP goes first (priority 0, so a peer takes over after its skew time), then the
                     // sessions still here drain.
                     let stopped = self.vrrpStopped
@@ -154,11 +187,17 @@ public final class Daemon: @unchecked Sendable {
         if config.vrrp != next.vrrp || before.scriptUser != after.scriptUser {
             logger.warning("[[vrrp]] and script_user change on restart only; keeping the running instances")
         }
+        if before.user != after.user || before.group != after.group {
+            logger.warning("user and group change on restart only; the daemon keeps its running user")
+        }
     }
 
     /// Re-reads the file; a bad file is logged and the running configuration kept.
     private func reload() {
         logger.info("reloading", metadata: ["file": "\(configPath)"])
+        systemd.reloading()
+        var applied = false
+        defer { systemd.reloaded(listeners: config.listeners.count, applied: applied) }
         do {
             let next = try ConfigFile.load(path: configPath)
             let servers = try ConfigFile.resolveServers(next)
@@ -178,6 +217,7 @@ public final class Daemon: @unchecked Sendable {
             checker.update(next)
             admin.configure(next)
             logger.info("reload applied", metadata: ["listeners": "\(next.listeners.count)"])
+            applied = true
         } catch let errors as ConfigErrors {
             for problem in errors.problems {
                 logger.error("reload failed", metadata: ["why": "\(problem)"])

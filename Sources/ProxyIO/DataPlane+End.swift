@@ -8,7 +8,10 @@ extension DataPlane {
     func end(_ session: Session, _ reason: EndReason) {
         guard sessions[session.slot] === session else { return }
         if case .queued = session.phase, session.listener.queue.remove(session.slot) { queuedSessions -= 1 }
-        if session.serverFD >= 0 { close(session.serverFD) }
+        if session.serverFD >= 0 {
+            if reason.abortsServerSide { Self.discardUnsentBytes(session.serverFD) }
+            close(session.serverFD)
+        }
         if let server = session.server {
             server.sessions -= 1
             session.listener.serverTraffic[server.name]?.ended(bytesIn: session.bytesIn, bytesOut: session.bytesOut)
@@ -21,6 +24,14 @@ extension DataPlane {
         resumeAccepting()
         serveQueues()
         if shutdownDeadline != nil, processSessions == 0 { stopped = true }
+    }
+
+    /// Makes `close` reset the connection instead of finishing it: bytes still in the send buffer are dropped
+    /// rather than retransmitted. A write a client sent to a primary that has just been cut off would otherwise be
+    /// delivered when the partition heals, committing on the old primary after a new one took over.
+    static func discardUnsentBytes(_ fd: Int32) {
+        var option = linger(l_onoff: 1, l_linger: 0)
+        _ = setsockopt(fd, SOL_SOCKET, SO_LINGER, &option, socklen_t(MemoryLayout<linger>.size))
     }
 
     private func logEnd(_ session: Session, _ reason: EndReason) {

@@ -134,4 +134,15 @@ enum EndReason: String {
     /// An operator's `shutdown sessions server` through the runtime API.
     case adminShutdown = "admin-shutdown"
     case error
+
+    /// Whether the server side is reset rather than closed: the session was taken from a server that routing
+    /// left, so nothing the client sent may still reach it.
+    var abortsServerSide: Bool {
+        switch self {
+        case .serverMarkedDown, .backupShutdown, .adminShutdown: return true
+        case .clientClose, .serverClose, .clientTimeout, .serverTimeout, .queueTimeout, .connectFailed, .shutdown,
+            .cancelForwarded, .badStartup, .refused, .error:
+            return false
+        }
+    }
 }

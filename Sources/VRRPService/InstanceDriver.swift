@@ -25,6 +25,11 @@ final class InstanceDriver {
     private var timers: [VRRPTimer.Kind: (timer: VRRPTimer, due: MonotonicInstant)] = [:]
     /// When the VIPs are next announced again while master (`garp_master_refresh`).
     private var refreshDue: MonotonicInstant?
+    /// A follow-up burst one second after becoming master: Linux ignores an ARP update to a neighbour entry
+    /// changed within the last second (`locktime`), so a burst landing just after a client's last exchange with
+    /// the old master would otherwise wait for `garp_master_delay` (measured: 5.3 s outages instead of 0.35 s).
+    private var followUpDue: MonotonicInstant?
+    static let followUpDelay = Duration.milliseconds(1100)
     var tracked = TrackedState()
     private(set) var verdict = TrackingVerdict()
     private(set) var counters = InstanceCounters()
@@ -127,6 +132,10 @@ final class InstanceDriver {
             timers[kind] = nil
             run(router.timerFired(pending.timer, at: now), at: now)
         }
+        if let due = followUpDue, due <= now {
+            followUpDue = nil
+            if router.state == .master { announce(config.virtualAddresses.map(\.address)) }
+        }
         if let due = refreshDue, due <= now, router.state == .master {
             announce(config.virtualAddresses.map(\.address))
             refreshDue = now + config.garpMasterRefresh
@@ -135,7 +144,7 @@ final class InstanceDriver {
 
     /// The earliest instant something is due.
     var nextDue: MonotonicInstant? {
-        let candidates = timers.values.map(\.due) + [refreshDue].compactMap { $0 }
+        let candidates = timers.values.map(\.due) + [refreshDue, followUpDue].compactMap { $0 }
         return candidates.min()
     }
 
@@ -202,13 +211,17 @@ final class InstanceDriver {
             }
         case .sendGratuitous(let addresses):
             announce(addresses)
+            if refreshDue == nil { followUpDue = now + Self.followUpDelay }
             refreshDue = config.garpMasterRefresh > .zero ? now + config.garpMasterRefresh : nil
         case .armTimer(let timer, let due):
             timers[timer.kind] = (timer, due)
         case .stateChanged(let from, let to, let why):
             counters.transitions += 1
             lastTransition = now
-            if to != .master { refreshDue = nil }
+            if to != .master {
+                refreshDue = nil
+                followUpDue = nil
+            }
             let metadata: Logger.Metadata = [
                 "from": "\(from)", "to": "\(to)", "why": "\(why.rawValue)",
                 "priority": "\(router.effectivePriority)",

@@ -11,6 +11,6 @@ struct PGFloatCommand: ParsableCommand {
             available and answers them with a PostgreSQL error when the wait ends.
             """,
         version: PGFloatVersion.current,
-        subcommands: [RunCommand.self, CheckCommand.self, CtlCommand.self, VersionCommand.self]
+        subcommands: [RunCommand.self, CheckCommand.self, CtlCommand.self, ImportCommand.self, VersionCommand.self]
     )
 }

@@ -2,7 +2,9 @@ import AdminIO
 import ArgumentParser
 import ConfigModel
 import Daemon
+import Glibc
 import Logging
+import Privileges
 
 struct RunCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -26,6 +28,7 @@ struct RunCommand: ParsableCommand {
         let level = logLevel
         LoggingSystem.bootstrap { _ in StderrLogHandler(format: format, level: level) }
         let logger = Logger(label: "pgfloat")
+        try dropPrivileges(logger: logger)
         let daemon: Daemon
         do {
             daemon = try Daemon(
@@ -36,6 +39,42 @@ struct RunCommand: ParsableCommand {
             throw ExitCode(1)
         }
         daemon.run()
+    }
+
+    /// Before anything else, and before any thread exists (capabilities are per thread): clear what scripts could
+    /// inherit and, as root with `[global] user`, become that user with CAP_NET_ADMIN, CAP_NET_RAW and
+    /// CAP_NET_BIND_SERVICE only. Anything unexpected stops the start.
+    private func dropPrivileges(logger: Logger) throws {
+        let global: GlobalSettings
+        do {
+            global = try ConfigFile.load(path: config).global
+        } catch let errors as ConfigErrors {
+            for problem in errors.problems { logger.critical("\(problem)") }
+            throw ExitCode(1)
+        }
+        do {
+            let report = try Privileges.drop(user: global.user, group: global.group)
+            switch report.plan {
+            case .stayRoot:
+                logger.notice("running as root; set [global] user to keep only the capabilities pgfloat needs")
+            case .switchUser, .narrow:
+                logger.info(
+                    "privileges dropped",
+                    metadata: [
+                        "user": "\(report.user)", "kept": "\(report.kept)",
+                        "bounding": "\(report.bounding.map { "\($0)" } ?? "unchanged")",
+                    ])
+            }
+        } catch {
+            logger.critical("cannot drop privileges: \(error)")
+            throw ExitCode(1)
+        }
+        // Read again at start and on every reload, now as the new user.
+        if let user = global.user, access(config, R_OK) != 0 {
+            logger.critical(
+                "\(config): not readable by user \(user); make it root:\(global.group ?? user), mode 0640")
+            throw ExitCode(1)
+        }
     }
 }
 
