@@ -149,23 +149,7 @@ start_pgfloat_pgsql() {
 shutdown_grace = "5s"
 log_sessions = true
 
-[defaults]
-timeout_connect = "5s"
-timeout_client = "30m"
-timeout_server = "30m"
-timeout_queue = "30s"
-retries = 3
-maxconn = 1000
-
-[check]
-type = "pgsql"
-interval = "3s"
-fast_interval = "500ms"
-timeout = "2s"
-rise = 2
-fall = 3
-user = "postgres"
-database = "postgres"
+$(pgsql_check_sections)
 EOF
   for i in 0 1 2; do
     printf '\n[[server]]\nname = "pg%s"\naddress = "%s:%s"\n' "$((i + 1))" "$HOST" "${PGP[i]}" >>"$dir/pgfloat.toml"

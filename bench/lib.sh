@@ -180,3 +180,27 @@ cpu_ticks() { sed 's/^.*) //' "/proc/$1/stat" | awk '{print $12 + $13}'; }
 
 # rss_kb PID: resident set size in KB.
 rss_kb() { awk '/^VmRSS:/{print $2}' "/proc/$1/status"; }
+
+# pgsql_check_sections: the [defaults] and [check] tables the failover benchmarks give pgfloat (its defaults with
+# pgsql checks), so every benchmark measures the same settings.
+pgsql_check_sections() {
+  cat <<'EOF'
+[defaults]
+timeout_connect = "5s"
+timeout_client = "30m"
+timeout_server = "30m"
+timeout_queue = "30s"
+retries = 3
+maxconn = 1000
+
+[check]
+type = "pgsql"
+interval = "3s"
+fast_interval = "500ms"
+timeout = "2s"
+rise = 2
+fall = 3
+user = "postgres"
+database = "postgres"
+EOF
+}

@@ -132,23 +132,7 @@ log_sessions = true
 admin_socket = "$SOCK"
 stats_bind = "$HOST:$STATS_PORT"
 
-[defaults]
-timeout_connect = "5s"
-timeout_client = "30m"
-timeout_server = "30m"
-timeout_queue = "30s"
-retries = 3
-maxconn = 1000
-
-[check]
-type = "pgsql"
-interval = "3s"
-fast_interval = "500ms"
-timeout = "2s"
-rise = 2
-fall = 3
-user = "postgres"
-database = "postgres"
+$(pgsql_check_sections)
 
 [[server]]
 name = "node0"
