@@ -46,6 +46,7 @@ bench: build
 	PGFLOAT_BIN=$(CURDIR)/$(RELEASE_BIN) bash bench/proxy.sh
 	PGFLOAT_BIN=$(CURDIR)/$(RELEASE_BIN) bash bench/idle-sessions.sh
 	PGFLOAT_BIN=$(CURDIR)/$(RELEASE_BIN) bash bench/vrrp-failover.sh
+	PGFLOAT_BIN=$(CURDIR)/$(RELEASE_BIN) bash bench/patroni-failover.sh
 
 clean:
 	rm -rf .build

@@ -30,6 +30,8 @@ let package = Package(
         .target(name: "VRRPCore", dependencies: ["NetTypes", "MonotonicTime"]),
         // haproxy.cfg + keepalived.conf -> pgfloat.toml text, with a warning for what has no equivalent.
         .target(name: "ImportCore", dependencies: ["ConfigModel", "NetTypes"]),
+        // Patroni's keys in etcd, the v3 gateway's JSON, and what the store's state means for routing.
+        .target(name: "DCSCore", dependencies: ["ConfigModel", "HealthCore", "MonotonicTime"]),
 
         // C wrappers for what Swift's Glibc module does not expose (epoll, accept4, splice, IP_FREEBIND).
         .target(name: "CSysShim"),
@@ -74,6 +76,17 @@ let package = Package(
                 .product(name: "Metrics", package: "swift-metrics"),
             ]
         ),
+        .target(
+            name: "DCSIO",
+            dependencies: [
+                "DCSCore", "AdminCore", "ConfigModel", "HealthCore", "HealthIO", "MonotonicTime",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            ]
+        ),
         .target(name: "VRRPIO", dependencies: ["CNetlink", "CNetShim", "NetTypes"]),
         .target(
             name: "VRRPService",
@@ -85,7 +98,7 @@ let package = Package(
         .target(
             name: "AdminIO",
             dependencies: [
-                "AdminCore", "HealthCore", "HealthIO", "ProxyIO", "ConfigModel", "MonotonicTime", "VRRPService",
+                "AdminCore", "HealthCore", "HealthIO", "ProxyIO", "ConfigModel", "MonotonicTime", "VRRPService", "DCSIO",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -98,7 +111,7 @@ let package = Package(
             name: "Daemon",
             dependencies: [
                 "ConfigModel", "ProxyIO", "HealthIO", "HealthCore", "BalanceCore", "AdminIO", "VRRPService",
-                "ScriptRunner", "VRRPCore", "MonotonicTime", "SystemdNotify",
+                "ScriptRunner", "VRRPCore", "MonotonicTime", "SystemdNotify", "DCSIO",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -132,6 +145,7 @@ let package = Package(
             ]
         ),
         .testTarget(name: "HealthCoreTests", dependencies: ["HealthCore", "ConfigModel", "MonotonicTime"]),
+        .testTarget(name: "DCSCoreTests", dependencies: ["DCSCore", "HealthCore", "ConfigModel", "MonotonicTime"]),
         .testTarget(name: "PrivilegesTests", dependencies: ["Privileges", "ScriptRunner"]),
         .testTarget(name: "SystemdNotifyTests", dependencies: ["SystemdNotify"]),
         .testTarget(name: "ScriptRunnerTests", dependencies: ["ScriptRunner", "HealthCore", "MonotonicTime"]),

@@ -1,7 +1,7 @@
 // The grammar, as HAProxy's CLI spells it (management.txt, section 9.3), for the commands pgfloat implements:
 //
 //   help | prompt | quit
-//   show info | show stat | show sess | show sessions | show vrrp
+//   show info | show stat | show sess | show sessions | show vrrp | show dcs
 //   show servers state [<listener>] | show servers roles
 //   set server <l>/<s> state ready|drain|maint | set server <l>/<s> weight <w> | set weight <l>/<s> <w>
 //   enable server <l>/<s> | disable server <l>/<s> | shutdown sessions server <l>/<s>
@@ -55,6 +55,7 @@ extension AdminCommand {
         // `show sess` is HAProxy's spelling; `show sessions` is what people type.
         case "sess", "sessions": return try words.finish(.showSessions)
         case "vrrp": return try words.finish(.showVRRP)
+        case "dcs": return try words.finish(.showDCS)
         case "servers":
             switch words.next() {
             case "state":

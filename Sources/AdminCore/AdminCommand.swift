@@ -1,5 +1,5 @@
 /// One command of the runtime API: the HAProxy-compatible subset operators' runbooks use, plus pgfloat's own
-/// `show servers roles`, `show vrrp` and `set vrrp`.
+/// `show servers roles`, `show vrrp`, `set vrrp` and `show dcs`.
 ///
 /// Parsing is ``parse(_:)`` (in `AdminCommand+Parse.swift`); a line is cut into commands by
 /// ``AdminCommandLine/split(_:)`` first.
@@ -15,6 +15,8 @@ public enum AdminCommand: Equatable, Sendable {
     case showServersRoles
     case showSessions
     case showVRRP
+    /// The store Patroni's leader is followed in.
+    case showDCS
     case setServerState(ServerReference, AdminState)
     /// A weight in HAProxy's range 0...256.
     case setServerWeight(ServerReference, Int)

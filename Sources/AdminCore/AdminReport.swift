@@ -14,6 +14,7 @@ public enum AdminReport {
         case .showServersRoles: return ServerRolesReport.render(snapshot)
         case .showSessions: return SessionsReport.render(snapshot)
         case .showVRRP: return VRRPReport.render(snapshot)
+        case .showDCS: return DCSReport.render(snapshot)
         case .setServerState, .setServerWeight, .disableServer, .enableServer, .shutdownSessions, .setVRRPState:
             return nil
         }

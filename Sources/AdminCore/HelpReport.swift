@@ -11,6 +11,7 @@ public enum HelpReport {
         ("show servers roles", "report each server's role, timeline and replication lag"),
         ("show sess | show sessions", "report the list of current client sessions"),
         ("show vrrp", "report the state of each VRRP instance"),
+        ("show dcs", "report the store Patroni's leader is followed in"),
         ("set server <l>/<s> state ready|drain|maint", "change a server's administrative state"),
         ("set server <l>/<s> weight <0-256>", "change a server's weight"),
         ("set weight <l>/<s> <0-256>", "change a server's weight (older spelling)"),

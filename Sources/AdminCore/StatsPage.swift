@@ -17,6 +17,7 @@ public enum StatsPage {
             body.append(listenerSection(listener, servers: servers))
         }
         body.append(vrrpSection(snapshot.vrrp))
+        if let dcs = snapshot.dcs { body.append(dcsSection(dcs)) }
         return """
             <!DOCTYPE html>
             <html lang="en">
@@ -111,6 +112,16 @@ public enum StatsPage {
         }
         return heading + "\n<table>\n<thead><tr>" + header + "</tr></thead>\n<tbody>\n" + rows.joined(separator: "\n")
             + "\n</tbody>\n</table>"
+    }
+
+    /// One line on the store: whether it is watched, who leads, and what decides writes now.
+    private static func dcsSection(_ dcs: DCSStats) -> String {
+        let leader = dcs.leader.map { leader in leader + (dcs.leaderServer.map { " (\($0))" } ?? " (no server)") }
+        let text = "\(dcs.type) \(dcs.state)" + (dcs.endpoint.isEmpty ? "" : " via \(dcs.endpoint)")
+            + ", revision \(dcs.revision), leader \(leader ?? "none"), writes: \(dcs.writes)"
+            + ", on loss: \(dcs.onLoss), disagreements: \(dcs.disagreements)"
+        let alert = dcs.state != "connected" || dcs.writes == "fenced" ? "alert" : nil
+        return element("h2", "Patroni store") + "\n" + element("p", text, class: alert)
     }
 
     /// `<tag class="..." title="...">text</tag>`, every value escaped: the only way text enters the page.

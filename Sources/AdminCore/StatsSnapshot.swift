@@ -15,16 +15,19 @@ public struct StatsSnapshot: Sendable, Equatable {
     public var sessions: [SessionStats]
     /// Empty when no `[[vrrp]]` instance is configured.
     public var vrrp: [VRRPInstanceStats]
+    /// Nil when no `[dcs]` is configured.
+    public var dcs: DCSStats?
 
     public init(
         process: ProcessStats, listeners: [ListenerStats] = [], servers: [ServerStats] = [],
-        sessions: [SessionStats] = [], vrrp: [VRRPInstanceStats] = []
+        sessions: [SessionStats] = [], vrrp: [VRRPInstanceStats] = [], dcs: DCSStats? = nil
     ) {
         self.process = process
         self.listeners = listeners
         self.servers = servers
         self.sessions = sessions
         self.vrrp = vrrp
+        self.dcs = dcs
     }
 }
 

@@ -6,13 +6,15 @@ import Foundation
 /// values are `null`, never left out, so readers see every key. Sessions are left out: client addresses are not
 /// for a page any monitoring system may fetch. `JSONSerialization` does the string escaping.
 public enum StatusJSON {
-    /// One JSON object: `process`, `listeners`, `servers` and `vrrp`, keys sorted, compact.
+    /// One JSON object: `process`, `listeners`, `servers`, `vrrp` and `dcs` (null without `[dcs]`), keys sorted,
+    /// compact.
     public static func render(_ snapshot: StatsSnapshot) -> String {
         let document: [String: Any] = [
             "process": process(snapshot.process),
             "listeners": snapshot.listeners.map(listener),
             "servers": snapshot.servers.map(server),
             "vrrp": snapshot.vrrp.map(vrrp),
+            "dcs": nullable(snapshot.dcs.map(dcs)),
         ]
         // Every value is a string, number, bool, null, array or dictionary of those, which cannot fail to encode.
         let data = try! JSONSerialization.data(
@@ -68,6 +70,19 @@ public enum StatusJSON {
             "master_address": nullable(instance.masterAddress),
             "seconds_since_transition": nullable(instance.secondsSinceTransition),
             "virtual_addresses": instance.virtualAddresses,
+        ]
+    }
+
+    private static func dcs(_ dcs: DCSStats) -> [String: Any] {
+        [
+            "type": dcs.type, "state": dcs.state, "endpoint": dcs.endpoint, "revision": Int(dcs.revision),
+            "leader": nullable(dcs.leader), "leader_server": nullable(dcs.leaderServer), "writes": dcs.writes,
+            "last_event_age_seconds": nullable(dcs.lastEventAgeSeconds),
+            "lost_for_seconds": nullable(dcs.lostForSeconds), "on_dcs_loss": dcs.onLoss, "events": dcs.events,
+            "reconnects": dcs.reconnects, "resyncs": dcs.resyncs, "disagreements": dcs.disagreements,
+            "members": dcs.members.map { member -> [String: Any] in
+                ["name": member.name, "server": nullable(member.server), "role": member.role, "state": member.state]
+            },
         ]
     }
 

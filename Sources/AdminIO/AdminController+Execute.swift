@@ -35,7 +35,7 @@ extension AdminController {
             return ask { reply in vrrp.administer(instance: instance, backup: request == .backup, reply: reply) }
                 .map { (_: Bool) in "" }
         case .help, .prompt, .quit, .showInfo, .showStat, .showServersState, .showServersRoles, .showSessions,
-            .showVRRP:
+            .showVRRP, .showDCS:
             return eventLoop.makeSucceededFuture("")
         }
     }

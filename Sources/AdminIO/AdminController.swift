@@ -1,5 +1,6 @@
 import AdminCore
 import ConfigModel
+import DCSIO
 import Foundation
 import HealthCore
 import HealthIO
@@ -23,6 +24,7 @@ public final class AdminController: Sendable {
     let dataPlane: DataPlane
     let checker: HealthChecker
     let vrrp: VRRPService?
+    let store: StoreWatcher
     let logger: Logger
     let version: String
     private let startedAt = NIODeadline.now()
@@ -30,10 +32,11 @@ public final class AdminController: Sendable {
 
     public init(
         eventLoop: EventLoop, config: PGFloatConfig, dataPlane: DataPlane, checker: HealthChecker,
-        vrrp: VRRPService?, version: String, logger: Logger
+        vrrp: VRRPService?, store: StoreWatcher, version: String, logger: Logger
     ) {
         self.eventLoop = eventLoop
         self.vrrp = vrrp
+        self.store = store
         self.version = version
         self.dataPlane = dataPlane
         self.checker = checker
@@ -52,15 +55,15 @@ public final class AdminController: Sendable {
     public func snapshot() -> EventLoopFuture<StatsSnapshot> {
         let config = self.config
         let uptime = Duration.nanoseconds(Int64((NIODeadline.now() - startedAt).nanoseconds))
-        return trafficSnapshot().and(checker.report().hop(to: eventLoop)).and(vrrpSnapshot()).map {
-            parts, vrrp in
-            StatsAssembler.snapshot(
-                config: config, traffic: parts.0, health: parts.1,
-                process: .init(
-                    version: self.version, pid: getpid(), node: ProcessInfo.processInfo.hostName,
-                    uptime: uptime),
-                vrrp: vrrp)
-        }
+        return trafficSnapshot().and(checker.report().hop(to: eventLoop)).and(vrrpSnapshot())
+            .and(store.snapshot().hop(to: eventLoop)).map { parts, dcs in
+                StatsAssembler.snapshot(
+                    config: config, traffic: parts.0.0, health: parts.0.1,
+                    process: .init(
+                        version: self.version, pid: getpid(), node: ProcessInfo.processInfo.hostName,
+                        uptime: uptime),
+                    vrrp: parts.1, dcs: dcs)
+            }
     }
 
     /// The data plane's counters; fails with `DataPlaneStalled` when its thread does not answer in time.

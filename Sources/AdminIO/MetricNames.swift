@@ -52,6 +52,19 @@ extension MetricNameDescriptor {
     static let vrrpAdvertsReceivedTotal = pgfloat(
         "vrrp_adverts_received", unit: "total", help: "VRRP adverts accepted.")
     static let vrrpDiscardedTotal = pgfloat("vrrp_discarded", unit: "total", help: "VRRP packets dropped, by reason.")
+    static let dcsConnected = pgfloat("dcs_connected", help: "1 while the watch of Patroni's store runs.")
+    static let dcsRevision = pgfloat("dcs_revision", help: "The store revision seen last.")
+    static let dcsWritesFenced = pgfloat(
+        "dcs_writes_fenced", help: "1 while writes are stopped because the store is lost (on_dcs_loss fence).")
+    static let dcsLastEventAgeSeconds = pgfloat(
+        "dcs_last_event_age", unit: "seconds", help: "Seconds since the last read or watch event.")
+    static let dcsLeader = pgfloat("dcs_leader", help: "1 on the member the leader key names.")
+    static let dcsEventsTotal = pgfloat("dcs_events", unit: "total", help: "Watch events applied.")
+    static let dcsReconnectsTotal = pgfloat("dcs_reconnects", unit: "total", help: "Watches resumed after a loss.")
+    static let dcsResyncsTotal = pgfloat(
+        "dcs_resyncs", unit: "total", help: "Full re-reads because the revision to resume from was compacted.")
+    static let dcsDisagreementsTotal = pgfloat(
+        "dcs_disagreements", unit: "total", help: "Times the checks contradicted the leader key.")
 
     /// A name in pgfloat's namespace: `pgfloat_<metric>_<unit>`.
     private static func pgfloat(_ metric: String, unit: String = "", help: String) -> Self {

@@ -47,6 +47,7 @@ public final class MetricsExporter: @unchecked Sendable {
             if seen.insert(server.name).inserted { export(server) }
         }
         for instance in snapshot.vrrp { export(instance) }
+        if let dcs = snapshot.dcs { export(dcs) }
     }
 
     private func export(_ listener: ListenerStats) {
@@ -105,6 +106,22 @@ public final class MetricsExporter: @unchecked Sendable {
         for (reason, count) in instance.discards {
             total(.vrrpDiscardedTotal, labels + [("reason", reason)], count)
         }
+    }
+
+    private func export(_ dcs: DCSStats) {
+        gauge(.dcsConnected, [], dcs.state == "connected" ? 1 : 0)
+        gauge(.dcsRevision, [], Double(dcs.revision))
+        gauge(.dcsWritesFenced, [], dcs.writes == "fenced" ? 1 : 0)
+        if let age = dcs.lastEventAgeSeconds { gauge(.dcsLastEventAgeSeconds, [], age) }
+        // One series per member, 1 on the leader, so a leader change moves the 1 rather than leaving a stale series.
+        for member in dcs.members {
+            let labels = [("member", member.name), ("server", member.server ?? "")]
+            gauge(.dcsLeader, labels, member.name == dcs.leader ? 1 : 0)
+        }
+        total(.dcsEventsTotal, [], dcs.events)
+        total(.dcsReconnectsTotal, [], dcs.reconnects)
+        total(.dcsResyncsTotal, [], dcs.resyncs)
+        total(.dcsDisagreementsTotal, [], dcs.disagreements)
     }
 
     private func gauge(_ metric: MetricNameDescriptor, _ labels: [(String, String)], _ value: Double) {

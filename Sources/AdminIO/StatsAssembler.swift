@@ -19,7 +19,7 @@ enum StatsAssembler {
 
     static func snapshot(
         config: PGFloatConfig, traffic: DataPlaneSnapshot, health: HealthReport, process: ProcessFacts,
-        vrrp: [VRRPInstanceStats] = []
+        vrrp: [VRRPInstanceStats] = [], dcs: DCSStats? = nil
     ) -> StatsSnapshot {
         let routing = health.routing
         var listeners: [ListenerStats] = []
@@ -59,7 +59,10 @@ enum StatsAssembler {
                 id: $0.id, listener: $0.listener, client: $0.client, server: $0.server, phase: $0.phase,
                 ageSeconds: Int($0.age.nanoseconds / 1_000_000_000), bytesIn: $0.bytesIn, bytesOut: $0.bytesOut)
         }
-        return StatsSnapshot(process: process, listeners: listeners, servers: servers, sessions: sessions, vrrp: vrrp)
+        var dcs = dcs
+        dcs?.disagreements = health.storeDisagreements
+        return StatsSnapshot(
+            process: process, listeners: listeners, servers: servers, sessions: sessions, vrrp: vrrp, dcs: dcs)
     }
 
     private static func serverStats(

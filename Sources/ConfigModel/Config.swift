@@ -12,10 +12,13 @@ public struct PGFloatConfig: Sendable, Equatable {
     public var listeners: [ListenerConfig]
     /// VRRP instances that float addresses to this node; empty when something else moves them.
     public var vrrp: [VRRPConfig]
+    /// The store Patroni publishes its leader in; nil routes by the checks alone.
+    public var dcs: DCSConfig?
 
     public init(
         path: String, global: GlobalSettings = .init(), defaults: Defaults = .init(), check: CheckSettings = .init(),
-        servers: [ServerConfig] = [], listeners: [ListenerConfig] = [], vrrp: [VRRPConfig] = []
+        servers: [ServerConfig] = [], listeners: [ListenerConfig] = [], vrrp: [VRRPConfig] = [],
+        dcs: DCSConfig? = nil
     ) {
         self.path = path
         self.global = global
@@ -24,6 +27,7 @@ public struct PGFloatConfig: Sendable, Equatable {
         self.servers = servers
         self.listeners = listeners
         self.vrrp = vrrp
+        self.dcs = dcs
     }
 
     /// The server with this name, if the configuration defines one.

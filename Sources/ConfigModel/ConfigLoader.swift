@@ -22,13 +22,14 @@ public enum ConfigLoader {
         let serverNames = draft.servers.compactMap(\.name)
         checkListeners(draft.listeners, servers: serverNames, diagnostics: diagnostics)
         checkVRRP(draft.vrrp, diagnostics: diagnostics)
+        checkDCS(draft.dcs, diagnostics: diagnostics)
         guard !diagnostics.hasProblems else { throw ConfigErrors(diagnostics.sortedProblems) }
 
         return PGFloatConfig(
             path: path, global: draft.global, defaults: draft.defaults, check: draft.check,
             servers: draft.servers.compactMap(\.config),
             listeners: draft.listeners.compactMap { $0.config(allServers: serverNames) },
-            vrrp: draft.vrrp.compactMap(\.config))
+            vrrp: draft.vrrp.compactMap(\.config), dcs: draft.dcs?.config)
     }
 
     /// The tables a file may contain; the root of the schema tree.
@@ -44,6 +45,11 @@ public enum ConfigLoader {
                 draft.listeners = field.arrayOfTables(listenerSchema) { ListenerDraft(line: $0) }
             },
             KeyRule("vrrp") { field, draft in draft.vrrp = field.arrayOfTables(vrrpSchema) { VRRPDraft(line: $0) } },
+            KeyRule("dcs") { field, draft in
+                var dcs = DCSDraft(line: field.line)
+                field.table(dcsSchema, into: &dcs)
+                draft.dcs = dcs
+            },
         ])
     }
 }
@@ -56,4 +62,5 @@ struct DocumentDraft {
     var servers: [ServerDraft] = []
     var listeners: [ListenerDraft] = []
     var vrrp: [VRRPDraft] = []
+    var dcs: DCSDraft?
 }

@@ -1,5 +1,6 @@
 import AdminIO
 import ConfigModel
+import DCSIO
 import Dispatch
 import Foundation
 import HealthIO
@@ -20,6 +21,8 @@ public final class Daemon: @unchecked Sendable {
     private let dataPlane: DataPlane
     private let checkLoop: MultiThreadedEventLoopGroup
     private let checker: HealthChecker
+    /// Follows Patroni's leader in `[dcs]`, on the checks' loop; idle without `[dcs]`.
+    private let store: StoreWatcher
     /// The runtime API and the stats endpoint, on a loop of their own so that operators' tools and scrapers
     /// never delay a health check.
     private let adminLoop: MultiThreadedEventLoopGroup
@@ -71,10 +74,14 @@ public final class Daemon: @unchecked Sendable {
             plane.setRouting(table)
             vrrp?.setBackendsReachable(table.eligible.values.contains { !$0.isEmpty })
         }
+        let checker = self.checker
+        store = StoreWatcher(eventLoop: checker.eventLoop, logger: logger) { guidance, recheck in
+            checker.follow(store: guidance, recheck: recheck)
+        }
         adminLoop = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         let admin = AdminController(
             eventLoop: adminLoop.next(), config: config, dataPlane: dataPlane, checker: checker, vrrp: vrrp,
-            version: version, logger: logger)
+            store: store, version: version, logger: logger)
         self.admin = admin
         adminSocket = try config.global.adminSocket.map { path in
             try AdminSocketServer.start(
@@ -104,6 +111,7 @@ public final class Daemon: @unchecked Sendable {
     public func run() {
         installSignalHandlers()
         checker.update(config)
+        store.update(config)
         let finished = DispatchSemaphore(value: 0)
         let plane = dataPlane
         let thread = Thread {
@@ -127,6 +135,7 @@ public final class Daemon: @unchecked Sendable {
         try? adminSocket?.stop().wait()
         try? statsServer?.stop().wait()
         try? adminLoop.syncShutdownGracefully()
+        try? store.stop().wait()
         try? checker.stop().wait()
         try? checkLoop.syncShutdownGracefully()
         logger.info("stopped")
@@ -215,6 +224,7 @@ public final class Daemon: @unchecked Sendable {
             config = next
             dataPlane.post(settings: Self.settings(next, servers, listeners))
             checker.update(next)
+            store.update(next)
             admin.configure(next)
             logger.info("reload applied", metadata: ["listeners": "\(next.listeners.count)"])
             applied = true

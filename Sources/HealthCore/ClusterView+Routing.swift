@@ -26,9 +26,10 @@ extension ClusterView {
             splitBrain: election.splitBrain, nextRampUpdate: nextRamp)
     }
 
-    /// The primary writes may go to, by the split-brain guard over usable servers that the checks trust as
-    /// primary.
+    /// The primary writes may go to: the store's confirmed leader when a store guides routing, else the
+    /// split-brain guard's choice among usable servers that the checks trust as primary.
     func election() -> SplitBrainGuard.Election {
+        if let store { return storeElection(store) }
         let claimants = members.filter { Self.isUsable($0.health) && $0.health.role == .primary }
         return SplitBrainGuard.elect(claimants.map { .init(name: $0.config.name, timeline: $0.health.timeline) })
     }
@@ -59,9 +60,9 @@ extension ClusterView {
     /// The servers of `listener`'s pool that its role allows.
     ///
     /// - `primary`: the elected primary, when it is in the pool.
-    /// - `replica`: usable servers trusted as replica whose lag is within `max_lag` (no `max_lag`: no limit). An
-    ///   unknown lag counts as within the limit, so reads keep flowing while a failover has no primary to measure
-    ///   against.
+    /// - `replica`: usable servers trusted as replica whose lag is within `max_lag` (no `max_lag`: no limit) and
+    ///   whose store member record, if any, does not say PostgreSQL is down. An unknown lag counts as within the
+    ///   limit, so reads keep flowing while a failover has no primary to measure against.
     /// - `any`: every usable server, whatever its role.
     /// - `replica-or-primary`: the `replica` set; `listed(for:primary:at:)` falls back to the `primary` set when
     ///   it is empty, so reads survive the loss of every replica.
@@ -85,7 +86,9 @@ extension ClusterView {
         let primaryHealth = primary.flatMap { member(named: $0)?.health }
         return pool(of: listener).filter { member in
             guard Self.isUsable(member.health), member.health.role == .replica else { return false }
-            guard let maxLag = listener.maxLag, let lag = Self.lag(of: member.health, primary: primaryHealth) else {
+            if store?.notRunning.contains(member.config.name) == true { return false }
+            let lag = Self.lag(of: member.health, primary: primaryHealth) ?? store?.recordedLag[member.config.name]
+            guard let maxLag = listener.maxLag, let lag else {
                 return true
             }
             return lag <= maxLag

@@ -21,6 +21,8 @@ public struct ClusterView: Sendable {
     private var check: CheckSettings
     /// Runtime API settings that differ from `.ready`, per listener and server.
     var administration: [ListenerServer: ServerAdministration] = [:]
+    /// What the store says; nil routes by the checks alone (see `follow(store:)`).
+    public internal(set) var store: StoreGuidance?
 
     public init(servers: [ServerConfig], check: CheckSettings) {
         self.check = check
@@ -60,24 +62,28 @@ public struct ClusterView: Sendable {
     @discardableResult
     public mutating func record(server: String, outcome: CheckOutcome, at now: MonotonicInstant) -> [HealthEvent] {
         guard let position = positions[server] else { return [] }
-        return members[position].health.record(outcome, at: now)
+        // The store already chose this server: one primary answer confirms it, without `rise` of them.
+        let trusted = store?.leader == server
+        return members[position].health.record(outcome, at: now, trustedPrimary: trusted)
     }
 
     /// Lag in bytes of a replica: the elected primary's WAL position minus the replica's (0 if negative) when both
-    /// are known; else the lag the replica reported itself; else nil.
+    /// are known; else the lag the replica reported itself; else the lag its store member record shows; else nil.
     public func lag(of server: String) -> UInt64? {
         guard let health = health(of: server) else { return nil }
         let primary = election().primary.flatMap { self.health(of: $0) }
-        return Self.lag(of: health, primary: primary)
+        return Self.lag(of: health, primary: primary) ?? store?.recordedLag[server]
     }
 
     /// Delay before the next check of `server`.
     ///
     /// `fast_interval` while it is changing (confirm or undo the change soon) or while `starved`, i.e. some
     /// listener using it has no eligible server: that is how a promotion is picked up fast. `down_interval`
-    /// (default `interval`) while down, to spare a dead host. Else `interval`.
+    /// (default `interval`) while down, to spare a dead host. Else `interval`. A server the store names leader is
+    /// checked every `confirm_interval` until its check confirms it, so writes follow Patroni's promotion at once.
     public func nextCheckDelay(for server: String, starved: Bool) -> Duration {
         guard let member = member(named: server) else { return check.interval }
+        if let store, store.leader == server, !isConfirmedLeader(server) { return store.confirmInterval }
         let settings = member.settings
         if member.health.isChanging || starved { return settings.fastInterval }
         if member.health.reachability == .down { return settings.downInterval ?? settings.interval }

@@ -19,7 +19,8 @@ public struct ServerHealth: Sendable, Equatable {
     ///   stop taking writes now), not a failure to count.
     /// - An answer "primary" makes a server that is not yet primary `.primary` only after `rise` consecutive
     ///   primary answers, so one odd answer during a failover does not move writes. The very first result of a
-    ///   never-checked server counts at once: after a cold start writes should not wait `rise` intervals.
+    ///   never-checked server counts at once: after a cold start writes should not wait `rise` intervals. So does
+    ///   an answer from a server the store names leader: Patroni already decided, the check only confirms.
     /// - An answer `.unknown` (tcp, pg-hello, agent checks) sets `.unknown` at once.
     /// - An unreachable result keeps the last role (reachability takes the server out of routing) but restarts
     ///   the primary streak, whose answers must be consecutive.
@@ -59,8 +60,12 @@ public struct ServerHealth: Sendable, Equatable {
     public var isChanging: Bool { counter.isChanging || primaryStreak > 0 }
 
     /// Takes one check result, finished at `now`; returns what it changed.
+    ///
+    /// - Parameter trustedPrimary: The store names this server leader, so one primary answer is enough.
     @discardableResult
-    public mutating func record(_ outcome: CheckOutcome, at now: MonotonicInstant) -> [HealthEvent] {
+    public mutating func record(
+        _ outcome: CheckOutcome, at now: MonotonicInstant, trustedPrimary: Bool = false
+    ) -> [HealthEvent] {
         let firstCheck = lastOutcome == nil
         lastOutcome = outcome
         var changes: [(HealthEvent.Change, String)] = []
@@ -74,7 +79,9 @@ public struct ServerHealth: Sendable, Equatable {
                 from: moved.from, to: moved.to, counter: counter, error: outcome.error)
             changes.append((.reachability(from: moved.from, to: moved.to), why))
         }
-        if let (learnt, why) = learnRole(from: outcome, firstCheck: firstCheck), learnt != role {
+        if let (learnt, why) = learnRole(from: outcome, firstCheck: firstCheck, trusted: trustedPrimary),
+            learnt != role
+        {
             changes.append((.role(from: role, to: learnt), why))
             role = learnt
             lastChange = now
@@ -114,7 +121,9 @@ public struct ServerHealth: Sendable, Equatable {
 
     /// Applies the role rules (see `role`) to one result: the role it establishes and why, or nil when it
     /// establishes none yet.
-    private mutating func learnRole(from outcome: CheckOutcome, firstCheck: Bool) -> (ServerRole, String)? {
+    private mutating func learnRole(
+        from outcome: CheckOutcome, firstCheck: Bool, trusted: Bool
+    ) -> (ServerRole, String)? {
         guard outcome.reachable else {
             primaryStreak = 0
             return nil
@@ -131,6 +140,9 @@ public struct ServerHealth: Sendable, Equatable {
             return nil
         case .primary where firstCheck:
             return (.primary, "answered primary on its first check")
+        case .primary where trusted:
+            primaryStreak = 0
+            return (.primary, "answered primary as the store's leader")
         case .primary:
             primaryStreak += 1
             guard primaryStreak >= counter.rise else { return nil }

@@ -9,6 +9,8 @@ public struct HealthReport: Sendable {
     public var routing: RoutingTable?
     /// Check rounds that found a split brain since start.
     public var splitBrainEvents: Int
+    /// Times the checks contradicted the store's leader key since start.
+    public var storeDisagreements: Int
     /// When the report was taken, on the clock the view's instants use.
     public var takenAt: MonotonicInstant
 }
@@ -17,8 +19,9 @@ extension HealthChecker {
     /// The health view now.
     public func report() -> EventLoopFuture<HealthReport> {
         eventLoop.submit {
-            HealthReport(view: self.view, routing: self.routing, splitBrainEvents: self.splitBrainEvents,
-                         takenAt: Self.now())
+            HealthReport(
+                view: self.view, routing: self.routing, splitBrainEvents: self.splitBrainEvents,
+                storeDisagreements: self.storeDisagreements, takenAt: Self.now())
         }
     }
 

@@ -32,13 +32,13 @@ public final class HealthChecker: @unchecked Sendable {
         }
     }
 
-    let eventLoop: EventLoop
-    private let logger: Logger
+    public let eventLoop: EventLoop
+    let logger: Logger
     private let httpClient: HTTPClient
     private let onRouting: RoutingHandler
     private let launcher: ScriptLauncher
     var view = ClusterView(servers: [], check: CheckSettings())
-    private var check = CheckSettings()
+    private(set) var check = CheckSettings()
     var listeners: [ListenerConfig] = []
     var targets: [String: Target] = [:]
     var routing: RoutingTable?
@@ -46,6 +46,11 @@ public final class HealthChecker: @unchecked Sendable {
     private var lastSplitBrainLog: NIODeadline?
     /// Checks rounds in which two servers claimed primary and none could be chosen.
     var splitBrainEvents = 0
+    /// When the store's leader last changed; nil before the store named one.
+    var leaderSince: MonotonicInstant?
+    /// The disagreements between the store and the checks found last, and how many arose since start.
+    var disagreements: Set<StoreDisagreement> = []
+    var storeDisagreements = 0
 
     /// - Parameter launcher: Runs `external` check scripts; the daemon passes the one that applies `script_user`
     ///   and the script security check.
@@ -151,6 +156,7 @@ public final class HealthChecker: @unchecked Sendable {
         for event in view.record(server: target.server.name, outcome: outcome, at: now) { log(event) }
         let starvedBefore = starvedServers()
         publishRouting()
+        reviewDisagreements()
         let starved = starvedServers()
         let name = target.server.name
         schedule(target, in: view.nextCheckDelay(for: name, starved: starved.contains(name)))

@@ -18,6 +18,7 @@ final class AdminCommandParseTests: XCTestCase {
             ("show sess", .showSessions),
             ("show sessions", .showSessions),
             ("show vrrp", .showVRRP),
+            ("show dcs", .showDCS),
             ("set server postgres_replicas/pg3 state ready", .setServerState(pg3, .ready)),
             ("set server postgres_replicas/pg3 state drain", .setServerState(pg3, .drain)),
             ("set server postgres_replicas/pg3 state maint", .setServerState(pg3, .maint)),

@@ -51,6 +51,19 @@ final class StatsPageTests: XCTestCase {
         XCTAssertTrue(document.elements.contains { $0.name == "h2" && $0.text == "a<b&\"c' (primary, first)" })
     }
 
+    func testStoreLineAlertsWhileTheStoreIsLost() throws {
+        var snapshot = Fixtures.snapshot
+        snapshot.dcs = DCSStats(
+            type: "etcd3", state: "lost", revision: 42, leader: "node1", leaderServer: "pg1", writes: "fenced",
+            onLoss: "fence")
+        let document = try XMLSummary(StatsPage.render(snapshot, refreshSeconds: 5))
+        let line = document.elements.first { $0.name == "p" && $0.text.hasPrefix("etcd3") }
+        XCTAssertEqual(
+            line?.text,
+            "etcd3 lost, revision 42, leader node1 (pg1), writes: fenced, on loss: fence, disagreements: 0")
+        XCTAssertEqual(line?.attributes["class"], "alert")
+    }
+
     func testNoVRRPAndNoServers() throws {
         var snapshot = Fixtures.snapshot
         snapshot.vrrp = []

@@ -9,7 +9,7 @@ final class StatusJSONTests: XCTestCase {
 
     func testRoundTrip() throws {
         let document = try decode(Fixtures.snapshot)
-        XCTAssertEqual(Set(document.keys), ["process", "listeners", "servers", "vrrp"])
+        XCTAssertEqual(Set(document.keys), ["process", "listeners", "servers", "vrrp", "dcs"])
         let process = try XCTUnwrap(document["process"] as? [String: Any])
         XCTAssertEqual(process["node"] as? String, "lb-a")
         XCTAssertEqual(process["pid"] as? Int, 4242)
@@ -26,6 +26,21 @@ final class StatusJSONTests: XCTestCase {
         XCTAssertTrue(servers[2]["timeline"] is NSNull, "unknown values are null, not missing")
         let vrrp = try XCTUnwrap(document["vrrp"] as? [[String: Any]])
         XCTAssertEqual(vrrp.first?["virtual_addresses"] as? [String], ["10.0.0.100/24", "10.0.0.101/24"])
+        XCTAssertTrue(document["dcs"] is NSNull, "no [dcs] configured")
+    }
+
+    func testStore() throws {
+        var snapshot = Fixtures.snapshot
+        snapshot.dcs = DCSStats(
+            type: "etcd3", state: "lost", revision: 77, leader: "node1", leaderServer: nil, writes: "fenced",
+            lostForSeconds: 12.5, onLoss: "fence", members: [DCSMemberStats(name: "node1", server: nil, role: "primary", state: "running")])
+        let dcs = try XCTUnwrap(try decode(snapshot)["dcs"] as? [String: Any])
+        XCTAssertEqual(dcs["revision"] as? Int, 77)
+        XCTAssertEqual(dcs["writes"] as? String, "fenced")
+        XCTAssertTrue(dcs["leader_server"] is NSNull)
+        XCTAssertTrue(dcs["last_event_age_seconds"] is NSNull)
+        XCTAssertEqual(dcs["lost_for_seconds"] as? Double, 12.5)
+        XCTAssertEqual((dcs["members"] as? [[String: Any]])?.first?["role"] as? String, "primary")
     }
 
     func testStringsAreEscaped() throws {
@@ -48,7 +63,7 @@ final class StatusJSONTests: XCTestCase {
 
     func testKeysAreSortedSoOutputIsStable() {
         let text = StatusJSON.render(Fixtures.snapshot)
-        XCTAssertTrue(text.hasPrefix("{\"listeners\":[{\"balance\":\"first\",\"binds\":[\"0.0.0.0:5432\"],"), text)
+        XCTAssertTrue(text.hasPrefix("{\"dcs\":null,\"listeners\":[{\"balance\":\"first\",\"binds\":[\"0.0.0.0:5432\"],"), text)
         XCTAssertEqual(text, StatusJSON.render(Fixtures.snapshot))
     }
 }

@@ -51,11 +51,42 @@ final class TextReportsTests: XCTestCase {
         XCTAssertEqual(VRRPReport.render(bare), "No VRRP instance configured.\n")
     }
 
+    func testDCS() {
+        XCTAssertEqual(DCSReport.render(Fixtures.snapshot), "No [dcs] configured.\n")
+        var snapshot = Fixtures.snapshot
+        snapshot.dcs = DCSStats(
+            type: "etcd3", state: "connected", endpoint: "https://10.0.0.5:2379", revision: 42, leader: "node1",
+            leaderServer: "pg1", writes: "leader", lastEventAgeSeconds: 1.2345, onLoss: "keep", events: 17,
+            reconnects: 1, resyncs: 2, disagreements: 3,
+            members: [
+                DCSMemberStats(name: "node1", server: "pg1", role: "primary", state: "running"),
+                DCSMemberStats(name: "odd one", server: nil, role: "", state: "stopped"),
+            ])
+        XCTAssertEqual(DCSReport.render(snapshot), """
+            type: etcd3
+            state: connected
+            endpoint: https://10.0.0.5:2379
+            revision: 42
+            leader: node1
+            leader_server: pg1
+            writes: leader
+            last_event_age: 1.235
+            lost_for: 
+            on_dcs_loss: keep
+            events: 17
+            reconnects: 1
+            resyncs: 2
+            disagreements: 3
+            members: node1=pg1/primary/running odd_one=-/-/stopped
+
+            """)
+    }
+
     func testHelpListsEveryCommand() {
         let help = HelpReport.render()
         for usage in [
             "help", "prompt", "quit", "show info", "show stat", "show servers state", "show servers roles",
-            "show sess", "show vrrp", "set server <l>/<s> state", "set server <l>/<s> weight", "set weight",
+            "show sess", "show vrrp", "show dcs", "set server <l>/<s> state", "set server <l>/<s> weight", "set weight",
             "disable server", "enable server", "shutdown sessions server", "set vrrp <instance> state",
         ] {
             XCTAssertTrue(help.contains("  " + usage), usage)

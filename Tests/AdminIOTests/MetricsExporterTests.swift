@@ -27,6 +27,30 @@ final class MetricsExporterTests: XCTestCase {
         XCTAssertTrue(text.contains(#"pgfloat_server_lag_bytes{server="p"} 7"#))
     }
 
+    func testStoreMetricsMoveTheLeaderSeries() {
+        let exporter = MetricsExporter(registry: PrometheusCollectorRegistry())
+        var snapshot = snapshot(sessions: 0, bytes: 0)
+        let members = [
+            DCSMemberStats(name: "node1", server: "p", role: "primary", state: "running"),
+            DCSMemberStats(name: "node2", server: nil, role: "replica", state: "running"),
+        ]
+        snapshot.dcs = DCSStats(
+            type: "etcd3", state: "connected", revision: 9, leader: "node1", leaderServer: "p", writes: "leader",
+            onLoss: "fence", resyncs: 1, disagreements: 2, members: members)
+        _ = exporter.render(snapshot)
+        snapshot.dcs?.leader = "node2"
+        snapshot.dcs?.writes = "fenced"
+        snapshot.dcs?.state = "lost"
+        let text = exporter.render(snapshot)
+        XCTAssertTrue(text.contains(#"pgfloat_dcs_leader{member="node1",server="p"} 0"#), text)
+        XCTAssertTrue(text.contains(#"pgfloat_dcs_leader{member="node2",server=""} 1"#), text)
+        XCTAssertTrue(text.contains("pgfloat_dcs_connected 0"), text)
+        XCTAssertTrue(text.contains("pgfloat_dcs_writes_fenced 1"), text)
+        XCTAssertTrue(text.contains("pgfloat_dcs_revision 9"), text)
+        XCTAssertTrue(text.contains("pgfloat_dcs_resyncs_total 1"), text)
+        XCTAssertTrue(text.contains("pgfloat_dcs_disagreements_total 2"), text)
+    }
+
     func testATotalThatWentDownIsTakenAsAResetNotANegativeIncrement() {
         let exporter = MetricsExporter(registry: PrometheusCollectorRegistry())
         _ = exporter.render(snapshot(sessions: 8, bytes: 0))

@@ -36,7 +36,8 @@ final class StatsAssemblerTests: XCTestCase {
         view.record(server: "r", outcome: .failed("connection refused"), at: at(10))
         view.setAdminState(.drain, of: "r", in: "rw")
         let routing = view.routing(for: config.listeners, at: at(12))
-        let report = HealthReport(view: view, routing: routing, splitBrainEvents: 4, takenAt: at(40))
+        let report = HealthReport(
+            view: view, routing: routing, splitBrainEvents: 4, storeDisagreements: 0, takenAt: at(40))
         let snapshot = StatsAssembler.snapshot(
             config: config, traffic: traffic(), health: report,
             process: .init(version: "1.0", pid: 42, node: "proxy1", uptime: .seconds(61)))

@@ -170,5 +170,12 @@ final class ConfigLoaderValidTests: XCTestCase {
             VRRPConfig(
                 name: "VI_PG", interface: "eth0", virtualRouterID: 51, virtualAddresses: vrrp.virtualAddresses,
                 trackScripts: [script], line: vrrp.line))
+        let dcs = try XCTUnwrap(config.dcs)
+        XCTAssertEqual(
+            dcs,
+            DCSConfig(
+                endpoints: ["10.0.0.5", "10.0.0.6", "10.0.0.7"].map { .init(tls: false, host: $0, port: 2379) },
+                scope: "pg-cluster", line: dcs.line),
+            "every key the example writes is at its default")
     }
 }

@@ -384,7 +384,9 @@ def _toml_value(v) -> str:
 
 
 def _toml_table(header: str, values: dict) -> str:
-    body = "".join(f"{k} = {_toml_value(v)}\n" for k, v in values.items())
+    """A table; a key whose value is None is left out, so a test can drop a test default
+    (check={"interval": None} runs the check at pgfloat's own default interval)."""
+    body = "".join(f"{k} = {_toml_value(v)}\n" for k, v in values.items() if v is not None)
     return f"{header}\n{body}\n"
 
 
@@ -405,11 +407,14 @@ def listener(name: str, port: int, servers: list[str], balance: str = "roundrobi
 
 
 def pgfloat_config(servers: list[dict], listeners: list[dict], *, global_: dict | None = None,
-                   defaults: dict | None = None, check: dict | None = None) -> str:
-    """Render a pgfloat TOML config; the keyword dicts override test defaults."""
+                   defaults: dict | None = None, check: dict | None = None, dcs: dict | None = None) -> str:
+    """Render a pgfloat TOML config; the keyword dicts override test defaults (None drops one).
+    `dcs` adds a `[dcs]` table as given (it has no test defaults)."""
     text = _toml_table("[global]", {**TEST_GLOBAL, **(global_ or {})})
     text += _toml_table("[defaults]", {**TEST_DEFAULTS, **(defaults or {})})
     text += _toml_table("[check]", {**TEST_CHECK, **(check or {})})
+    if dcs is not None:
+        text += _toml_table("[dcs]", dcs)
     text += "".join(_toml_table("[[server]]", s) for s in servers)
     text += "".join(_toml_table("[[listener]]", lst) for lst in listeners)
     return text

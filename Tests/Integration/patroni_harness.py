@@ -1,8 +1,10 @@
-"""A real Patroni cluster on loopback for pgfloat's `patroni` check tests.
+"""A real Patroni cluster on loopback for pgfloat's `patroni` check and `[dcs]` tests.
 
     ensure_etcd()      etcd and etcdctl from Debian's etcd-server/etcd-client, installed if missing
     ensure_patroni()   a venv with patroni[etcd3] and psycopg2-binary from PyPI, made if missing
-    Etcd               one etcd member (client and peer port in 20000-29999, data in a temp dir)
+    Etcd               one etcd member (client and peer port in 20000-29999, data in a temp dir);
+                       restartable on other ports, with put/delete/compact over the JSON gateway
+    EtcdWatchRecorder  a v3 watch on one key in a thread: when each write reached etcd
     PatroniCluster     etcd plus N Patroni nodes running as OS user postgres
 
 Both ensure_* return None when ready, else the reason the caller should skip with.
@@ -17,20 +19,24 @@ waits, and the tests must be able to SIGKILL the Patroni process itself by its P
 from __future__ import annotations
 
 import base64
+import http.client
 import json
 import os
 import pwd
 import shutil
 import signal
+import socket
 import subprocess
 import tempfile
 import threading
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 from harness import HOST, PG_BIN, free_port, wait_until
 
@@ -142,8 +148,14 @@ def _b64(text: str) -> str:
 # ---------------------------------------------------------------------------
 
 class Etcd:
-    """One etcd member on loopback. `get` reads a key through etcd's v3 JSON gateway,
-    the same read as `ETCDCTL_API=3 etcdctl get KEY`, without a process per poll."""
+    """One etcd member on loopback, its data dir kept across restarts.
+
+    `client_url` is the port pgfloat is given. `start(extra_client_ports=[...], only_extra=True)`
+    serves the same data on other ports only, so a test can change keys and compact while
+    pgfloat's endpoint is closed. The key helpers (`get`, `put`, `delete`, `compact`,
+    `revision`) use etcd's v3 JSON gateway on whichever port is open (`api_url`): the same
+    requests as `ETCDCTL_API=3 etcdctl ...`, without a process per call. Bytes fields go
+    base64, int64 fields come back as strings."""
 
     def __init__(self, base: Path, name: str):
         self.name = name
@@ -151,38 +163,79 @@ class Etcd:
         self.datadir = base / "etcd"
         self.log_path = base / "etcd.log"
         self.proc: subprocess.Popen | None = None
+        self.listening: list[int] = []  # client ports of the current (or last) run
 
     @property
     def client_url(self) -> str:
         return f"http://{HOST}:{self.client_port}"
 
-    def start(self, timeout: float = 30) -> "Etcd":
+    @property
+    def api_url(self) -> str:
+        """A client URL etcd listens on now: client_url unless started on extra ports only."""
+        return f"http://{HOST}:{(self.listening or [self.client_port])[0]}"
+
+    @property
+    def running(self) -> bool:
+        return self.proc is not None and self.proc.poll() is None
+
+    def start(self, timeout: float = 30, extra_client_ports: list[int] | tuple[int, ...] = (),
+              only_extra: bool = False) -> "Etcd":
+        """Start (or restart, on the same data) and wait until healthy."""
+        if self.running:
+            raise RuntimeError(f"etcd {self.name} is already running (pid {self.proc.pid})")
+        if only_extra and not extra_client_ports:
+            raise ValueError("only_extra needs extra_client_ports")
+        self.listening = [*([] if only_extra else [self.client_port]), *extra_client_ports]
+        urls = ",".join(f"http://{HOST}:{port}" for port in self.listening)
         peer = f"http://{HOST}:{self.peer_port}"
+        # On a restart the data dir wins: etcd ignores the --initial-* flags and replays its WAL.
         cmd = ["etcd", "--name", self.name, "--data-dir", str(self.datadir),
-               "--listen-client-urls", self.client_url, "--advertise-client-urls", self.client_url,
+               "--listen-client-urls", urls, "--advertise-client-urls", urls,
                "--listen-peer-urls", peer, "--initial-advertise-peer-urls", peer,
                "--initial-cluster", f"{self.name}={peer}", "--initial-cluster-state", "new",
                "--initial-cluster-token", self.name]
-        with open(self.log_path, "wb") as log:
+        with open(self.log_path, "ab") as log:
             self.proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=log, stderr=log)
 
         def healthy():
             if self.proc.poll() is not None:
                 raise RuntimeError(f"etcd exited {self.proc.returncode}:\n{self.log_tail()}")
-            status, body = http_json(f"{self.client_url}/health")
+            status, body = http_json(f"{self.api_url}/health")
             return status == 200 and body and body.get("health") == "true"
         wait_until(healthy, timeout, "etcd to report healthy")
         return self
 
+    def _call(self, path: str, body: dict) -> dict:
+        status, reply = http_json(f"{self.api_url}/v3/{path}", body, timeout=5)
+        if status != 200 or not isinstance(reply, dict):
+            raise RuntimeError(f"etcd {path} {body}: HTTP {status} {reply}")
+        return reply
+
     def get(self, key: str) -> str | None:
-        status, body = http_json(f"{self.client_url}/v3/kv/range", {"key": _b64(key)})
+        status, body = http_json(f"{self.api_url}/v3/kv/range", {"key": _b64(key)})
         if status != 200 or not body:
             return None
         kvs = body.get("kvs") or []
         return base64.b64decode(kvs[0]["value"]).decode() if kvs else None
 
+    def put(self, key: str, value: str) -> int:
+        """Write a key; the store's revision after the write."""
+        return int(self._call("kv/put", {"key": _b64(key), "value": _b64(value)})["header"]["revision"])
+
+    def delete(self, key: str) -> int:
+        """Delete a key; how many keys went (0 or 1)."""
+        return int(self._call("kv/deleterange", {"key": _b64(key)}).get("deleted", "0"))
+
+    def revision(self) -> int:
+        """The store's current revision (any read's header carries it)."""
+        return int(self._call("kv/range", {"key": _b64("/"), "count_only": True})["header"]["revision"])
+
+    def compact(self, revision: int) -> None:
+        """Discard history before `revision`: a watch from an older revision is refused after."""
+        self._call("kv/compaction", {"revision": str(revision), "physical": True})
+
     def etcdctl_get(self, key: str) -> str:
-        r = subprocess.run(["etcdctl", "--endpoints", self.client_url, "get", key, "--print-value-only"],
+        r = subprocess.run(["etcdctl", "--endpoints", self.api_url, "get", key, "--print-value-only"],
                            capture_output=True, text=True, timeout=10,
                            env={**os.environ, "ETCDCTL_API": "3"})
         return r.stdout.strip()
@@ -192,10 +245,134 @@ class Etcd:
         return "\n".join(text.splitlines()[-lines:])
 
     def stop(self) -> None:
-        _stop_process(self.proc)
+        stop_process(self.proc)
+
+    def kill(self) -> None:
+        """SIGKILL, as a crashed or cut-off store: no goodbye to its clients."""
+        stop_process(self.proc, sig=signal.SIGKILL, timeout=10)
 
 
-def _stop_process(proc: subprocess.Popen | None, sig: int = signal.SIGTERM, timeout: float = 20) -> None:
+class WatchEvent(NamedTuple):
+    at: float            # time.monotonic() when the event arrived here
+    revision: int        # the key's mod_revision: when etcd applied the write
+    value: str | None    # None for a DELETE (also a lease expiry)
+
+
+class EtcdWatchRecorder:
+    """Holds one v3 watch on `key` (POST /v3/watch through the JSON gateway) in a thread
+    and records each event as it arrives: when Patroni wrote the leader key, read from
+    etcd itself rather than inferred from polls.
+
+    The gateway streams one JSON object per line: first {"result": {"header", "created"}},
+    then {"result": {"events": [{"type": "DELETE"?, "kv": {"key", "mod_revision",
+    "value"?}}]}}; bytes are base64, int64s are strings. Use as a context manager; entering
+    waits until etcd has confirmed the watch, so nothing written after it is missed."""
+
+    def __init__(self, etcd_url: str, key: str, start_revision: int | None = None,
+                 timeout: float = 10):
+        parsed = urllib.parse.urlsplit(etcd_url)
+        self.host, self.port = parsed.hostname, parsed.port
+        self.key, self.start_revision, self.timeout = key, start_revision, timeout
+        self.events: list[WatchEvent] = []
+        self.created_revision: int | None = None  # the store's revision when the watch began
+        self.error: str | None = None
+        self._created = threading.Event()
+        self._stopping = False
+        self._sock: socket.socket | None = None
+        self._lock = threading.Lock()
+        self._thread = threading.Thread(target=self._run, daemon=True, name=f"etcd-watch {key}")
+
+    def __enter__(self) -> "EtcdWatchRecorder":
+        return self.start()
+
+    def __exit__(self, *exc) -> None:
+        self.stop()
+
+    def start(self) -> "EtcdWatchRecorder":
+        self._thread.start()
+        if not self._created.wait(self.timeout):
+            self.stop()
+            raise TimeoutError(f"etcd did not confirm a watch on {self.key} within {self.timeout}s")
+        if self.error:
+            self.stop()
+            raise RuntimeError(f"watch on {self.key} failed: {self.error}")
+        return self
+
+    def stop(self) -> None:
+        self._stopping = True
+        sock = self._sock
+        if sock is not None:
+            try:  # wakes the reader blocked in recv; it sees EOF and ends
+                sock.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+        self._thread.join(5)
+
+    def _run(self) -> None:
+        request: dict = {"key": _b64(self.key)}
+        if self.start_revision is not None:
+            request["start_revision"] = str(self.start_revision)
+        conn = http.client.HTTPConnection(self.host, self.port, timeout=self.timeout)
+        try:
+            conn.request("POST", "/v3/watch", body=json.dumps({"create_request": request}),
+                         headers={"Content-Type": "application/json"})
+            self._sock = conn.sock
+            if self._stopping:  # stop() came before there was a socket to shut down
+                return
+            resp = conn.getresponse()
+            if resp.status != 200:
+                raise RuntimeError(f"HTTP {resp.status}: {resp.read(500)!r}")
+            # The stream is quiet until the key changes: no read timeout from here on;
+            # stop() ends the read by shutting the socket down.
+            conn.sock.settimeout(None)
+            while not self._stopping:
+                line = resp.readline()
+                if not line:
+                    raise RuntimeError("etcd closed the watch stream")
+                self._message(json.loads(line), time.monotonic())
+        except Exception as e:  # recorded; the test that reads the events reports it
+            if not self._stopping:
+                self.error = f"{type(e).__name__}: {e}"
+        finally:
+            self._created.set()
+            conn.close()
+
+    def _message(self, message: dict, at: float) -> None:
+        result = message.get("result")
+        if result is None:
+            raise RuntimeError(f"watch error: {message}")
+        if result.get("canceled"):
+            # etcd 3.4 cancels a watch from a compacted revision right after "created",
+            # with compact_revision and no cancel_reason.
+            raise RuntimeError(f"watch canceled: {result.get('cancel_reason') or 'no reason given'}, "
+                               f"compact_revision {result.get('compact_revision')}")
+        if result.get("created"):
+            self.created_revision = int(result["header"]["revision"])
+            self._created.set()
+        for event in result.get("events") or []:
+            kv = event["kv"]
+            value = None if event.get("type") == "DELETE" else base64.b64decode(kv.get("value", "")).decode()
+            with self._lock:
+                self.events.append(WatchEvent(at, int(kv["mod_revision"]), value))
+
+    # -- reading what was recorded ---------------------------------------
+    def snapshot(self) -> list[WatchEvent]:
+        with self._lock:
+            return list(self.events)
+
+    def first(self, value: str | None, after: float = float("-inf")) -> WatchEvent | None:
+        """The first event that set the key to `value` (None: deleted) at or after `after`."""
+        return next((e for e in self.snapshot() if e.value == value and e.at >= after), None)
+
+    def wait_for(self, value: str | None, timeout: float, after: float = float("-inf")) -> WatchEvent:
+        def seen():
+            if self.error:
+                raise RuntimeError(f"watch on {self.key} failed: {self.error}")
+            return self.first(value, after)
+        return wait_until(seen, timeout, f"etcd to report {self.key} = {value!r}", interval=0.02)
+
+
+def stop_process(proc: subprocess.Popen | None, sig: int = signal.SIGTERM, timeout: float = 20) -> None:
     if proc is None or proc.poll() is not None:
         return
     proc.send_signal(sig)
@@ -233,9 +410,13 @@ class PatroniNode:
 class PatroniCluster:
     """etcd plus `size` Patroni nodes (node1..nodeN), scope unique per run."""
 
-    def __init__(self, size: int = 3, ttl: int = 20, loop_wait: int = 2, retry_timeout: int = 5):
+    def __init__(self, size: int = 3, ttl: int = 20, loop_wait: int = 2, retry_timeout: int = 5,
+                 failsafe_mode: bool = False):
         # Patroni raises ttl to at least 20 and wants loop_wait + 2 * retry_timeout <= ttl.
         self.ttl, self.loop_wait, self.retry_timeout = ttl, loop_wait, retry_timeout
+        # failsafe_mode: a primary that loses the DCS stays primary while every member's REST
+        # API still answers it, instead of demoting after retry_timeout.
+        self.failsafe_mode = failsafe_mode
         self.scope = f"pgfloat-it-{uuid.uuid4().hex[:10]}"
         self.base = Path(tempfile.mkdtemp(prefix="pgfloat-patroni-"))
         pw = pwd.getpwnam("postgres")
@@ -268,6 +449,7 @@ class PatroniCluster:
                 "dcs": {
                     "ttl": self.ttl, "loop_wait": self.loop_wait, "retry_timeout": self.retry_timeout,
                     "maximum_lag_on_failover": 1048576,
+                    **({"failsafe_mode": True} if self.failsafe_mode else {}),
                     "postgresql": {
                         "use_pg_rewind": False,
                         "use_slots": True,
@@ -374,8 +556,11 @@ class PatroniCluster:
                     return None
                 if node.name == leader and st.get("role") not in ("primary", "master"):
                     return None
+                # Patroni leaves replication_state out while a replica is not streaming (right
+                # after bootstrap it waits for the leader to create its slot); a switchover then
+                # may promote a replica that never received the latest WAL.
                 if node.name != leader and (st.get("role") != "replica"
-                                            or st.get("replication_state", "streaming") != "streaming"):
+                                            or st.get("replication_state") != "streaming"):
                     return None
             return leader
         return wait_until(healthy, timeout, "the Patroni cluster to be healthy", interval=0.25)
@@ -393,7 +578,7 @@ class PatroniCluster:
             if node.proc is not None and node.proc.poll() is None:
                 node.proc.send_signal(signal.SIGTERM)
         for node in self.nodes.values():
-            _stop_process(node.proc, timeout=30)
+            stop_process(node.proc, timeout=30)
         for node in self.nodes.values():
             self._stop_postgres(node)
         self.etcd.stop()

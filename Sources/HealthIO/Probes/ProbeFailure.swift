@@ -4,10 +4,10 @@ import NIOCore
 import NIOPosix
 
 /// Why a check failed, in words fit for a log line.
-struct ProbeFailure: Error, CustomStringConvertible, Equatable {
-    var description: String
+public struct ProbeFailure: Error, CustomStringConvertible, Equatable {
+    public var description: String
 
-    init(_ description: String) {
+    public init(_ description: String) {
         self.description = description
     }
 
@@ -17,7 +17,7 @@ struct ProbeFailure: Error, CustomStringConvertible, Equatable {
     }
 
     /// Short text for a connection-level error, without NIO's type names and descriptor numbers.
-    static func describe(_ error: any Error) -> String {
+    public static func describe(_ error: any Error) -> String {
         switch error {
         case let failure as ProbeFailure:
             return failure.description

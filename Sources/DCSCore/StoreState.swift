@@ -1,0 +1,133 @@
+import MonotonicTime
+
+/// What pgfloat knows of the store: whether it is reachable, the revision seen last, and Patroni's leader and
+/// members at that revision.
+///
+/// Contract: the driver calls `load` with every full read, `apply` with every batch of watch events, and
+/// `connected`/`lost` as the connection comes and goes; each returns what changed for routing. The revision
+/// only moves forward, so a watch resumed at `resumeRevision` misses nothing and repeats nothing.
+public struct StoreState: Sendable {
+    public enum Connection: Sendable, Equatable {
+        /// Never read since start.
+        case connecting
+        /// Read and watching through this endpoint.
+        case connected(endpoint: String)
+        /// Was connected; every endpoint failed since.
+        case lost
+    }
+
+    /// What a read or a batch of events changed.
+    public enum Change: Sendable, Equatable {
+        case leader(from: String?, to: String?)
+        /// A member record was written (nil: deleted, when Patroni stops or its key expires).
+        case member(String, PatroniMember?)
+    }
+
+    public let layout: PatroniLayout
+    public private(set) var connection: Connection = .connecting
+    /// The store's revision as of the last read, event or progress report.
+    public private(set) var revision: Int64 = 0
+    /// The leader's member name; nil when no member holds the key.
+    public private(set) var leader: String?
+    public private(set) var members: [String: PatroniMember] = [:]
+    /// Since when the store has been unreachable (from start until the first read); nil while connected.
+    public private(set) var unreachableSince: MonotonicInstant?
+    /// When the last read or event arrived.
+    public private(set) var lastEvent: MonotonicInstant?
+    /// Watch events applied since start.
+    public private(set) var events = 0
+    /// Connections made after the first one.
+    public private(set) var reconnects = 0
+    /// Full re-reads because the revision to resume from was compacted away.
+    public private(set) var resyncs = 0
+    private var everConnected = false
+
+    public init(layout: PatroniLayout, startedAt now: MonotonicInstant) {
+        self.layout = layout
+        unreachableSince = now
+    }
+
+    /// The revision a watch resumes from so that it misses no event.
+    public var resumeRevision: Int64 { revision + 1 }
+
+    /// Whether the keys were ever read: only then does the state say anything about Patroni.
+    public var hasRead: Bool { everConnected }
+
+    /// A watch is running through `endpoint`.
+    public mutating func connected(endpoint: String) {
+        if everConnected, connection != .connected(endpoint: endpoint) { reconnects += 1 }
+        everConnected = true
+        connection = .connected(endpoint: endpoint)
+        unreachableSince = nil
+    }
+
+    /// The connection failed; the unreachable time starts at the first failure, not the latest.
+    public mutating func lost(at now: MonotonicInstant) {
+        guard connection != .lost, connection != .connecting else { return }
+        connection = .lost
+        unreachableSince = now
+    }
+
+    /// Takes a full read; `afterCompaction` counts it as a resync.
+    public mutating func load(_ snapshot: StoreSnapshot, at now: MonotonicInstant, afterCompaction: Bool) -> [Change] {
+        if afterCompaction { resyncs += 1 }
+        lastEvent = now
+        revision = max(revision, snapshot.revision)
+        var leader: String?
+        var members: [String: PatroniMember] = [:]
+        for entry in snapshot.entries {
+            switch layout.classify(entry.key) {
+            case .leader: leader = String(decoding: entry.value, as: UTF8.self)
+            case .member(let name): members[name] = PatroniMember(name: name, json: entry.value)
+            case .other: break
+            }
+        }
+        var changes: [Change] = []
+        for name in Set(members.keys).union(self.members.keys).sorted() where members[name] != self.members[name] {
+            changes.append(.member(name, members[name]))
+        }
+        self.members = members
+        if leader != self.leader { changes.append(.leader(from: self.leader, to: leader)) }
+        self.leader = leader
+        return changes
+    }
+
+    /// Takes watch events in order; events at or below the current revision were already applied and are
+    /// skipped (a resumed watch may repeat the batch it was cut in). The batch's header revision is not taken:
+    /// a watch catching up sends old events in several batches, each with the store's newest revision.
+    public mutating func apply(_ events: [StoreEvent], at now: MonotonicInstant) -> [Change] {
+        var changes: [Change] = []
+        for event in events where event.revision > self.revision {
+            self.events += 1
+            self.revision = event.revision
+            lastEvent = now
+            switch event {
+            case .put(let entry, _): changes += set(entry.key, value: entry.value)
+            case .delete(let key, _): changes += set(key, value: nil)
+            }
+        }
+        return changes
+    }
+
+    /// The store reported (progress notification) that every event up to `revision` was sent.
+    public mutating func progress(to revision: Int64) {
+        self.revision = max(self.revision, revision)
+    }
+
+    private mutating func set(_ key: String, value: [UInt8]?) -> [Change] {
+        switch layout.classify(key) {
+        case .leader:
+            let leader = value.map { String(decoding: $0, as: UTF8.self) }
+            guard leader != self.leader else { return [] }
+            defer { self.leader = leader }
+            return [.leader(from: self.leader, to: leader)]
+        case .member(let name):
+            let member = value.flatMap { PatroniMember(name: name, json: $0) }
+            guard member != members[name] else { return [] }
+            members[name] = member
+            return [.member(name, member)]
+        case .other:
+            return []
+        }
+    }
+}

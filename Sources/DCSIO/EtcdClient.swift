@@ -1,0 +1,140 @@
+import AsyncHTTPClient
+import ConfigModel
+import DCSCore
+import Foundation
+import HealthIO
+import NIOCore
+import NIOHTTP1
+import NIOSSL
+
+/// The unary requests of etcd's v3 JSON gateway against one configured store, and the watch request: one
+/// `HTTPClient`, so TLS and connection pooling are set up once per configuration.
+final class EtcdClient: @unchecked Sendable {
+    /// A range over Patroni's keys of one cluster is a few KiB per member; far more is not etcd answering.
+    static let maxReply = 16 * 1024 * 1024
+
+    struct Failure: Error, CustomStringConvertible {
+        var description: String
+    }
+
+    let config: DCSConfig
+    let http: HTTPClient
+    private let eventLoop: EventLoop
+
+    init(config: DCSConfig, eventLoop: EventLoop) throws {
+        self.config = config
+        self.eventLoop = eventLoop
+        var configuration = HTTPClient.Configuration()
+        if config.usesTLS {
+            // Loaded now, so a missing or unreadable file is reported at start or reload, not at each connect.
+            var tls = TLSConfiguration.makeClientConfiguration()
+            if let caFile = config.caFile { tls.trustRoots = .certificates(try NIOSSLCertificate.fromPEMFile(caFile)) }
+            if let certFile = config.certFile, let keyFile = config.keyFile {
+                tls.certificateChain = try NIOSSLCertificate.fromPEMFile(certFile).map { .certificate($0) }
+                tls.privateKey = .privateKey(try NIOSSLPrivateKey(file: keyFile, format: .pem))
+            }
+            configuration.tlsConfiguration = tls
+        }
+        // No read timeout: a watch is silent while nothing changes. Unary requests carry their own deadline.
+        configuration.timeout = .init(connect: .nanoseconds(Int64(config.timeout.nanoseconds)))
+        http = HTTPClient(eventLoopGroupProvider: .shared(eventLoop), configuration: configuration)
+    }
+
+    func shutdown() -> EventLoopFuture<Void> {
+        http.shutdown().hop(to: eventLoop)
+    }
+
+    /// The auth token for `username`, with the password read from its file now (rotations need no reload).
+    func authenticate(at endpoint: DCSConfig.StoreEndpoint) -> EventLoopFuture<String?> {
+        guard let user = config.username, let passwordFile = config.passwordFile else {
+            return eventLoop.makeSucceededFuture(nil)
+        }
+        let password: String
+        do {
+            password = try Self.readSecret(passwordFile)
+        } catch {
+            return eventLoop.makeFailedFuture(error)
+        }
+        let body = EtcdGateway.authenticateRequest(user: user, password: password)
+        return post("/v3/auth/authenticate", body, at: endpoint, token: nil).flatMapThrowing {
+            try EtcdGateway.token(fromAuthenticate: $0)
+        }.map { Optional($0) }
+    }
+
+    /// Every key of the cluster and the revision they are at.
+    func read(_ layout: PatroniLayout, at endpoint: DCSConfig.StoreEndpoint, token: String?)
+        -> EventLoopFuture<StoreSnapshot>
+    {
+        let body = EtcdGateway.rangeRequest(key: layout.scopePrefix, rangeEnd: layout.rangeEnd)
+        return post("/v3/kv/range", body, at: endpoint, token: token).flatMapThrowing {
+            try EtcdGateway.snapshot(fromRange: $0)
+        }
+    }
+
+    /// A count of the leader key: proves the endpoint still serves reads while the watch is silent.
+    func probe(_ layout: PatroniLayout, at endpoint: DCSConfig.StoreEndpoint, token: String?)
+        -> EventLoopFuture<Void>
+    {
+        post("/v3/kv/range", EtcdGateway.probeRequest(key: layout.leaderKey), at: endpoint, token: token).map { _ in }
+    }
+
+    /// Starts a watch; `delegate` receives its messages on this client's event loop until the task ends.
+    func watch(
+        _ layout: PatroniLayout, from revision: Int64, at endpoint: DCSConfig.StoreEndpoint, token: String?,
+        delegate: WatchStream
+    ) throws -> HTTPClient.Task<Void> {
+        let body = EtcdGateway.watchRequest(
+            key: layout.scopePrefix, rangeEnd: layout.rangeEnd, startRevision: revision)
+        var request = try makeRequest("/v3/watch", body, at: endpoint, token: token)
+        // etcd's require-leader metadata: a member cut off from its cluster's leader ends the watch instead of
+        // keeping it open while it can see no new revision.
+        request.headers.add(name: "Grpc-Metadata-hasleader", value: "true")
+        return http.execute(request: request, delegate: delegate, eventLoop: .delegate(on: eventLoop))
+    }
+
+    private func post(_ path: String, _ body: [UInt8], at endpoint: DCSConfig.StoreEndpoint, token: String?)
+        -> EventLoopFuture<[UInt8]>
+    {
+        let request: HTTPClient.Request
+        do {
+            request = try makeRequest(path, body, at: endpoint, token: token)
+        } catch {
+            return eventLoop.makeFailedFuture(error)
+        }
+        let deadline = NIODeadline.now() + .nanoseconds(Int64(config.timeout.nanoseconds))
+        return http.execute(
+            request: request, delegate: ResponseAccumulator(request: request, maxBodySize: Self.maxReply),
+            eventLoop: .delegate(on: eventLoop), deadline: deadline
+        ).futureResult.hop(to: eventLoop).flatMapThrowing { response in
+            let bytes = response.body.map { Array($0.readableBytesView) } ?? []
+            guard response.status == .ok else {
+                throw Failure(description: "\(path) answered HTTP \(response.status.code)\(Self.reason(bytes))")
+            }
+            return bytes
+        }
+    }
+
+    private func makeRequest(_ path: String, _ body: [UInt8], at endpoint: DCSConfig.StoreEndpoint, token: String?)
+        throws -> HTTPClient.Request
+    {
+        var headers = HTTPHeaders([("Content-Type", "application/json")])
+        if let token { headers.add(name: "Authorization", value: token) }
+        return try HTTPClient.Request(url: "\(endpoint)\(path)", method: .POST, headers: headers, body: .bytes(body))
+    }
+
+    /// etcd's own message of an error reply (`{"error": "...", "message": "..."}`), which never holds a secret.
+    private static func reason(_ body: [UInt8]) -> String {
+        struct Reply: Decodable { var message: String? }
+        guard let message = try? JSONDecoder().decode(Reply.self, from: Data(body)).message else { return "" }
+        return ": \(message.prefix(200))"
+    }
+
+    private static func readSecret(_ path: String) throws -> String {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw Failure(description: "cannot read password_file \(path)")
+        }
+        var text = String(decoding: data, as: UTF8.self)
+        while text.hasSuffix("\n") || text.hasSuffix("\r") { text.removeLast() }
+        return text
+    }
+}

@@ -1,0 +1,321 @@
+import AdminCore
+import AsyncHTTPClient
+import ConfigModel
+import DCSCore
+import HealthCore
+import HealthIO
+import Logging
+import MonotonicTime
+import NIOCore
+
+/// The watch of one `[dcs]` configuration: connects, reads, watches, and reconnects until stopped.
+final class StoreSession {
+    /// Pause before the next endpoint is tried; doubles per failure up to `maxRetryDelay`, so a returning etcd
+    /// is found within a second.
+    static let firstRetryDelay = TimeAmount.milliseconds(100)
+    static let maxRetryDelay = TimeAmount.seconds(1)
+
+    let client: EtcdClient
+    private unowned let watcher: StoreWatcher
+    private var policy: StorePolicy
+    private var state: StoreState
+    private let layout: PatroniLayout
+    private var eventLoop: EventLoop { watcher.eventLoop }
+    private var logger: Logger { watcher.logger }
+
+    private var endpointIndex = 0
+    private var token: String?
+    private var stream: WatchStream?
+    private var task: HTTPClient.Task<Void>?
+    /// Bumped by every connect and failure, so late callbacks of an abandoned attempt are ignored.
+    private var attempt = 0
+    private var stopped = false
+    private var retryDelay = StoreSession.firstRetryDelay
+    private var retryTimer: Scheduled<Void>?
+    private var probeTimer: Scheduled<Void>?
+    private var policyTimer: Scheduled<Void>?
+    /// Whether the loss was logged, so that every failed retry does not log again.
+    private var lossLogged = false
+    private var published: StoreGuidance??
+    private var authority: StorePolicy.WriteAuthority?
+
+    init(config: DCSConfig, servers: [ServerConfig], watcher: StoreWatcher) throws {
+        client = try EtcdClient(config: config, eventLoop: watcher.eventLoop)
+        self.watcher = watcher
+        layout = PatroniLayout(namespace: config.namespace, scope: config.scope)
+        policy = StorePolicy(config: config, servers: servers)
+        state = StoreState(layout: layout, startedAt: StoreWatcher.now())
+    }
+
+    private var endpoint: DCSConfig.StoreEndpoint { client.config.endpoints[endpointIndex] }
+
+    func start() {
+        publish(recheck: nil)
+        connect()
+    }
+
+    func stop() -> EventLoopFuture<Void> {
+        stopped = true
+        attempt += 1
+        for timer in [retryTimer, probeTimer, policyTimer] { timer?.cancel() }
+        closeWatch()
+        return client.shutdown()
+    }
+
+    func remap(servers: [ServerConfig]) {
+        policy = StorePolicy(config: client.config, servers: servers)
+        publish(recheck: policy.leaderServer(in: state))
+    }
+
+    // MARK: Connecting
+
+    /// Logs in if the store asks for it, reads the keys when there is nothing to resume from, then watches.
+    private func connect() {
+        attempt += 1
+        let current = attempt
+        let endpoint = self.endpoint
+        let needsRead = !state.hasRead
+        client.authenticate(at: endpoint).flatMap { token -> EventLoopFuture<StoreSnapshot?> in
+            self.token = token
+            guard needsRead else { return self.eventLoop.makeSucceededFuture(nil) }
+            return self.client.read(self.layout, at: endpoint, token: token).map(Optional.some)
+        }.whenComplete { result in
+            guard current == self.attempt else { return }
+            switch result {
+            case .success(let snapshot):
+                if let snapshot { self.load(snapshot, afterCompaction: false) }
+                self.watch(from: self.state.resumeRevision)
+            case .failure(let error):
+                self.fail(ProbeFailure.describe(error))
+            }
+        }
+    }
+
+    private func watch(from revision: Int64) {
+        let current = attempt
+        let stream = WatchStream(
+            onMessage: { [weak self] message in
+                guard let self, current == self.attempt else { return }
+                self.handle(message)
+            },
+            onFailure: { [weak self] reason in
+                guard let self, current == self.attempt else { return }
+                self.fail(reason)
+            })
+        self.stream = stream
+        do {
+            task = try client.watch(layout, from: revision, at: endpoint, token: token, delegate: stream)
+        } catch {
+            fail(ProbeFailure.describe(error))
+        }
+    }
+
+    private func closeWatch() {
+        stream?.close()
+        stream = nil
+        task?.cancel()
+        task = nil
+    }
+
+    private func handle(_ message: EtcdGateway.WatchMessage) {
+        switch message {
+        case .created:
+            connected()
+        case .events(let events, _):
+            let changes = state.apply(events, at: StoreWatcher.now())
+            publish(recheck: log(changes))
+        case .progress(let revision):
+            state.progress(to: revision)
+        case .compacted(let revision):
+            resync(compactedAt: revision)
+        case .canceled(let reason):
+            fail("watch canceled: \(reason)")
+        case .failed(let reason):
+            fail(reason)
+        }
+    }
+
+    private func connected() {
+        let wasConnected = state.connection == .connected(endpoint: endpoint.description)
+        state.connected(endpoint: endpoint.description)
+        retryDelay = Self.firstRetryDelay
+        lossLogged = false
+        if !wasConnected {
+            logger.info(
+                "dcs connected",
+                metadata: ["endpoint": "\(endpoint)", "revision": "\(state.revision)",
+                           "leader": "\(state.leader ?? "none")"])
+        }
+        scheduleProbe()
+        publish(recheck: nil)
+    }
+
+    /// The revision to resume from is gone: read everything again at a revision etcd still has, then watch on.
+    private func resync(compactedAt revision: Int64) {
+        logger.notice(
+            "dcs resync",
+            metadata: ["why": "revision \(state.resumeRevision) compacted (history starts after \(revision))",
+                       "endpoint": "\(endpoint)"])
+        closeWatch()
+        attempt += 1
+        let current = attempt
+        client.read(layout, at: endpoint, token: token).whenComplete { result in
+            guard current == self.attempt else { return }
+            switch result {
+            case .success(let snapshot):
+                self.load(snapshot, afterCompaction: true)
+                self.watch(from: self.state.resumeRevision)
+            case .failure(let error):
+                self.fail(ProbeFailure.describe(error))
+            }
+        }
+    }
+
+    private func load(_ snapshot: StoreSnapshot, afterCompaction: Bool) {
+        let changes = state.load(snapshot, at: StoreWatcher.now(), afterCompaction: afterCompaction)
+        publish(recheck: log(changes))
+    }
+
+    /// A silent watch proves nothing: every `timeout` a cheap read must answer within `timeout`.
+    private func scheduleProbe() {
+        probeTimer?.cancel()
+        let current = attempt
+        let interval = TimeAmount.nanoseconds(Int64(client.config.timeout.nanoseconds))
+        probeTimer = eventLoop.scheduleTask(in: interval) { [weak self] in
+            guard let self, current == self.attempt else { return }
+            self.client.probe(self.layout, at: self.endpoint, token: self.token).whenComplete { result in
+                guard current == self.attempt else { return }
+                switch result {
+                case .success: self.scheduleProbe()
+                case .failure(let error): self.fail("liveness read failed: \(ProbeFailure.describe(error))")
+                }
+            }
+        }
+    }
+
+    /// The endpoint failed: mark the store unreachable, and try the next endpoint after a pause.
+    private func fail(_ reason: String) {
+        guard !stopped else { return }
+        attempt += 1
+        closeWatch()
+        probeTimer?.cancel()
+        let failed = endpoint
+        if !lossLogged {
+            lossLogged = true
+            let words = state.hasRead ? "dcs lost" : "dcs unreachable"
+            logger.warning(
+                "\(words)",
+                metadata: ["endpoint": "\(failed)", "why": "\(reason)", "on_dcs_loss": "\(client.config.onLoss)",
+                           "revision": "\(state.revision)"])
+        } else {
+            logger.debug("dcs connect failed", metadata: ["endpoint": "\(failed)", "why": "\(reason)"])
+        }
+        state.lost(at: StoreWatcher.now())
+        publish(recheck: nil)
+        endpointIndex = (endpointIndex + 1) % client.config.endpoints.count
+        let delay = retryDelay
+        retryDelay = min(retryDelay * 2, Self.maxRetryDelay)
+        retryTimer = eventLoop.scheduleTask(in: delay) { [weak self] in
+            guard let self, !self.stopped else { return }
+            self.connect()
+        }
+    }
+
+    // MARK: Routing
+
+    /// Logs what changed; returns the server to check at once: the new leader, or the leader whose record moved.
+    private func log(_ changes: [StoreState.Change]) -> String? {
+        var recheck: String?
+        for change in changes {
+            switch change {
+            case .leader(let from, let to):
+                let server = policy.leaderServer(in: state)
+                logger.notice(
+                    "dcs leader",
+                    metadata: ["from": "\(from ?? "none")", "to": "\(to ?? "none")", "server": "\(server ?? "none")",
+                               "revision": "\(state.revision)"])
+                if let to, server == nil {
+                    logger.error(
+                        "dcs leader matches no server",
+                        metadata: ["member": "\(to)", "why": "no [[server]] has its name or its conn_url address"])
+                }
+                recheck = server
+            case .member(let name, _) where name == state.leader:
+                recheck = recheck ?? policy.leaderServer(in: state)
+            case .member:
+                break
+            }
+        }
+        return recheck
+    }
+
+    /// Hands the guidance to the checks when it changed or a server needs checking now, logs a change of what
+    /// decides writes, and wakes up when the fence grace ends.
+    private func publish(recheck: String?) {
+        let now = StoreWatcher.now()
+        let guidance = policy.guidance(for: state, at: now)
+        if published != .some(guidance) || recheck != nil {
+            published = .some(guidance)
+            watcher.onGuidance(guidance, recheck)
+        }
+        logAuthority(policy.authority(for: state, at: now))
+        policyTimer?.cancel()
+        policyTimer = policy.nextChange(for: state, at: now).map { instant in
+            eventLoop.scheduleTask(in: .nanoseconds(Int64(instant.since(now).nanoseconds))) { [weak self] in
+                self?.publish(recheck: nil)
+            }
+        }
+    }
+
+    private func logAuthority(_ next: StorePolicy.WriteAuthority) {
+        guard next != authority else { return }
+        let before = authority
+        authority = next
+        guard before != nil || next != .checks else { return }
+        let metadata: Logger.Metadata = ["from": "\(before?.rawValue ?? "none")", "to": "\(next.rawValue)"]
+        switch next {
+        case .fenced:
+            logger.error("dcs fenced: no writes until the store is back", metadata: metadata)
+        case .checks:
+            logger.warning("dcs writes follow the checks alone", metadata: metadata)
+        case .leader, .none:
+            logger.notice("dcs writes follow the store", metadata: metadata)
+        }
+    }
+
+    // MARK: Runtime API
+
+    func stats(at now: MonotonicInstant) -> DCSStats {
+        let connection: String
+        var endpoint = ""
+        switch state.connection {
+        case .connecting: connection = "connecting"
+        case .connected(let url):
+            connection = "connected"
+            endpoint = url
+        case .lost: connection = "lost"
+        }
+        let members = state.members.keys.sorted().map { name -> DCSMemberStats in
+            let record = state.members[name]
+            return DCSMemberStats(
+                name: name, server: policy.server(for: name, record: record), role: record?.role ?? "",
+                state: record?.state ?? "")
+        }
+        return DCSStats(
+            type: client.config.type.rawValue, state: connection, endpoint: endpoint, revision: state.revision,
+            leader: state.leader, leaderServer: policy.leaderServer(in: state),
+            writes: policy.authority(for: state, at: now).rawValue,
+            lastEventAgeSeconds: state.lastEvent.map { now.since($0).seconds },
+            lostForSeconds: state.unreachableSince.map { now.since($0).seconds },
+            onLoss: client.config.onLoss.rawValue, events: state.events, reconnects: state.reconnects,
+            resyncs: state.resyncs, members: members)
+    }
+}
+
+extension Duration {
+    /// Seconds as a fraction, for reports.
+    var seconds: Double {
+        let (whole, attoseconds) = components
+        return Double(whole) + Double(attoseconds) / 1e18
+    }
+}

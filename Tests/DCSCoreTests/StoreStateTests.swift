@@ -1,0 +1,68 @@
+import DCSCore
+import MonotonicTime
+import XCTest
+
+final class StoreStateTests: XCTestCase {
+    let layout = PatroniLayout(namespace: "/service", scope: "pg")
+
+    private func at(_ seconds: Int) -> MonotonicInstant { MonotonicInstant(nanoseconds: UInt64(seconds) * 1_000_000_000) }
+    private func entry(_ key: String, _ value: String) -> StoreEntry {
+        StoreEntry(key: "/service/pg/" + key, value: Array(value.utf8))
+    }
+
+    func testAReadSetsLeaderMembersAndRevision() {
+        var state = StoreState(layout: layout, startedAt: at(0))
+        XCTAssertFalse(state.hasRead)
+        let changes = state.load(
+            StoreSnapshot(revision: 10, entries: [entry("leader", "n1"), entry("members/n1", #"{"role":"primary"}"#)]),
+            at: at(1), afterCompaction: false)
+        XCTAssertEqual(changes, [.member("n1", PatroniMember(name: "n1", role: "primary")), .leader(from: nil, to: "n1")])
+        XCTAssertEqual(state.revision, 10)
+        XCTAssertEqual(state.resumeRevision, 11)
+        XCTAssertEqual(state.resyncs, 0)
+    }
+
+    func testEventsMoveTheLeaderAndRepeatsAreSkipped() {
+        var state = StoreState(layout: layout, startedAt: at(0))
+        _ = state.load(StoreSnapshot(revision: 10, entries: [entry("leader", "n1")]), at: at(1), afterCompaction: false)
+        let batch: [StoreEvent] = [
+            .delete(key: "/service/pg/leader", revision: 11),
+            .put(entry("leader", "n2"), revision: 12),
+        ]
+        XCTAssertEqual(
+            state.apply(batch, at: at(2)), [.leader(from: "n1", to: nil), .leader(from: nil, to: "n2")])
+        // A watch resumed in the middle of that batch sends it again: nothing changes twice.
+        XCTAssertEqual(state.apply(batch, at: at(3)), [])
+        XCTAssertEqual(state.events, 2)
+        XCTAssertEqual(state.revision, 12)
+    }
+
+    func testUnreachableTimeStartsAtTheFirstFailureAndReconnectsAreCounted() {
+        var state = StoreState(layout: layout, startedAt: at(0))
+        XCTAssertEqual(state.unreachableSince, at(0))
+        state.connected(endpoint: "http://a:2379")
+        XCTAssertNil(state.unreachableSince)
+        state.lost(at: at(5))
+        state.lost(at: at(7))
+        XCTAssertEqual(state.unreachableSince, at(5))
+        state.connected(endpoint: "http://b:2379")
+        XCTAssertEqual(state.reconnects, 1)
+        XCTAssertEqual(state.connection, .connected(endpoint: "http://b:2379"))
+    }
+
+    func testAResyncReplacesEverythingAndReportsWhatMoved() {
+        var state = StoreState(layout: layout, startedAt: at(0))
+        _ = state.load(
+            StoreSnapshot(revision: 10, entries: [entry("leader", "n1"), entry("members/n1", "{}")]), at: at(1),
+            afterCompaction: false)
+        let changes = state.load(
+            StoreSnapshot(revision: 40, entries: [entry("leader", "n2"), entry("members/n2", "{}")]), at: at(9),
+            afterCompaction: true)
+        XCTAssertEqual(
+            changes,
+            [.member("n1", nil), .member("n2", PatroniMember(name: "n2")), .leader(from: "n1", to: "n2")])
+        XCTAssertEqual(state.resyncs, 1)
+        XCTAssertEqual(state.revision, 40)
+        XCTAssertEqual(Set(state.members.keys), ["n2"])
+    }
+}

@@ -1,0 +1,660 @@
+"""pgfloat following Patroni's leader key in etcd (`[dcs]`), all on loopback.
+
+Two setups:
+  * a real Patroni cluster (3 nodes, PostgreSQL 15, one etcd) with `pgsql` checks at pgfloat's
+    default interval: after a crash or a switchover, the first write lands on the new leader
+    within KEY_TO_WRITE_BUDGET of Patroni writing the leader key, timed from an etcd watch
+    (patroni_harness.EtcdWatchRecorder), not from a poll;
+  * a static primary + standby (harness.PGCluster) and a standalone etcd in which the tests
+    write Patroni-shaped keys themselves: a leader key naming a replica, etcd killed under
+    `on_dcs_loss = "keep"` and `"fence"`, and a compaction while pgfloat was cut off.
+
+Run as root:  python3 -m pytest -v -s Tests/Integration/test_dcs.py
+Binary:       PGFLOAT_BIN (default .build/debug/pgfloat under the repo root)
+
+etcd and Patroni are installed when missing (patroni_harness.ensure_*); without them the
+module's tests are skipped, never failed. `-s` shows the measured delays.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import tempfile
+import threading
+import time
+import urllib.request
+import uuid
+from pathlib import Path
+from types import SimpleNamespace
+from typing import NamedTuple
+
+import pytest
+
+from harness import (HOST, PGFloat, client_env, finish, free_port, listener, pgfloat_bin, pgfloat_config,
+                     psql, psql_cmd, run_psql, server, start_psql, wait_active, wait_until)
+from patroni_harness import NAMESPACE, Etcd, EtcdWatchRecorder, PatroniCluster, ensure_etcd, ensure_patroni
+
+if os.geteuid() != 0:
+    pytest.skip("integration tests must run as root (PostgreSQL runs as user postgres)",
+                allow_module_level=True)
+if not pgfloat_bin().is_file():
+    pytest.skip(f"pgfloat binary not found at {pgfloat_bin()} "
+                "(build it, or point PGFLOAT_BIN at it)", allow_module_level=True)
+
+# ttl is Patroni's minimum (it raises lower values to 20); loop_wait + 2 * retry_timeout <= ttl.
+TTL, LOOP_WAIT, RETRY_TIMEOUT = 20, 2, 5
+# From the leader key naming a server to the first write through pgfloat landing on it. Patroni
+# promotes 0.1-0.25 s after it writes the key (measured on loopback); pgfloat checks the named
+# server at once and again every confirm_interval until it answers primary.
+KEY_TO_WRITE_BUDGET = 0.5
+TABLE = "pgfloat_dcs_writes"
+WRITE = f"INSERT INTO {TABLE} DEFAULT VALUES RETURNING inet_server_port()"
+CREATE_TABLE = f"CREATE TABLE IF NOT EXISTS {TABLE} (id bigserial PRIMARY KEY, at timestamptz NOT NULL DEFAULT now())"
+
+
+# ---------------------------------------------------------------------------
+# the runtime API and the stats endpoint
+# ---------------------------------------------------------------------------
+
+def admin(sock: Path, line: str) -> str:
+    out = subprocess.run(["socat", "stdio", f"UNIX-CONNECT:{sock}"], input=line + "\n",
+                         capture_output=True, text=True, timeout=10)
+    assert out.returncode == 0, out.stderr
+    return out.stdout
+
+
+def show_dcs(sock: Path) -> dict[str, str]:
+    """`show dcs` as a dict of its `key: value` lines (a value may be empty)."""
+    fields = {}
+    for line in admin(sock, "show dcs").splitlines():
+        key, sep, value = line.partition(":")
+        if sep:
+            fields[key.strip()] = value.strip()
+    return fields
+
+
+def dcs_members(fields: dict[str, str]) -> dict[str, tuple[str, str, str]]:
+    """`members: m1=server/role/state ...` as {member: (server, role, state)}."""
+    members = {}
+    for item in fields.get("members", "").split():
+        name, _, rest = item.partition("=")
+        parts = rest.split("/")
+        members[name] = tuple(parts) if len(parts) == 3 else (rest, "", "")
+    return members
+
+
+def wait_dcs(sock: Path, timeout: float, what: str, **want: str) -> dict[str, str]:
+    """Wait until `show dcs` has every wanted field value; returns the whole report."""
+    last: dict[str, str] = {}
+
+    def matches():
+        nonlocal last
+        try:
+            last = show_dcs(sock)
+        except (AssertionError, subprocess.TimeoutExpired):
+            return None
+        return last if all(last.get(k) == v for k, v in want.items()) else None
+    try:
+        return wait_until(matches, timeout, what, interval=0.05)
+    except TimeoutError as e:
+        raise AssertionError(f"{e}; want {want}; last `show dcs`: {last}") from None
+
+
+def counter(fields: dict[str, str], name: str) -> int:
+    return int(fields.get(name) or 0)
+
+
+def metrics(stats_port: int) -> str:
+    with urllib.request.urlopen(f"http://{HOST}:{stats_port}/metrics", timeout=5) as response:
+        return response.read().decode()
+
+
+def metric(text: str, name: str, **labels: str) -> float | None:
+    """The value of the first sample of `name` whose labels include `labels`; None if absent."""
+    for m in re.finditer(rf"^{re.escape(name)}(?:\{{([^}}]*)\}})? (\S+)$", text, re.M):
+        got = dict(re.findall(r'(\w+)="([^"]*)"', m.group(1) or ""))
+        if all(got.get(k) == v for k, v in labels.items()):
+            return float(m.group(2))
+    return None
+
+
+# ---------------------------------------------------------------------------
+# writes through pgfloat
+# ---------------------------------------------------------------------------
+
+class Attempt(NamedTuple):
+    started: float      # time.monotonic() before psql was spawned
+    ended: float        # ... after it exited
+    port: str | None    # the server port the INSERT landed on; None when it failed
+    error: str
+
+
+def write_once(lport: int, timeout: float = 10) -> str | None:
+    """One INSERT over a fresh connection; the server port it landed on, None on failure."""
+    try:
+        r = run_psql(lport, WRITE, timeout=timeout)
+    except subprocess.TimeoutExpired:
+        return None
+    lines = r.stdout.strip().splitlines()
+    return lines[0] if r.returncode == 0 and lines else None
+
+
+class WriteLoop:
+    """`writers` threads, each writing through a listener over a fresh psql connection, again and
+    again, so that a write is always in flight: pgfloat queues a write while no server may take it,
+    and the queued write completes the moment it is routed. Every attempt is recorded.
+
+    PGCONNECT_TIMEOUT is raised above pgfloat's timeout_queue so libpq does not give up on a
+    queued connection first. Stopping kills the psql processes still running (ours, by PID)."""
+
+    def __init__(self, lport: int, writers: int = 3, timeout: float = 40):
+        self.lport, self.timeout = lport, timeout
+        self._attempts: list[Attempt] = []
+        self._procs: set[subprocess.Popen] = set()
+        self._lock = threading.Lock()
+        self._stop = threading.Event()
+        self._env = client_env(PGCONNECT_TIMEOUT=str(int(timeout)))
+        self._threads = [threading.Thread(target=self._writer, args=(i * 0.05,), daemon=True)
+                         for i in range(writers)]
+
+    def __enter__(self) -> "WriteLoop":
+        for thread in self._threads:
+            thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.stop()
+
+    def stop(self) -> None:
+        self._stop.set()
+        with self._lock:
+            running = list(self._procs)
+        for proc in running:
+            if proc.poll() is None:
+                proc.kill()
+        for thread in self._threads:
+            thread.join(15)
+
+    def _writer(self, offset: float) -> None:
+        self._stop.wait(offset)  # staggered, so the writers' gaps between attempts do not line up
+        while not self._stop.is_set():
+            started = time.monotonic()
+            proc = subprocess.Popen(psql_cmd(self.lport, WRITE), stdout=subprocess.PIPE,
+                                    stderr=subprocess.PIPE, text=True, env=self._env)
+            with self._lock:
+                self._procs.add(proc)
+            try:
+                out, err = proc.communicate(timeout=self.timeout)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                out, err = proc.communicate(timeout=10)
+                err = f"no answer within {self.timeout}s; {err}"
+            finally:
+                with self._lock:
+                    self._procs.discard(proc)
+            ended = time.monotonic()
+            lines = out.strip().splitlines()
+            port = lines[0] if proc.returncode == 0 and lines else None
+            with self._lock:
+                self._attempts.append(Attempt(started, ended, port, "" if port else err.strip()[-200:]))
+            if port is None and ended - started < 0.2:
+                self._stop.wait(0.05)  # refused at once: do not spin
+
+    def attempts(self) -> list[Attempt]:
+        with self._lock:
+            return sorted(self._attempts, key=lambda a: a.started)
+
+    def first_landing(self, port: int, after: float) -> Attempt | None:
+        """The attempt that landed on `port` soonest after `after` (by when psql returned)."""
+        hits = [a for a in self.attempts() if a.port == str(port) and a.ended >= after]
+        return min(hits, key=lambda a: a.ended, default=None)
+
+    def wait_landing(self, port: int, after: float, timeout: float, what: str) -> Attempt:
+        try:
+            return wait_until(lambda: self.first_landing(port, after), timeout, what, interval=0.02)
+        except TimeoutError as e:
+            raise AssertionError(f"{e}; attempts from 1s before:\n{self.summary(after - 1, limit=40)}") from None
+
+    def wait_attempt_started_after(self, instant: float, timeout: float, ok: bool | None = None) -> Attempt:
+        """Wait until an attempt that started at or after `instant` has finished (succeeded if ok)."""
+        def done():
+            return next((a for a in self.attempts() if a.started >= instant
+                         and (ok is None or (a.port is not None) == ok)), None)
+        return wait_until(done, timeout, f"a write attempt started {instant:.1f} to finish", interval=0.05)
+
+    def summary(self, since: float, limit: int = 200) -> str:
+        """Attempts that ended after `since`, timed from it (the first `limit` of them)."""
+        recent = [a for a in self.attempts() if a.ended >= since][:limit]
+        return "\n".join(f"  +{a.started - since:7.3f}s..+{a.ended - since:7.3f}s -> {a.port or 'FAILED ' + a.error}"
+                         for a in recent)
+
+
+def log_digest(pf: PGFloat, lines: int = 60) -> str:
+    """The log's last lines other than per-session ones (a write loop floods those), and the
+    last few session lines. With PGFLOAT_ARTIFACTS set, the whole log is kept there too."""
+    text = pf.log_text().splitlines()
+    sessions = [line for line in text if re.search(r"\binfo session\b", line)]
+    other = [line for line in text if not re.search(r"\binfo session\b", line)]
+    keep = os.environ.get("PGFLOAT_ARTIFACTS")
+    if keep and pf.log_path.exists():
+        shutil.copy(pf.log_path, Path(keep) / f"pgfloat-dcs-{pf.pid}.log")
+    return "\n".join(other[-lines:] + ["... last session lines:"] + sessions[-5:])
+
+
+def proxy_tail(pf: PGFloat) -> str:
+    return f"--- pgfloat log (without session lines) ---\n{log_digest(pf)}"
+
+
+# ---------------------------------------------------------------------------
+# a real Patroni cluster
+# ---------------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def patroni():
+    for ensure in (ensure_etcd, ensure_patroni):
+        reason = ensure()
+        if reason:
+            pytest.skip(reason)
+    cluster = PatroniCluster(size=3, ttl=TTL, loop_wait=LOOP_WAIT, retry_timeout=RETRY_TIMEOUT)
+    try:
+        leader = cluster.wait_healthy()
+        r = run_psql(cluster.nodes[leader].pg_port, CREATE_TABLE)
+        assert r.returncode == 0, r.stderr
+        # On every replica before any switchover: a candidate without it would fail every write.
+        for node in cluster.nodes.values():
+            wait_until(lambda: run_psql(node.pg_port, f"SELECT to_regclass('{TABLE}') IS NOT NULL",
+                                        timeout=10).stdout.strip() == "t",
+                       30, f"{TABLE} replicated to {node.name}")
+        yield cluster
+    finally:
+        cluster.teardown()
+
+
+@pytest.fixture(scope="module")
+def patroni_proxy(patroni):
+    """pgfloat over the three nodes (server name = Patroni member name), `pgsql` checks at
+    pgfloat's default interval, rise and fall, and `[dcs]` on the cluster's etcd."""
+    pport, rport = free_port(), free_port()
+    sockdir = Path(tempfile.mkdtemp(prefix="pgfloat-dcs-admin-"))
+    names = list(patroni.nodes)
+    servers = [server(name, node.pg_port) for name, node in patroni.nodes.items()]
+    listeners = [
+        listener("postgres_primary", pport, names, balance="first", role="primary",
+                 on_marked_down="shutdown-sessions"),
+        listener("postgres_replicas", rport, names, balance="roundrobin", role="replica"),
+    ]
+    check = {"type": "pgsql", "timeout": "1s", "user": "postgres",
+             "interval": None, "rise": None, "fall": None}  # None: pgfloat's defaults
+    dcs = {"type": "etcd3", "endpoints": [patroni.etcd.client_url], "namespace": NAMESPACE,
+           "scope": patroni.scope, "on_dcs_loss": "keep", "timeout": "1s"}
+    pf = PGFloat(pgfloat_config(servers, listeners, global_={"admin_socket": str(sockdir / "admin.sock")},
+                                defaults={"timeout_queue": "30s"}, check=check, dcs=dcs))
+    try:
+        pf.start(ports=[pport, rport])
+        pf.primary_port, pf.replica_port, pf.sock = pport, rport, sockdir / "admin.sock"
+        yield pf
+    finally:
+        code = pf.stop()
+        print(f"--- pgfloat exit={code} log (tail, without session lines) ---\n{log_digest(pf)}")
+        pf.cleanup()
+        shutil.rmtree(sockdir, ignore_errors=True)
+
+
+def settled_on_leader(cluster: PatroniCluster, pf: PGFloat) -> str:
+    """Wait for a healthy cluster, pgfloat following its leader, and writes landing there."""
+    leader = cluster.wait_healthy()
+    wait_dcs(pf.sock, 30, f"pgfloat to follow leader {leader}", state="connected", leader=leader,
+             leader_server=leader)
+    wait_until(lambda: write_once(pf.primary_port) == str(cluster.nodes[leader].pg_port), 30,
+               f"writes through pgfloat to land on the leader {leader}")
+    return leader
+
+
+def assert_follows(cluster: PatroniCluster, pf: PGFloat, leader: str) -> None:
+    """`show dcs` names the new leader, connected, and its member record as primary."""
+    def member_primary():
+        fields = show_dcs(pf.sock)
+        _, role, state = dcs_members(fields).get(leader, ("", "", ""))
+        return fields if role in ("primary", "master") and state == "running" else None
+    fields = wait_dcs(pf.sock, 10, f"show dcs to name {leader}", state="connected", leader=leader,
+                      leader_server=leader, writes="leader")
+    assert dcs_members(fields).get(leader, ("",))[0] == leader, fields
+    # Patroni rewrites the member record within a loop or two after it promotes.
+    wait_until(member_primary, 4 * LOOP_WAIT + 5, f"{leader}'s member record to say primary/running")
+
+
+def test_switchover_routes_writes_within_budget_of_the_key(patroni, patroni_proxy):
+    pf = patroni_proxy
+    leader = settled_on_leader(patroni, pf)
+    candidate = next(name for name in patroni.nodes if name != leader)
+    old_port, new_port = patroni.nodes[leader].pg_port, patroni.nodes[candidate].pg_port
+
+    with EtcdWatchRecorder(patroni.etcd.client_url, patroni.leader_key) as watch, WriteLoop(pf.primary_port) as writes:
+        writes.wait_landing(old_port, time.monotonic(), 10, "the write loop to reach the leader")
+        started = time.monotonic()
+        ctl = subprocess.Popen(patroni.patronictl_cmd("switchover", "--leader", leader,
+                                                      "--candidate", candidate, "--force"),
+                               cwd=patroni.base, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        try:
+            key = watch.wait_for(candidate, 60, after=started)
+            landed = writes.wait_landing(new_port, key.at, 40, f"a write to land on {candidate}")
+            out, _ = ctl.communicate(timeout=60)
+        finally:
+            if ctl.poll() is None:
+                ctl.kill()
+                ctl.communicate(timeout=10)
+    assert ctl.returncode == 0, out
+    delay = landed.ended - key.at
+    print(f"\npatroni switchover {leader} -> {candidate}: leader key written (revision {key.revision}) "
+          f"{key.at - started:.2f}s after patronictl started; first write through pgfloat on {candidate} "
+          f"{delay:.3f}s after the key", flush=True)
+    late = [a for a in writes.attempts() if a.port is not None and a.ended > key.at and a.port != str(new_port)]
+    assert not late, f"writes landed elsewhere after the key named {candidate}: {late}"
+    assert delay < KEY_TO_WRITE_BUDGET, (f"first write on {candidate} {delay:.3f}s after the key\n"
+                                         f"{writes.summary(key.at - 1)}\n{proxy_tail(pf)}")
+    assert_follows(patroni, pf, candidate)
+
+
+def test_crash_routes_writes_within_budget_of_the_key(patroni, patroni_proxy):
+    """Last in the module: the crashed node is left down."""
+    pf = patroni_proxy
+    leader = settled_on_leader(patroni, pf)
+    old_port = patroni.nodes[leader].pg_port
+
+    with EtcdWatchRecorder(patroni.etcd.client_url, patroni.leader_key) as watch, WriteLoop(pf.primary_port) as writes:
+        writes.wait_landing(old_port, time.monotonic(), 10, "the write loop to reach the leader")
+        crashed_at = time.monotonic()
+        patroni.crash(leader)
+        gone_at = time.monotonic()  # its PostgreSQL is stopped: no write can land there after this
+        # The leader's lease runs out (<= ttl), then a replica takes the key at once.
+        key = wait_until(lambda: next((e for e in watch.snapshot() if e.value and e.value != leader), None),
+                         TTL + 30, "Patroni to write a new leader key", interval=0.05)
+        new_port = patroni.nodes[key.value].pg_port
+        landed = writes.wait_landing(new_port, key.at, 40, f"a write to land on {key.value}")
+    delay = landed.ended - key.at
+    print(f"\npatroni crash of {leader}: {key.value} wrote the leader key {key.at - crashed_at:.2f}s after "
+          f"the crash; first write through pgfloat on it {delay:.3f}s after the key", flush=True)
+    after_crash = [a for a in writes.attempts() if a.port is not None and a.ended > gone_at]
+    assert {a.port for a in after_crash} <= {str(new_port)}, f"writes landed elsewhere: {after_crash}"
+    assert delay < KEY_TO_WRITE_BUDGET, (f"first write on {key.value} {delay:.3f}s after the key\n"
+                                         f"{writes.summary(key.at - 1)}\n{proxy_tail(pf)}")
+    assert_follows(patroni, pf, key.value)
+
+
+# ---------------------------------------------------------------------------
+# static keys: a primary and a standby, and the test plays Patroni
+# ---------------------------------------------------------------------------
+
+STATIC_CHECK = {"type": "pgsql", "interval": "1s", "fast_interval": "250ms", "timeout": "1s",
+                "rise": 2, "fall": 2, "user": "postgres"}
+STATIC_NAMESPACE = "/service"  # without the trailing slash this time
+# Member names differ from the server names, so pgfloat has to map them by conn_url.
+MEMBER_OF = {"primary": "alpha", "standby1": "bravo"}
+GRACE = 2.0
+
+
+class PatroniKeys:
+    """Patroni's keys for one scope, written by the test: `<ns>/<scope>/leader` and
+    `<ns>/<scope>/members/<name>` with the JSON Patroni 4 publishes."""
+
+    def __init__(self, etcd: Etcd, cluster, scope: str):
+        self.etcd, self.cluster, self.scope = etcd, cluster, scope
+
+    @property
+    def prefix(self) -> str:
+        return f"{STATIC_NAMESPACE}/{self.scope}"
+
+    def set_leader(self, server_name: str) -> int:
+        return self.etcd.put(f"{self.prefix}/leader", MEMBER_OF[server_name])
+
+    def clear_leader(self) -> int:
+        return self.etcd.delete(f"{self.prefix}/leader")
+
+    def set_member(self, server_name: str, role: str, state: str = "running") -> int:
+        port = self.cluster.nodes[server_name].port
+        record = {"conn_url": f"postgres://{HOST}:{port}/postgres",
+                  "api_url": f"http://{HOST}:{port + 1}/patroni",  # nothing listens; pgsql checks
+                  "state": state, "role": role, "version": "4.1.5", "timeline": 1,
+                  "xlog_location": 50331648}
+        return self.etcd.put(f"{self.prefix}/members/{MEMBER_OF[server_name]}", json.dumps(record))
+
+    def publish(self, leader: str = "primary") -> int:
+        self.etcd.put(f"{self.prefix}/initialize", "7300000000000000000")
+        self.etcd.put(f"{self.prefix}/config", json.dumps({"ttl": 30, "loop_wait": 10}))
+        self.set_member("primary", "primary")
+        self.set_member("standby1", "replica")
+        return self.set_leader(leader)
+
+
+@pytest.fixture(scope="module")
+def etcd_installed():
+    reason = ensure_etcd()
+    if reason:
+        pytest.skip(reason)
+
+
+@pytest.fixture
+def etcd(etcd_installed):
+    """A standalone etcd per test (the tests kill and restart it), its data kept between restarts."""
+    base = Path(tempfile.mkdtemp(prefix="pgfloat-dcs-etcd-"))
+    store = Etcd(base, f"dcs-it-{uuid.uuid4().hex[:8]}")
+    try:
+        store.start()
+        yield store
+    finally:
+        store.stop()
+        print(f"--- etcd log (tail) ---\n{store.log_tail(10)}")
+        shutil.rmtree(base, ignore_errors=True)
+
+
+@pytest.fixture
+def admin_dir():
+    path = Path(tempfile.mkdtemp(prefix="pgfloat-dcs-admin-"))
+    yield path
+    shutil.rmtree(path, ignore_errors=True)
+
+
+@pytest.fixture
+def static(cluster, etcd, pgfloat, port, admin_dir):
+    """Keys published for a fresh scope, and a starter for pgfloat over the shared primary + standby:
+    `static.start(on_dcs_loss=..., timeout_queue=...)` returns the running PGFloat with
+    primary_port, replica_port, sock and stats_port set."""
+    psql(cluster.primary.port, CREATE_TABLE)
+    keys = PatroniKeys(etcd, cluster, f"dcs-it-{uuid.uuid4().hex[:10]}")
+    keys.publish()
+
+    s = SimpleNamespace(cluster=cluster, etcd=etcd, keys=keys)
+
+    def start(on_dcs_loss: str = "keep", timeout_queue: str = "1s", **dcs_extra) -> PGFloat:
+        pport, rport, sport = port(), port(), port()
+        sock = admin_dir / "admin.sock"
+        names = list(MEMBER_OF)
+        servers = [server(n, cluster.nodes[n].port) for n in names]
+        listeners = [
+            listener("postgres_primary", pport, names, balance="first", role="primary",
+                     on_marked_down="shutdown-sessions"),
+            listener("postgres_replicas", rport, names, balance="roundrobin", role="replica"),
+        ]
+        dcs = {"type": "etcd3", "endpoints": [etcd.client_url], "namespace": STATIC_NAMESPACE,
+               "scope": keys.scope, "on_dcs_loss": on_dcs_loss, "dcs_loss_grace": f"{GRACE:g}s",
+               "confirm_interval": "50ms", "timeout": "1s", **dcs_extra}
+        config = pgfloat_config(servers, listeners, check=STATIC_CHECK, dcs=dcs,
+                                global_={"admin_socket": str(sock), "stats_bind": f"{HOST}:{sport}"},
+                                defaults={"timeout_queue": timeout_queue})
+        pf = pgfloat(config, ports=[pport, rport, sport])
+        pf.primary_port, pf.replica_port, pf.sock, pf.stats_port = pport, rport, sock, sport
+        wait_dcs(sock, 15, "pgfloat to follow the published keys", state="connected", leader="alpha",
+                 leader_server="primary", writes="leader")
+        wait_until(lambda: write_once(pport) == str(cluster.primary.port), 15,
+                   "writes through pgfloat to land on the primary")
+        return pf
+    s.start = start
+    return s
+
+
+def test_leader_key_naming_a_replica_gets_no_writes(static):
+    pf = static.start(timeout_queue="1s")
+    fields = show_dcs(pf.sock)
+    assert dcs_members(fields) == {"alpha": ("primary", "primary", "running"),
+                                   "bravo": ("standby1", "replica", "running")}, fields
+    assert fields["type"] == "etcd3" and fields["endpoint"] == static.etcd.client_url, fields
+    before = counter(fields, "disagreements")
+
+    static.keys.set_leader("standby1")
+    wait_dcs(pf.sock, 5, "pgfloat to follow the key to bravo", leader="bravo", leader_server="standby1")
+    # timeout_queue 1s: a write waits that long for a primary, then pgfloat answers an error.
+    started = time.monotonic()
+    assert write_once(pf.primary_port, timeout=15) is None, "a write went through while the key names a replica"
+    failed_after = time.monotonic() - started
+    assert write_once(pf.primary_port, timeout=15) is None
+    fields = wait_until(lambda: (f := show_dcs(pf.sock)) and counter(f, "disagreements") > before and f, 5,
+                        "a disagreement counted in show dcs")
+    assert "dcs disagreement" in pf.log_text(), proxy_tail(pf)
+    assert (metric(metrics(pf.stats_port), "pgfloat_dcs_disagreements_total") or 0) >= 1
+    # The standby keeps serving reads: only writes follow the key.
+    assert run_psql(pf.replica_port, "SELECT 1", timeout=10).returncode == 0
+
+    static.keys.set_leader("primary")
+    back = time.monotonic()
+    landed = wait_until(lambda: write_once(pf.primary_port) == str(static.cluster.primary.port) and time.monotonic(),
+                        5, "writes to resume on the primary")
+    print(f"\nleader key on the replica: writes failed after {failed_after:.2f}s (timeout_queue 1s), "
+          f"disagreements {before} -> {fields['disagreements']} (writes: {fields.get('writes')}); "
+          f"key back on the primary: first write {landed - back:.3f}s later", flush=True)
+    assert landed - back < 2
+    fields = wait_dcs(pf.sock, 5, "show dcs back on alpha", leader="alpha", leader_server="primary",
+                      writes="leader", state="connected")
+    assert metric(metrics(pf.stats_port), "pgfloat_dcs_leader", member="alpha", server="primary") == 1
+
+
+def test_etcd_loss_keep(static):
+    pf = static.start(on_dcs_loss="keep", timeout_queue="1s")
+    primary_port = str(static.cluster.primary.port)
+    reconnects = counter(show_dcs(pf.sock), "reconnects")
+
+    with WriteLoop(pf.primary_port, writers=2, timeout=10) as writes:
+        writes.wait_landing(int(primary_port), time.monotonic(), 10, "the write loop to reach the primary")
+        killed_at = time.monotonic()
+        static.etcd.kill()
+        lost = wait_dcs(pf.sock, 5, "show dcs to report the store lost", state="lost")
+        # Writes keep landing well past twice the grace fence would have used.
+        writes.wait_attempt_started_after(killed_at + 2 * GRACE + 0.5, 10, ok=True)
+        during = show_dcs(pf.sock)
+        text = metrics(pf.stats_port)
+        restarted_at = time.monotonic()
+        static.etcd.start()
+        back = wait_dcs(pf.sock, 15, "show dcs to report the store connected again", state="connected",
+                        writes="leader", leader="alpha")
+    window = [a for a in writes.attempts() if a.started >= killed_at and a.ended <= restarted_at]
+    print(f"\netcd killed under on_dcs_loss=keep: first `state: lost` with lost_for {lost.get('lost_for')}s, "
+          f"{len(window)} writes while it was down, connected again "
+          f"{time.monotonic() - restarted_at:.2f}s after the restart", flush=True)
+    assert window and all(a.port == primary_port for a in window), writes.summary(killed_at)
+    assert during["state"] == "lost" and during["writes"] == "checks", during
+    assert float(during["lost_for"]) >= 2 * GRACE - 1.0, during  # less the 1s timeout to notice
+    assert during["on_dcs_loss"] == "keep", during
+    assert metric(text, "pgfloat_dcs_connected") == 0 and metric(text, "pgfloat_dcs_writes_fenced") == 0
+    assert counter(back, "reconnects") > reconnects, back
+    assert back["lost_for"] == "", back
+    assert metric(metrics(pf.stats_port), "pgfloat_dcs_connected") == 1
+    assert write_once(pf.primary_port) == primary_port
+
+
+def test_etcd_loss_fence(static):
+    pf = static.start(on_dcs_loss="fence", timeout_queue="1s")
+    primary_port = str(static.cluster.primary.port)
+    held = start_psql(pf.primary_port, "SELECT pg_sleep(60)", "dcs-fence-held")
+    try:
+        wait_active([static.cluster.primary.port], "dcs-fence-held")
+        with WriteLoop(pf.primary_port, writers=2, timeout=10) as writes:
+            writes.wait_landing(int(primary_port), time.monotonic(), 10, "the write loop to reach the primary")
+            killed_at = time.monotonic()
+            static.etcd.kill()
+            fenced = wait_dcs(pf.sock, GRACE + 5, "show dcs to report writes fenced", writes="fenced")
+            fenced_seen = time.monotonic() - killed_at
+            code, _, err = finish(held, GRACE + 5)
+            held_closed = time.monotonic() - killed_at
+            # Let the loop run into the fenced time, so the window below is not empty.
+            writes.wait_attempt_started_after(killed_at + GRACE + 1.5, 10)
+            text = metrics(pf.stats_port)
+            restarted_at = time.monotonic()
+            static.etcd.start()
+            resumed = writes.wait_attempt_started_after(restarted_at, 15, ok=True)
+            back = wait_dcs(pf.sock, 10, "show dcs connected again", state="connected", writes="leader")
+    finally:
+        if held.poll() is None:
+            held.kill()
+            held.communicate(timeout=10)
+    attempts = [a for a in writes.attempts() if a.started >= killed_at]
+    failed = [a for a in attempts if a.port is None and a.ended <= restarted_at]
+    first_fail = min((a.started for a in failed), default=None)
+    print(f"\netcd killed under on_dcs_loss=fence, grace {GRACE:g}s: first refused write started "
+          f"{(first_fail or 0) - killed_at:.2f}s after the kill, `writes: fenced` seen at {fenced_seen:.2f}s, "
+          f"held session closed at {held_closed:.2f}s; after the restart the first write landed "
+          f"{resumed.ended - restarted_at:.2f}s later", flush=True)
+    summary = writes.summary(killed_at)
+    assert first_fail is not None, summary
+    early = [a for a in attempts if a.started <= killed_at + GRACE - 0.5]
+    assert early and all(a.port == primary_port for a in early), f"writes refused before the grace\n{summary}"
+    assert GRACE - 0.5 <= first_fail - killed_at <= GRACE + 1.5, summary
+    fenced_window = [a for a in attempts if a.started >= killed_at + GRACE + 1.5 and a.ended <= restarted_at]
+    assert fenced_window and all(a.port is None for a in fenced_window), f"a write got through fenced\n{summary}"
+    assert code != 0, "the session on the primary survived the fence"
+    assert held_closed <= GRACE + 3, err
+    assert fenced["state"] == "lost" and fenced["on_dcs_loss"] == "fence", fenced
+    assert metric(text, "pgfloat_dcs_writes_fenced") == 1 and metric(text, "pgfloat_dcs_connected") == 0
+    assert resumed.ended - restarted_at < 5 and resumed.port == primary_port, summary
+    assert back["leader"] == "alpha", back
+    assert metric(metrics(pf.stats_port), "pgfloat_dcs_writes_fenced") == 0
+
+
+def test_compaction_between_restarts(static):
+    pf = static.start(on_dcs_loss="keep", timeout_queue="1s")
+    etcd, keys = static.etcd, static.keys
+    seen = wait_dcs(pf.sock, 5, "pgfloat at the store's revision", state="connected",
+                    revision=str(etcd.revision()))
+    seen_revision, resyncs = int(seen["revision"]), counter(seen, "resyncs")
+
+    # pgfloat's endpoint closed; the same store open on another port only.
+    etcd.stop()
+    wait_dcs(pf.sock, 5, "show dcs to report the store lost", state="lost")
+    side_port = free_port()
+    etcd.start(extra_client_ports=[side_port], only_extra=True)
+    keys.set_member("standby1", "replica", state="stopped")
+    for i in range(3):
+        etcd.put(f"{keys.prefix}/dummy", f"churn {i}")
+        etcd.delete(f"{keys.prefix}/dummy")
+    compacted = etcd.revision()
+    assert compacted > seen_revision + 1, "nothing to compact past pgfloat's revision"
+    etcd.compact(compacted)
+    # pgfloat must not have seen any of that.
+    assert show_dcs(pf.sock)["state"] == "lost"
+    etcd.stop()
+
+    etcd.start(extra_client_ports=[side_port])
+    fields = wait_until(lambda: (f := show_dcs(pf.sock)) and f.get("state") == "connected"
+                        and counter(f, "resyncs") > resyncs and f, 15,
+                        "pgfloat to reconnect and re-read the keys after the compaction")
+    assert int(fields["revision"]) >= compacted, fields
+    assert dcs_members(fields)["bravo"] == ("standby1", "replica", "stopped"), fields
+    assert dcs_members(fields)["alpha"] == ("primary", "primary", "running"), fields
+    assert "dcs resync" in pf.log_text(), proxy_tail(pf)
+    text = metrics(pf.stats_port)
+    assert (metric(text, "pgfloat_dcs_resyncs_total") or 0) >= 1
+    assert metric(text, "pgfloat_dcs_revision") >= compacted
+
+    # The watch works after the re-read: no leader -> no writes; the leader back -> writes.
+    keys.clear_leader()
+    wait_dcs(pf.sock, 5, "pgfloat to see the leader key go", leader="", leader_server="")
+    assert write_once(pf.primary_port, timeout=15) is None, "a write went through with no leader key"
+    revision = keys.set_leader("primary")
+    fields = wait_dcs(pf.sock, 5, "pgfloat to follow the new leader key", leader="alpha",
+                      leader_server="primary", revision=str(revision))
+    wait_until(lambda: write_once(pf.primary_port) == str(static.cluster.primary.port), 5,
+               "writes to land on the primary again")
+    print(f"\ncompaction at {compacted} while pgfloat (at {seen_revision}) was cut off: "
+          f"resyncs {resyncs} -> {fields['resyncs']}, reconnects {fields['reconnects']}", flush=True)
