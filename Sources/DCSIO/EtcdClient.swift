@@ -122,11 +122,15 @@ final class EtcdClient: @unchecked Sendable {
         return try HTTPClient.Request(url: "\(endpoint)\(path)", method: .POST, headers: headers, body: .bytes(body))
     }
 
-    /// etcd's own message of an error reply (`{"error": "...", "message": "..."}`), which never holds a secret.
+    /// etcd's own words for an error: the `message` of a JSON reply, else the plain text the gateway answers
+    /// some refusals with. Neither echoes the request, so no secret can be in it.
     private static func reason(_ body: [UInt8]) -> String {
         struct Reply: Decodable { var message: String? }
-        guard let message = try? JSONDecoder().decode(Reply.self, from: Data(body)).message else { return "" }
-        return ": \(message.prefix(200))"
+        let message = (try? JSONDecoder().decode(Reply.self, from: Data(body)).message)
+            ?? String(decoding: body, as: UTF8.self)
+        let line = message.prefix(200).map { $0.isASCII && !$0.isNewline && $0 != "\t" ? $0 : " " }
+        let text = String(line).trimmingCharacters(in: .whitespaces)
+        return text.isEmpty ? "" : ": \(text)"
     }
 
     private static func readSecret(_ path: String) throws -> String {

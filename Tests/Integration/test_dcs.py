@@ -658,3 +658,136 @@ def test_compaction_between_restarts(static):
                "writes to land on the primary again")
     print(f"\ncompaction at {compacted} while pgfloat (at {seen_revision}) was cut off: "
           f"resyncs {resyncs} -> {fields['resyncs']}, reconnects {fields['reconnects']}", flush=True)
+
+
+# ---------------------------------------------------------------------------
+# a store behind TLS with client certificates and a password
+# ---------------------------------------------------------------------------
+
+def openssl(*args: str, cwd: Path) -> None:
+    r = subprocess.run(["openssl", *args], cwd=cwd, capture_output=True, text=True, timeout=60)
+    assert r.returncode == 0, r.stderr
+
+
+def make_certificates(base: Path) -> None:
+    """A CA, etcd's certificate for 127.0.0.1, and a client certificate without a CommonName: etcd 3.4's JSON
+    gateway refuses a client certificate that has one while --client-cert-auth is on."""
+    openssl("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "ca.key", "-out", "ca.pem", "-days", "2",
+            "-subj", "/CN=pgfloat test CA", cwd=base)
+    for name, subject, ext in (("server", "/CN=127.0.0.1", "subjectAltName=IP:127.0.0.1\nextendedKeyUsage=serverAuth,clientAuth\n"),
+                               ("client", "/O=pgfloat", "extendedKeyUsage=clientAuth\n")):
+        (base / f"{name}.ext").write_text(ext)
+        openssl("req", "-newkey", "rsa:2048", "-nodes", "-keyout", f"{name}.key", "-out", f"{name}.csr",
+                "-subj", subject, cwd=base)
+        openssl("x509", "-req", "-in", f"{name}.csr", "-CA", "ca.pem", "-CAkey", "ca.key", "-CAcreateserial",
+                "-out", f"{name}.pem", "-days", "2", "-extfile", f"{name}.ext", cwd=base)
+
+
+class SecureEtcd:
+    """etcd serving https only, asking for client certificates, with auth on: `root` may do anything, the
+    user pgfloat logs in as may only read the scope. Driven through etcdctl (as root) so the test's own
+    writes take the same checks."""
+
+    PASSWORD = "s3cret-etcd-pass"
+
+    def __init__(self, base: Path, prefix: str):
+        self.base, self.prefix = base, prefix
+        self.port, self.peer_port = free_port(), free_port()
+        self.url = f"https://{HOST}:{self.port}"
+        self.proc: subprocess.Popen | None = None
+
+    def etcdctl(self, *args: str, root: bool = True) -> str:
+        cmd = ["etcdctl", "--endpoints", self.url, "--cacert", str(self.base / "ca.pem"),
+               "--cert", str(self.base / "server.pem"), "--key", str(self.base / "server.key"),
+               *(["--user", "root:root-pass"] if root else []), *args]
+        r = subprocess.run(cmd, capture_output=True, text=True, timeout=20, env={**os.environ, "ETCDCTL_API": "3"})
+        assert r.returncode == 0, f"{' '.join(args)}: {r.stderr}"
+        return r.stdout
+
+    def start(self) -> "SecureEtcd":
+        peer = f"http://{HOST}:{self.peer_port}"
+        files = {flag: str(self.base / name) for flag, name in
+                 (("--cert-file", "server.pem"), ("--key-file", "server.key"), ("--trusted-ca-file", "ca.pem"))}
+        cmd = ["etcd", "--name", "secure", "--data-dir", str(self.base / "data"),
+               "--listen-client-urls", self.url, "--advertise-client-urls", self.url,
+               "--listen-peer-urls", peer, "--initial-advertise-peer-urls", peer,
+               "--initial-cluster", f"secure={peer}", "--client-cert-auth",
+               *[item for pair in files.items() for item in pair]]
+        with open(self.base / "etcd.log", "ab") as log:
+            self.proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=log, stderr=log)
+
+        def healthy():
+            assert self.proc.poll() is None, (self.base / "etcd.log").read_text()[-2000:]
+            try:
+                self.etcdctl("endpoint", "health", root=False)
+                return True
+            except AssertionError:
+                return False
+        wait_until(healthy, 30, "etcd over TLS to report healthy", interval=0.2)
+        for args in (("user", "add", "root:root-pass"), ("user", "grant-role", "root", "root"),
+                     ("user", "add", f"pgfloat:{self.PASSWORD}"), ("role", "add", "patroni-read"),
+                     ("role", "grant-permission", "patroni-read", "--prefix=true", "read", f"{self.prefix}/"),
+                     ("user", "grant-role", "pgfloat", "patroni-read"), ("auth", "enable")):
+            self.etcdctl(*args, root=False)
+        return self
+
+    def put(self, key: str, value: str) -> None:
+        self.etcdctl("put", f"{self.prefix}/{key}", value)
+
+    def stop(self) -> None:
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.terminate()
+            self.proc.wait(timeout=20)
+
+
+def test_store_over_tls_with_a_client_certificate_and_a_password(cluster, pgfloat, port, admin_dir, etcd_installed):
+    psql(cluster.primary.port, CREATE_TABLE)
+    base = Path(tempfile.mkdtemp(prefix="pgfloat-dcs-tls-"))
+    scope = f"dcs-tls-{uuid.uuid4().hex[:8]}"
+    store = SecureEtcd(base, f"{STATIC_NAMESPACE}/{scope}")
+    try:
+        make_certificates(base)
+        store.start()
+        for name, role in (("primary", "primary"), ("standby1", "replica")):
+            record = {"conn_url": f"postgres://{HOST}:{cluster.nodes[name].port}/postgres", "state": "running",
+                      "role": role}
+            store.put(f"members/{MEMBER_OF[name]}", json.dumps(record))
+        store.put("leader", MEMBER_OF["primary"])
+        good, bad = base / "etcd.pass", base / "wrong.pass"
+        good.write_text(SecureEtcd.PASSWORD + "\n")
+        bad.write_text("not-the-password\n")
+
+        def start(password_file: Path) -> PGFloat:
+            pport, sock = port(), admin_dir / f"{password_file.stem}.sock"
+            names = list(MEMBER_OF)
+            dcs = {"endpoints": [store.url], "namespace": STATIC_NAMESPACE, "scope": scope,
+                   "ca_file": str(base / "ca.pem"), "cert_file": str(base / "client.pem"),
+                   "key_file": str(base / "client.key"), "username": "pgfloat",
+                   "password_file": str(password_file), "timeout": "1s"}
+            config = pgfloat_config([server(n, cluster.nodes[n].port) for n in names],
+                                    [listener("postgres_primary", pport, names, balance="first", role="primary")],
+                                    check=STATIC_CHECK, dcs=dcs, global_={"admin_socket": str(sock)},
+                                    defaults={"timeout_queue": "1s"})
+            pf = pgfloat(config, ports=[pport])
+            pf.primary_port, pf.sock = pport, sock
+            return pf
+
+        pf = start(good)
+        wait_dcs(pf.sock, 15, "pgfloat to read the store over TLS", state="connected", endpoint=store.url,
+                 leader="alpha", leader_server="primary", writes="leader")
+        wait_until(lambda: write_once(pf.primary_port) == str(cluster.primary.port), 15,
+                   "writes through pgfloat to land on the primary")
+        # The watch runs with the same login: a new key arrives through it.
+        store.put("leader", MEMBER_OF["standby1"])
+        wait_dcs(pf.sock, 5, "the watch to report the new leader", leader="bravo", leader_server="standby1")
+
+        refused = start(bad)
+        text = wait_until(lambda: "dcs unreachable" in (t := refused.log_text()) and t, 10,
+                          "pgfloat with a wrong password to report the store unreachable")
+        assert "authenticate" in text, refused.log_tail()
+        assert show_dcs(refused.sock)["state"] == "connecting"
+        for secret in (SecureEtcd.PASSWORD, "not-the-password"):
+            assert secret not in text and secret not in pf.log_text(), "a password reached the log"
+    finally:
+        store.stop()
+        shutil.rmtree(base, ignore_errors=True)
