@@ -36,6 +36,7 @@ final class StoreSession {
     private var policyTimer: Scheduled<Void>?
     /// Whether the loss was logged, so that every failed retry does not log again.
     private var lossLogged = false
+    /// The guidance handed over last; `.none` before the first, since nil guidance is a value to hand over.
     private var published: StoreGuidance??
     private var authority: StorePolicy.WriteAuthority?
 

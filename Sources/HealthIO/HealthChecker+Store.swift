@@ -3,13 +3,15 @@ import MonotonicTime
 import NIOCore
 
 extension HealthChecker {
-    /// Takes what the store says now (nil: route by the checks alone) and checks `recheck` at once: a new leader
-    /// is confirmed by one check, not `rise` of them, so writes follow Patroni's promotion within one round trip.
+    /// Takes what the store says now (nil: route by the checks alone) and checks `recheck` at once unless it is
+    /// already the confirmed primary: a new leader is confirmed by one check, not `rise` of them, so writes follow
+    /// Patroni's promotion within one round trip. Patroni rewrites its record every loop; a confirmed leader's
+    /// rewrites cost no extra check.
     public func follow(store guidance: StoreGuidance?, recheck server: String?) {
         eventLoop.execute {
             if guidance?.leader != self.view.store?.leader { self.leaderSince = Self.now() }
             self.view.follow(store: guidance)
-            if let server, let target = self.targets[server], !target.running {
+            if let server, !self.view.isConfirmedLeader(server), let target = self.targets[server], !target.running {
                 self.schedule(target, in: .zero)
             }
             self.publishRouting()
