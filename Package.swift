@@ -98,7 +98,8 @@ let package = Package(
         .target(
             name: "AdminIO",
             dependencies: [
-                "AdminCore", "HealthCore", "HealthIO", "ProxyIO", "ConfigModel", "MonotonicTime", "VRRPService", "DCSIO",
+                "AdminCore", "HealthCore", "HealthIO", "ProxyIO", "ConfigModel", "MonotonicTime", "VRRPService",
+                "DCSIO",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),

@@ -56,7 +56,8 @@ extension ConfigLoader {
             report("endpoints", "mixes http:// and https:// endpoints; use one scheme for all")
         }
         let tls = dcs.endpoints?.first?.tls ?? false
-        for (key, value) in [("ca_file", settings.caFile), ("cert_file", settings.certFile)] where value != nil && !tls {
+        let tlsFiles = [("ca_file", settings.caFile), ("cert_file", settings.certFile)]
+        for (key, value) in tlsFiles where value != nil && !tls {
             report(key, "\(key) is used over TLS only; write the endpoints as https://host:port")
         }
         if (settings.certFile == nil) != (settings.keyFile == nil) {

@@ -103,7 +103,9 @@ public enum EtcdGateway {
             throw DecodingError(description: "range reply without a revision")
         }
         let entries = try (reply.kvs ?? []).map { kv -> StoreEntry in
-            guard let key = kv.key.flatMap(text) else { throw DecodingError(description: "range reply key is not base64") }
+            guard let key = kv.key.flatMap(text) else {
+                throw DecodingError(description: "range reply key is not base64")
+            }
             return StoreEntry(key: key, value: kv.value.flatMap(bytes) ?? [])
         }
         return StoreSnapshot(revision: revision, entries: entries)

@@ -28,10 +28,14 @@ final class EtcdClient: @unchecked Sendable {
         if config.usesTLS {
             // Loaded now, so a missing or unreadable file is reported at start or reload, not at each connect.
             var tls = TLSConfiguration.makeClientConfiguration()
-            if let caFile = config.caFile { tls.trustRoots = .certificates(try NIOSSLCertificate.fromPEMFile(caFile)) }
+            if let caFile = config.caFile {
+                tls.trustRoots = .certificates(try Self.load("ca_file", caFile, NIOSSLCertificate.fromPEMFile))
+            }
             if let certFile = config.certFile, let keyFile = config.keyFile {
-                tls.certificateChain = try NIOSSLCertificate.fromPEMFile(certFile).map { .certificate($0) }
-                tls.privateKey = .privateKey(try NIOSSLPrivateKey(file: keyFile, format: .pem))
+                tls.certificateChain = try Self.load("cert_file", certFile, NIOSSLCertificate.fromPEMFile)
+                    .map { .certificate($0) }
+                let key = try Self.load("key_file", keyFile) { try NIOSSLPrivateKey(file: $0, format: .pem) }
+                tls.privateKey = .privateKey(key)
             }
             configuration.tlsConfiguration = tls
         }
@@ -131,6 +135,17 @@ final class EtcdClient: @unchecked Sendable {
         let line = message.prefix(200).map { $0.isASCII && !$0.isNewline && $0 != "\t" ? $0 : " " }
         let text = String(line).trimmingCharacters(in: .whitespaces)
         return text.isEmpty ? "" : ": \(text)"
+    }
+
+    /// Loads one TLS file, naming the setting and the file when it fails (NIOSSL's errors name neither).
+    private static func load<Loaded>(_ setting: String, _ path: String, _ read: (String) throws -> Loaded) throws
+        -> Loaded
+    {
+        do {
+            return try read(path)
+        } catch {
+            throw Failure(description: "cannot load \(setting) \(path): \(error)")
+        }
     }
 
     private static func readSecret(_ path: String) throws -> String {

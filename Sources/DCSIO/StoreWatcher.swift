@@ -64,8 +64,8 @@ public final class StoreWatcher: @unchecked Sendable {
         do {
             next = try StoreSession(config: dcs, servers: config.servers, watcher: self)
         } catch {
-            logger.error(
-                "dcs cannot start", metadata: ["why": "\(error)", "kept": "\(session == nil ? "none" : "running watch")"])
+            let kept = session == nil ? "none" : "running watch"
+            logger.error("dcs cannot start", metadata: ["why": "\(error)", "kept": "\(kept)"])
             return
         }
         _ = session?.stop()

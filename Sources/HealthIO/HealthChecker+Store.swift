@@ -29,8 +29,11 @@ extension HealthChecker {
             storeDisagreements += 1
             logger.warning(
                 "dcs disagreement",
-                metadata: ["server": "\(disagreement.server)", "leader": "\(disagreement.leader)",
-                           "why": "\(disagreement.description)", "action": "no writes to servers the store and the checks disagree on"])
+                metadata: [
+                    "server": "\(disagreement.server)", "leader": "\(disagreement.leader)",
+                    "why": "\(disagreement.description)",
+                    "action": "no writes to servers the store and the checks disagree on",
+                ])
         }
         disagreements = current
     }

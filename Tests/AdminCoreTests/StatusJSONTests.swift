@@ -33,7 +33,8 @@ final class StatusJSONTests: XCTestCase {
         var snapshot = Fixtures.snapshot
         snapshot.dcs = DCSStats(
             type: "etcd3", state: "lost", revision: 77, leader: "node1", leaderServer: nil, writes: "fenced",
-            lostForSeconds: 12.5, onLoss: "fence", members: [DCSMemberStats(name: "node1", server: nil, role: "primary", state: "running")])
+            lostForSeconds: 12.5, onLoss: "fence",
+            members: [DCSMemberStats(name: "node1", server: nil, role: "primary", state: "running")])
         let dcs = try XCTUnwrap(try decode(snapshot)["dcs"] as? [String: Any])
         XCTAssertEqual(dcs["revision"] as? Int, 77)
         XCTAssertEqual(dcs["writes"] as? String, "fenced")
@@ -63,7 +64,8 @@ final class StatusJSONTests: XCTestCase {
 
     func testKeysAreSortedSoOutputIsStable() {
         let text = StatusJSON.render(Fixtures.snapshot)
-        XCTAssertTrue(text.hasPrefix("{\"dcs\":null,\"listeners\":[{\"balance\":\"first\",\"binds\":[\"0.0.0.0:5432\"],"), text)
+        XCTAssertTrue(
+            text.hasPrefix("{\"dcs\":null,\"listeners\":[{\"balance\":\"first\",\"binds\":[\"0.0.0.0:5432\"],"), text)
         XCTAssertEqual(text, StatusJSON.render(Fixtures.snapshot))
     }
 }

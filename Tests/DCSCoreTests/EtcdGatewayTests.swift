@@ -8,7 +8,8 @@ final class EtcdGatewayTests: XCTestCase {
 
     func testRangeReplyGivesEntriesAndRevision() throws {
         let json = """
-            {"header":{"cluster_id":"1","member_id":"2","revision":"4","raft_term":"2"},"kvs":[{"key":"\(b64("/service/s/leader"))",\
+            {"header":{"cluster_id":"1","member_id":"2","revision":"4","raft_term":"2"},\
+            "kvs":[{"key":"\(b64("/service/s/leader"))",\
             "create_revision":"3","mod_revision":"3","version":"1","value":"\(b64("node1"))"}],"count":"1"}
             """
         let snapshot = try EtcdGateway.snapshot(fromRange: Array(json.utf8))
@@ -25,8 +26,9 @@ final class EtcdGatewayTests: XCTestCase {
         let created = #"{"result":{"header":{"revision":"4"},"created":true}}"#
         XCTAssertEqual(try EtcdGateway.watchMessage(Array(created.utf8)), .created(revision: 4))
         let events = """
-            {"result":{"header":{"revision":"5"},"events":[{"kv":{"key":"\(b64("/service/s/leader"))","mod_revision":"5",\
-            "value":"\(b64("node2"))"}},{"type":"DELETE","kv":{"key":"\(b64("/service/s/members/node1"))","mod_revision":"6"}}]}}
+            {"result":{"header":{"revision":"5"},"events":[{"kv":{"key":"\(b64("/service/s/leader"))",\
+            "mod_revision":"5","value":"\(b64("node2"))"}},\
+            {"type":"DELETE","kv":{"key":"\(b64("/service/s/members/node1"))","mod_revision":"6"}}]}}
             """
         XCTAssertEqual(
             try EtcdGateway.watchMessage(Array(events.utf8)),

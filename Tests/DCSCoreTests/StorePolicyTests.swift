@@ -11,7 +11,9 @@ final class StorePolicyTests: XCTestCase {
         ServerConfig(name: "pg2", address: Endpoint(host: "10.0.0.12", port: 5432)),
     ]
 
-    private func at(_ seconds: Int) -> MonotonicInstant { MonotonicInstant(nanoseconds: UInt64(seconds) * 1_000_000_000) }
+    private func at(_ seconds: Int) -> MonotonicInstant {
+        MonotonicInstant(nanoseconds: UInt64(seconds) * 1_000_000_000)
+    }
 
     private func policy(_ onLoss: DCSConfig.LossPolicy, grace: Duration = .seconds(10)) -> StorePolicy {
         let config = DCSConfig(
@@ -55,7 +57,8 @@ final class StorePolicyTests: XCTestCase {
     func testAStoppedMemberTakesNoReads() {
         var state = connectedState()
         _ = state.apply(
-            [.put(StoreEntry(key: layout.membersPrefix + "pg2", value: Array(#"{"state":"stopped"}"#.utf8)), revision: 4)],
+            [.put(StoreEntry(key: layout.membersPrefix + "pg2", value: Array(#"{"state":"stopped"}"#.utf8)),
+                  revision: 4)],
             at: at(2))
         XCTAssertEqual(policy(.keep).guidance(for: state, at: at(2))?.notRunning, ["pg2"])
     }

@@ -5,7 +5,9 @@ import XCTest
 final class StoreStateTests: XCTestCase {
     let layout = PatroniLayout(namespace: "/service", scope: "pg")
 
-    private func at(_ seconds: Int) -> MonotonicInstant { MonotonicInstant(nanoseconds: UInt64(seconds) * 1_000_000_000) }
+    private func at(_ seconds: Int) -> MonotonicInstant {
+        MonotonicInstant(nanoseconds: UInt64(seconds) * 1_000_000_000)
+    }
     private func entry(_ key: String, _ value: String) -> StoreEntry {
         StoreEntry(key: "/service/pg/" + key, value: Array(value.utf8))
     }
@@ -16,7 +18,8 @@ final class StoreStateTests: XCTestCase {
         let changes = state.load(
             StoreSnapshot(revision: 10, entries: [entry("leader", "n1"), entry("members/n1", #"{"role":"primary"}"#)]),
             at: at(1), afterCompaction: false)
-        XCTAssertEqual(changes, [.member("n1", PatroniMember(name: "n1", role: "primary")), .leader(from: nil, to: "n1")])
+        XCTAssertEqual(
+            changes, [.member("n1", PatroniMember(name: "n1", role: "primary")), .leader(from: nil, to: "n1")])
         XCTAssertEqual(state.revision, 10)
         XCTAssertEqual(state.resumeRevision, 11)
         XCTAssertEqual(state.resyncs, 0)

@@ -42,7 +42,8 @@ final class StoreGuidanceRoutingTests: XCTestCase {
             [StoreDisagreement(kind: .leaderIsReplica, server: "c", leader: "c"),
              StoreDisagreement(kind: .otherClaimsPrimary, server: "a", leader: "c")])
         view.record(.refused, for: ["c", "c", "c"], at: sec(1))
-        XCTAssertTrue(view.storeDisagreements().contains(StoreDisagreement(kind: .leaderDown, server: "c", leader: "c")))
+        let down = StoreDisagreement(kind: .leaderDown, server: "c", leader: "c")
+        XCTAssertTrue(view.storeDisagreements().contains(down))
         XCTAssertEqual(writes(), [])
     }
 

@@ -781,6 +781,14 @@ def test_store_over_tls_with_a_client_certificate_and_a_password(cluster, pgfloa
         store.put("leader", MEMBER_OF["standby1"])
         wait_dcs(pf.sock, 5, "the watch to report the new leader", leader="bravo", leader_server="standby1")
 
+        # A reload naming a key file that is no key: the watch it has keeps running.
+        garbage = base / "garbage.key"
+        garbage.write_text("not a PEM key\n")
+        assert pf.reload(pf.config_path.read_text().replace(str(base / "client.key"), str(garbage))) == "applied"
+        wait_until(lambda: f"cannot load key_file {garbage}" in pf.log_text(), 5, "the refused key file to be logged")
+        store.put("leader", MEMBER_OF["primary"])
+        wait_dcs(pf.sock, 5, "the kept watch to follow the key", state="connected", leader="alpha")
+
         refused = start(bad)
         text = wait_until(lambda: "dcs unreachable" in (t := refused.log_text()) and t, 10,
                           "pgfloat with a wrong password to report the store unreachable")
