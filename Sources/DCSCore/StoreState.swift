@@ -51,7 +51,7 @@ public struct StoreState: Sendable {
     public var resumeRevision: Int64 { revision + 1 }
 
     /// Whether the keys were ever read: only then does the state say anything about Patroni.
-    public var hasRead: Bool { everConnected }
+    public private(set) var hasRead = false
 
     /// A watch is running through `endpoint`.
     public mutating func connected(endpoint: String) {
@@ -71,6 +71,7 @@ public struct StoreState: Sendable {
     /// Takes a full read; `afterCompaction` counts it as a resync.
     public mutating func load(_ snapshot: StoreSnapshot, at now: MonotonicInstant, afterCompaction: Bool) -> [Change] {
         if afterCompaction { resyncs += 1 }
+        hasRead = true
         lastEvent = now
         revision = max(revision, snapshot.revision)
         var leader: String?

@@ -230,7 +230,8 @@ final class StoreSession {
         for change in changes {
             switch change {
             case .leader(let from, let to):
-                let server = policy.leaderServer(in: state)
+                // One batch may move the key twice (deleted, then taken): name the server of this change.
+                let server = to.flatMap { policy.server(for: $0, record: state.members[$0]) }
                 logger.notice(
                     "dcs leader",
                     metadata: ["from": "\(from ?? "none")", "to": "\(to ?? "none")", "server": "\(server ?? "none")",
