@@ -55,7 +55,7 @@ final class EtcdClient: @unchecked Sendable {
         }
         let password: String
         do {
-            password = try Self.readSecret(passwordFile)
+            password = try SecretFile.read(passwordFile, setting: "password_file")
         } catch {
             return eventLoop.makeFailedFuture(error)
         }
@@ -146,14 +146,5 @@ final class EtcdClient: @unchecked Sendable {
         } catch {
             throw Failure(description: "cannot load \(setting) \(path): \(error)")
         }
-    }
-
-    private static func readSecret(_ path: String) throws -> String {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw Failure(description: "cannot read password_file \(path)")
-        }
-        var text = String(decoding: data, as: UTF8.self)
-        while text.hasSuffix("\n") || text.hasSuffix("\r") { text.removeLast() }
-        return text
     }
 }
