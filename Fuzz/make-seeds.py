@@ -131,7 +131,7 @@ write("admin-command", "show-stat", "show stat\n")
 write("admin-command", "drain", "set server postgres_replicas/pg3 state drain\n")
 write("admin-command", "several", "show servers roles; show info\n")
 write("admin-command", "interactive", "prompt\nshow info\nset vrrp VI_PG state backup\nset vrrp VI_PG state auto\n"
-      "show vrrp\nquit\n")
+      "show vrrp\nshow dcs\nquit\n")
 write("admin-command", "weights", "prompt\nset weight postgres_primary/pg1 50\nset server */pg2 weight 256\r\n"
       "set server postgres_primary/pg1 weight 10%\n")
 write("admin-command", "maintenance", "prompt\ndisable server */pg2;enable server */pg2;"

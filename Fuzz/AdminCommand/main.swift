@@ -88,7 +88,8 @@ func check(_ command: Result<AdminCommand, AdminCommandError>) {
     case .success(.showServersState(let listener?)):
         fuzzCheck(isWord(listener), "listener \(listener.debugDescription)")
     case .success(.help), .success(.prompt), .success(.quit), .success(.showInfo), .success(.showStat),
-        .success(.showServersState(nil)), .success(.showServersRoles), .success(.showSessions), .success(.showVRRP):
+        .success(.showServersState(nil)), .success(.showServersRoles), .success(.showSessions), .success(.showVRRP),
+        .success(.showDCS):
         break
     }
 }
