@@ -43,10 +43,9 @@ sys.path.insert(0, str(BENCH.parent / "Tests" / "Integration"))
 
 from failover_tools import Writer, haproxy_stat  # noqa: E402
 from harness import HOST, PGFloat, client_env, free_port, run_psql, wait_until  # noqa: E402
-from patroni_harness import (NAMESPACE, EtcdWatchRecorder, PatroniCluster, ensure_etcd, ensure_patroni,  # noqa: E402
-                             stop_process)
+from patroni_harness import (LOOP_WAIT, NAMESPACE, RETRY_TIMEOUT, TTL, EtcdWatchRecorder,  # noqa: E402
+                             PatroniCluster, missing, stop_process)
 
-TTL, LOOP_WAIT, RETRY_TIMEOUT = 20, 2, 5
 EVERY = 0.05       # one INSERT attempt per contender every 50 ms
 JITTER = 3.0       # random 0..JITTER s between warm write loops and the event
 
@@ -171,7 +170,7 @@ class Setup:
 
 
 def build(binary: str | None, work: Path) -> tuple[Setup, str]:
-    cluster = PatroniCluster(size=3, ttl=TTL, loop_wait=LOOP_WAIT, retry_timeout=RETRY_TIMEOUT)
+    cluster = PatroniCluster()
     setup = Setup(cluster, work)
     try:
         leader = cluster.wait_healthy(180)
@@ -380,11 +379,10 @@ def main() -> int:
                    help="max seconds from the event to a write on the new leader")
     p.add_argument("--log-dir", default="", help="copy each round's logs here")
     args = p.parse_args()
-    for ensure in (ensure_etcd, ensure_patroni):
-        reason = ensure()
-        if reason:
-            print(f"patroni-failover: {reason}", file=sys.stderr)
-            return 1
+    reason = missing()
+    if reason:
+        print(f"patroni-failover: {reason}", file=sys.stderr)
+        return 1
     log_dir = Path(args.log_dir) if args.log_dir else None
     if args.pgfloat:
         complaint = preflight(args.pgfloat)

@@ -34,6 +34,35 @@ def pgfloat_bin() -> Path:
     return Path(os.environ.get("PGFLOAT_BIN", REPO_ROOT / ".build" / "debug" / "pgfloat"))
 
 
+def skip_module_unless_runnable() -> None:
+    """Skips the calling test module unless it runs as root (PostgreSQL runs as user postgres) with a binary."""
+    import pytest  # only the test modules need it; the benchmarks import this file too
+    if os.geteuid() != 0:
+        pytest.skip("integration tests must run as root (PostgreSQL runs as user postgres)",
+                    allow_module_level=True)
+    if not pgfloat_bin().is_file():
+        pytest.skip(f"pgfloat binary not found at {pgfloat_bin()} "
+                    "(build it, or point PGFLOAT_BIN at it)", allow_module_level=True)
+
+
+def socat(sock: Path, line: str) -> str:
+    """What an operator's runbook does: `echo LINE | socat stdio UNIX:SOCK`."""
+    out = subprocess.run(["socat", "stdio", f"UNIX-CONNECT:{sock}"], input=line + "\n",
+                         capture_output=True, text=True, timeout=10)
+    assert out.returncode == 0, out.stderr
+    return out.stdout
+
+
+def metric_sample(text: str, name: str, **labels: str) -> float | None:
+    """The value of the first sample `name` in Prometheus text whose labels include `labels`; None if absent."""
+    from prometheus_client.parser import text_string_to_metric_families
+    for family in text_string_to_metric_families(text):
+        for sample in family.samples:
+            if sample.name == name and all(sample.labels.get(k) == v for k, v in labels.items()):
+                return sample.value
+    return None
+
+
 # ---------------------------------------------------------------------------
 # Waiting and ports
 # ---------------------------------------------------------------------------

@@ -2,10 +2,12 @@
 
     ensure_etcd()      etcd and etcdctl from Debian's etcd-server/etcd-client, installed if missing
     ensure_patroni()   a venv with patroni[etcd3] and psycopg2-binary from PyPI, made if missing
+    missing()          both of the above
     Etcd               one etcd member (client and peer port in 20000-29999, data in a temp dir);
                        restartable on other ports, with put/delete/compact over the JSON gateway
     EtcdWatchRecorder  a v3 watch on one key in a thread: when each write reached etcd
     PatroniCluster     etcd plus N Patroni nodes running as OS user postgres
+    cluster_with_table a healthy cluster with one table on every node (a context manager)
 
 Both ensure_* return None when ready, else the reason the caller should skip with.
 
@@ -34,12 +36,16 @@ import urllib.error
 import urllib.parse
 import urllib.request
 import uuid
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import NamedTuple
 
-from harness import HOST, PG_BIN, free_port, wait_until
+from harness import HOST, PG_BIN, free_port, run_psql, wait_until
 
+# The cluster's timing: ttl is Patroni's minimum (it raises lower values to 20), and Patroni wants
+# loop_wait + 2 * retry_timeout <= ttl.
+TTL, LOOP_WAIT, RETRY_TIMEOUT = 20, 2, 5
 PATRONI_VENV = Path(os.environ.get("PGFLOAT_PATRONI_VENV", "/opt/pgfloat-test/patroni-venv"))
 SYSTEM_PYTHON = Path("/usr/bin/python3")
 NAMESPACE = "/service/"
@@ -117,6 +123,36 @@ def ensure_patroni() -> str | None:
     if not _patroni_works():
         return "patroni installed, but `patronictl version` fails as user postgres"
     return None
+
+
+def missing() -> str | None:
+    """ensure_etcd, then ensure_patroni: the first reason the caller should skip with, or None."""
+    return ensure_etcd() or ensure_patroni()
+
+
+def writes_table(table: str) -> str:
+    """The statement that makes the table write tests insert into (one row per write, with its time)."""
+    return f"CREATE TABLE IF NOT EXISTS {table} (id bigserial PRIMARY KEY, at timestamptz NOT NULL DEFAULT now())"
+
+
+@contextmanager
+def cluster_with_table(table: str):
+    """A healthy 3-node cluster in which `table` (id bigserial, at timestamptz) exists on every node, torn down
+    after. Waiting for the table on the replicas too matters: a switchover to one that has not replayed it yet
+    would fail every write."""
+    cluster = PatroniCluster()
+    try:
+        leader = cluster.wait_healthy()
+        r = run_psql(cluster.nodes[leader].pg_port, writes_table(table))
+        if r.returncode != 0:
+            raise RuntimeError(f"create {table}: {r.stderr.strip()}")
+        for node in cluster.nodes.values():
+            wait_until(lambda: run_psql(node.pg_port, f"SELECT to_regclass('{table}') IS NOT NULL",
+                                        timeout=10).stdout.strip() == "t",
+                       30, f"{table} replicated to {node.name}")
+        yield cluster
+    finally:
+        cluster.teardown()
 
 
 # ---------------------------------------------------------------------------
@@ -410,9 +446,8 @@ class PatroniNode:
 class PatroniCluster:
     """etcd plus `size` Patroni nodes (node1..nodeN), scope unique per run."""
 
-    def __init__(self, size: int = 3, ttl: int = 20, loop_wait: int = 2, retry_timeout: int = 5,
-                 failsafe_mode: bool = False):
-        # Patroni raises ttl to at least 20 and wants loop_wait + 2 * retry_timeout <= ttl.
+    def __init__(self, size: int = 3, ttl: int = TTL, loop_wait: int = LOOP_WAIT,
+                 retry_timeout: int = RETRY_TIMEOUT, failsafe_mode: bool = False):
         self.ttl, self.loop_wait, self.retry_timeout = ttl, loop_wait, retry_timeout
         # failsafe_mode: a primary that loses the DCS stays primary while every member's REST
         # API still answers it, instead of demoting after retry_timeout.

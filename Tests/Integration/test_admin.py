@@ -20,14 +20,10 @@ from pathlib import Path
 
 import pytest
 
-from harness import (HOST, finish, listener, pgfloat_bin, pgfloat_config, psql, server, start_psql,
-                     wait_active, wait_until)
+from harness import (HOST, finish, listener, pgfloat_bin, pgfloat_config, psql, server,
+                     skip_module_unless_runnable, socat, start_psql, wait_active, wait_until)
 
-if os.geteuid() != 0:
-    pytest.skip("integration tests must run as root (PostgreSQL is started via runuser)",
-                allow_module_level=True)
-if not pgfloat_bin().is_file():
-    pytest.skip(f"pgfloat binary not found at {pgfloat_bin()}", allow_module_level=True)
+skip_module_unless_runnable()
 
 NODES = ("primary", "standby1", "standby2")
 CHECK = {"type": "pgsql", "interval": "1s", "fast_interval": "250ms", "timeout": "1s", "rise": 2, "fall": 2}
@@ -52,14 +48,6 @@ def rfc_config(cluster, pport: int, rport: int, sock: Path, stats_port: int | No
     if stats_port is not None:
         global_["stats_bind"] = f"{HOST}:{stats_port}"
     return pgfloat_config(servers, listeners, global_=global_, check=CHECK)
-
-
-def socat(sock: Path, line: str) -> str:
-    """What an operator's runbook does: `echo LINE | socat stdio UNIX:SOCK`."""
-    out = subprocess.run(["socat", "stdio", f"UNIX-CONNECT:{sock}"], input=line + "\n",
-                         capture_output=True, text=True, timeout=10)
-    assert out.returncode == 0, out.stderr
-    return out.stdout
 
 
 def ctl(sock: Path, *words: str) -> str:

@@ -34,43 +34,31 @@ from typing import NamedTuple
 
 import pytest
 
-from harness import (HOST, PGFloat, client_env, finish, free_port, listener, pgfloat_bin, pgfloat_config,
-                     psql, psql_cmd, run_psql, server, start_psql, wait_active, wait_until)
-from patroni_harness import NAMESPACE, Etcd, EtcdWatchRecorder, PatroniCluster, ensure_etcd, ensure_patroni
+from harness import (HOST, PGFloat, client_env, finish, free_port, listener, metric_sample, pgfloat_config,
+                     psql, psql_cmd, run_psql, server, skip_module_unless_runnable, socat, start_psql,
+                     wait_active, wait_until)
+from patroni_harness import (LOOP_WAIT, NAMESPACE, TTL, Etcd, EtcdWatchRecorder, PatroniCluster, cluster_with_table,
+                             ensure_etcd, missing, writes_table)
 
-if os.geteuid() != 0:
-    pytest.skip("integration tests must run as root (PostgreSQL runs as user postgres)",
-                allow_module_level=True)
-if not pgfloat_bin().is_file():
-    pytest.skip(f"pgfloat binary not found at {pgfloat_bin()} "
-                "(build it, or point PGFLOAT_BIN at it)", allow_module_level=True)
+skip_module_unless_runnable()
 
-# ttl is Patroni's minimum (it raises lower values to 20); loop_wait + 2 * retry_timeout <= ttl.
-TTL, LOOP_WAIT, RETRY_TIMEOUT = 20, 2, 5
 # From the leader key naming a server to the first write through pgfloat landing on it. Patroni
 # promotes 0.1-0.25 s after it writes the key (measured on loopback); pgfloat checks the named
 # server at once and again every confirm_interval until it answers primary.
 KEY_TO_WRITE_BUDGET = 0.5
 TABLE = "pgfloat_dcs_writes"
 WRITE = f"INSERT INTO {TABLE} DEFAULT VALUES RETURNING inet_server_port()"
-CREATE_TABLE = f"CREATE TABLE IF NOT EXISTS {TABLE} (id bigserial PRIMARY KEY, at timestamptz NOT NULL DEFAULT now())"
+CREATE_TABLE = writes_table(TABLE)
 
 
 # ---------------------------------------------------------------------------
 # the runtime API and the stats endpoint
 # ---------------------------------------------------------------------------
 
-def admin(sock: Path, line: str) -> str:
-    out = subprocess.run(["socat", "stdio", f"UNIX-CONNECT:{sock}"], input=line + "\n",
-                         capture_output=True, text=True, timeout=10)
-    assert out.returncode == 0, out.stderr
-    return out.stdout
-
-
 def show_dcs(sock: Path) -> dict[str, str]:
     """`show dcs` as a dict of its `key: value` lines (a value may be empty)."""
     fields = {}
-    for line in admin(sock, "show dcs").splitlines():
+    for line in socat(sock, "show dcs").splitlines():
         key, sep, value = line.partition(":")
         if sep:
             fields[key.strip()] = value.strip()
@@ -111,15 +99,6 @@ def counter(fields: dict[str, str], name: str) -> int:
 def metrics(stats_port: int) -> str:
     with urllib.request.urlopen(f"http://{HOST}:{stats_port}/metrics", timeout=5) as response:
         return response.read().decode()
-
-
-def metric(text: str, name: str, **labels: str) -> float | None:
-    """The value of the first sample of `name` whose labels include `labels`; None if absent."""
-    for m in re.finditer(rf"^{re.escape(name)}(?:\{{([^}}]*)\}})? (\S+)$", text, re.M):
-        got = dict(re.findall(r'(\w+)="([^"]*)"', m.group(1) or ""))
-        if all(got.get(k) == v for k, v in labels.items()):
-            return float(m.group(2))
-    return None
 
 
 # ---------------------------------------------------------------------------
@@ -255,23 +234,11 @@ def proxy_tail(pf: PGFloat) -> str:
 
 @pytest.fixture(scope="module")
 def patroni():
-    for ensure in (ensure_etcd, ensure_patroni):
-        reason = ensure()
-        if reason:
-            pytest.skip(reason)
-    cluster = PatroniCluster(size=3, ttl=TTL, loop_wait=LOOP_WAIT, retry_timeout=RETRY_TIMEOUT)
-    try:
-        leader = cluster.wait_healthy()
-        r = run_psql(cluster.nodes[leader].pg_port, CREATE_TABLE)
-        assert r.returncode == 0, r.stderr
-        # On every replica before any switchover: a candidate without it would fail every write.
-        for node in cluster.nodes.values():
-            wait_until(lambda: run_psql(node.pg_port, f"SELECT to_regclass('{TABLE}') IS NOT NULL",
-                                        timeout=10).stdout.strip() == "t",
-                       30, f"{TABLE} replicated to {node.name}")
+    reason = missing()
+    if reason:
+        pytest.skip(reason)
+    with cluster_with_table(TABLE) as cluster:
         yield cluster
-    finally:
-        cluster.teardown()
 
 
 @pytest.fixture(scope="module")
@@ -514,7 +481,7 @@ def test_leader_key_naming_a_replica_gets_no_writes(static):
     fields = wait_until(lambda: (f := show_dcs(pf.sock)) and counter(f, "disagreements") > before and f, 5,
                         "a disagreement counted in show dcs")
     assert "dcs disagreement" in pf.log_text(), proxy_tail(pf)
-    assert (metric(metrics(pf.stats_port), "pgfloat_dcs_disagreements_total") or 0) >= 1
+    assert (metric_sample(metrics(pf.stats_port), "pgfloat_dcs_disagreements_total") or 0) >= 1
     # The standby keeps serving reads: only writes follow the key.
     assert run_psql(pf.replica_port, "SELECT 1", timeout=10).returncode == 0
 
@@ -528,7 +495,7 @@ def test_leader_key_naming_a_replica_gets_no_writes(static):
     assert landed - back < 2
     fields = wait_dcs(pf.sock, 5, "show dcs back on alpha", leader="alpha", leader_server="primary",
                       writes="leader", state="connected")
-    assert metric(metrics(pf.stats_port), "pgfloat_dcs_leader", member="alpha", server="primary") == 1
+    assert metric_sample(metrics(pf.stats_port), "pgfloat_dcs_leader", member="alpha", server="primary") == 1
 
 
 def test_etcd_loss_keep(static):
@@ -557,10 +524,10 @@ def test_etcd_loss_keep(static):
     assert during["state"] == "lost" and during["writes"] == "checks", during
     assert float(during["lost_for"]) >= 2 * GRACE - 1.0, during  # less the 1s timeout to notice
     assert during["on_dcs_loss"] == "keep", during
-    assert metric(text, "pgfloat_dcs_connected") == 0 and metric(text, "pgfloat_dcs_writes_fenced") == 0
+    assert metric_sample(text, "pgfloat_dcs_connected") == 0 and metric_sample(text, "pgfloat_dcs_writes_fenced") == 0
     assert counter(back, "reconnects") > reconnects, back
     assert back["lost_for"] == "", back
-    assert metric(metrics(pf.stats_port), "pgfloat_dcs_connected") == 1
+    assert metric_sample(metrics(pf.stats_port), "pgfloat_dcs_connected") == 1
     assert write_once(pf.primary_port) == primary_port
 
 
@@ -606,10 +573,10 @@ def test_etcd_loss_fence(static):
     assert code != 0, "the session on the primary survived the fence"
     assert held_closed <= GRACE + 3, err
     assert fenced["state"] == "lost" and fenced["on_dcs_loss"] == "fence", fenced
-    assert metric(text, "pgfloat_dcs_writes_fenced") == 1 and metric(text, "pgfloat_dcs_connected") == 0
+    assert metric_sample(text, "pgfloat_dcs_writes_fenced") == 1 and metric_sample(text, "pgfloat_dcs_connected") == 0
     assert resumed.ended - restarted_at < 5 and resumed.port == primary_port, summary
     assert back["leader"] == "alpha", back
-    assert metric(metrics(pf.stats_port), "pgfloat_dcs_writes_fenced") == 0
+    assert metric_sample(metrics(pf.stats_port), "pgfloat_dcs_writes_fenced") == 0
 
 
 def test_compaction_between_restarts(static):
@@ -644,8 +611,8 @@ def test_compaction_between_restarts(static):
     assert dcs_members(fields)["alpha"] == ("primary", "primary", "running"), fields
     assert "dcs resync" in pf.log_text(), proxy_tail(pf)
     text = metrics(pf.stats_port)
-    assert (metric(text, "pgfloat_dcs_resyncs_total") or 0) >= 1
-    assert metric(text, "pgfloat_dcs_revision") >= compacted
+    assert (metric_sample(text, "pgfloat_dcs_resyncs_total") or 0) >= 1
+    assert metric_sample(text, "pgfloat_dcs_revision") >= compacted
 
     # The watch works after the re-read: no leader -> no writes; the leader back -> writes.
     keys.clear_leader()
@@ -674,8 +641,9 @@ def make_certificates(base: Path) -> None:
     gateway refuses a client certificate that has one while --client-cert-auth is on."""
     openssl("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "ca.key", "-out", "ca.pem", "-days", "2",
             "-subj", "/CN=pgfloat test CA", cwd=base)
-    for name, subject, ext in (("server", "/CN=127.0.0.1", "subjectAltName=IP:127.0.0.1\nextendedKeyUsage=serverAuth,clientAuth\n"),
-                               ("client", "/O=pgfloat", "extendedKeyUsage=clientAuth\n")):
+    leaves = (("server", "/CN=127.0.0.1", "subjectAltName=IP:127.0.0.1\nextendedKeyUsage=serverAuth,clientAuth\n"),
+              ("client", "/O=pgfloat", "extendedKeyUsage=clientAuth\n"))
+    for name, subject, ext in leaves:
         (base / f"{name}.ext").write_text(ext)
         openssl("req", "-newkey", "rsa:2048", "-nodes", "-keyout", f"{name}.key", "-out", f"{name}.csr",
                 "-subj", subject, cwd=base)

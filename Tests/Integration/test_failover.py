@@ -10,7 +10,6 @@ Binary:       PGFLOAT_BIN (default .build/debug/pgfloat under the repo root)
 
 from __future__ import annotations
 
-import os
 import re
 import shutil
 import subprocess
@@ -21,15 +20,10 @@ from pathlib import Path
 
 import pytest
 
-from harness import (client_env, finish, listener, pgfloat_bin, pgfloat_config, psql, psql_cmd,
-                     run_psql, server, start_psql, wait_active, wait_until)
+from harness import (client_env, finish, listener, pgfloat_config, psql, psql_cmd, run_psql, server,
+                     skip_module_unless_runnable, start_psql, wait_active, wait_until)
 
-if os.geteuid() != 0:
-    pytest.skip("integration tests must run as root (PostgreSQL is started via runuser)",
-                allow_module_level=True)
-if not pgfloat_bin().is_file():
-    pytest.skip(f"pgfloat binary not found at {pgfloat_bin()} "
-                "(build it, or point PGFLOAT_BIN at it)", allow_module_level=True)
+skip_module_unless_runnable()
 
 # The check settings the failover bound is derived from.
 RISE = 2

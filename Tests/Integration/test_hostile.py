@@ -33,13 +33,10 @@ from pathlib import Path
 
 import pytest
 
-from harness import HOST, PGFloat, client_env, free_port, listener, pgfloat_bin, pgfloat_config, server, wait_until
+from harness import (HOST, PGFloat, client_env, free_port, listener, pgfloat_config, server,
+                     skip_module_unless_runnable, wait_until)
 
-if os.geteuid() != 0:
-    pytest.skip("integration tests must run as root (PostgreSQL is started via runuser)",
-                allow_module_level=True)
-if not pgfloat_bin().is_file():
-    pytest.skip(f"pgfloat binary not found at {pgfloat_bin()}", allow_module_level=True)
+skip_module_unless_runnable()
 
 # 10,000 client sockets here and as many in pgfloat (which inherits this process's limit when it starts).
 _soft, _hard = resource.getrlimit(resource.RLIMIT_NOFILE)

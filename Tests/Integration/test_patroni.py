@@ -12,24 +12,17 @@ new leader (the DCS leader key naming it) to the first write through pgfloat.
 
 from __future__ import annotations
 
-import os
 import subprocess
 import time
 
 import pytest
 
-from harness import PGFloat, free_port, listener, pgfloat_bin, pgfloat_config, run_psql, server, wait_until
-from patroni_harness import LeaderWatch, PatroniCluster, ensure_etcd, ensure_patroni
+from harness import (PGFloat, free_port, listener, pgfloat_config, run_psql, server,
+                     skip_module_unless_runnable, wait_until)
+from patroni_harness import TTL, LeaderWatch, cluster_with_table, missing
 
-if os.geteuid() != 0:
-    pytest.skip("integration tests must run as root (PostgreSQL runs as user postgres)",
-                allow_module_level=True)
-if not pgfloat_bin().is_file():
-    pytest.skip(f"pgfloat binary not found at {pgfloat_bin()} "
-                "(build it, or point PGFLOAT_BIN at it)", allow_module_level=True)
+skip_module_unless_runnable()
 
-# ttl is Patroni's minimum (it raises lower values to 20); loop_wait + 2 * retry_timeout <= ttl.
-TTL, LOOP_WAIT, RETRY_TIMEOUT = 20, 2, 5
 CHECK = {"type": "patroni", "interval": "1s", "fast_interval": "250ms", "timeout": "1s",
          "rise": 2, "fall": 2}
 WRITE = "INSERT INTO pgfloat_writes DEFAULT VALUES RETURNING inet_server_port()"
@@ -37,20 +30,11 @@ WRITE = "INSERT INTO pgfloat_writes DEFAULT VALUES RETURNING inet_server_port()"
 
 @pytest.fixture(scope="module")
 def patroni():
-    for ensure in (ensure_etcd, ensure_patroni):
-        reason = ensure()
-        if reason:
-            pytest.skip(reason)
-    cluster = PatroniCluster(size=3, ttl=TTL, loop_wait=LOOP_WAIT, retry_timeout=RETRY_TIMEOUT)
-    try:
-        leader = cluster.wait_healthy()
-        port = cluster.nodes[leader].pg_port
-        r = run_psql(port, "CREATE TABLE pgfloat_writes (id bigserial PRIMARY KEY, "
-                           "at timestamptz NOT NULL DEFAULT now())")
-        assert r.returncode == 0, r.stderr
+    reason = missing()
+    if reason:
+        pytest.skip(reason)
+    with cluster_with_table("pgfloat_writes") as cluster:
         yield cluster
-    finally:
-        cluster.teardown()
 
 
 @pytest.fixture(scope="module")

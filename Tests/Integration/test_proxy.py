@@ -13,18 +13,11 @@ import signal
 import subprocess
 import time
 
-import pytest
+from harness import (APP_PASSWORD, APP_USER, HOST, client_env, finish, listener, parse_pgbench, pgfloat_bin,
+                     pgfloat_check, pgfloat_config, port_accepts, psql, run_psql, server,
+                     skip_module_unless_runnable, start_psql, wait_active, wait_until)
 
-from harness import (APP_PASSWORD, APP_USER, HOST, client_env, finish, listener, parse_pgbench,
-                     pgfloat_bin, pgfloat_check, pgfloat_config, port_accepts, psql, run_psql,
-                     server, start_psql, wait_active, wait_until)
-
-if os.geteuid() != 0:
-    pytest.skip("integration tests must run as root (PostgreSQL is started via runuser)",
-                allow_module_level=True)
-if not pgfloat_bin().is_file():
-    pytest.skip(f"pgfloat binary not found at {pgfloat_bin()} "
-                "(build it, or point PGFLOAT_BIN at it)", allow_module_level=True)
+skip_module_unless_runnable()
 
 
 # ---------------------------------------------------------------------------
