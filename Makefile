@@ -39,6 +39,13 @@ unit-test:
 	$(SWIFT) build $(DEBUG_FLAGS) --build-tests
 	$(SWIFT) test --skip-build
 
+# The queue property test with more random sequences than `make test` runs (QUEUE_SEEDS of them).
+QUEUE_SEEDS ?= 50000
+.PHONY: queue-property
+queue-property:
+	$(SWIFT) build $(DEBUG_FLAGS) --build-tests
+	PGFLOAT_QUEUE_SEEDS=$(QUEUE_SEEDS) $(SWIFT) test --skip-build --filter QueuePropertyTests
+
 integration-test: debug
 	PGFLOAT_BIN=$(CURDIR)/$(DEBUG_BIN) $(PYTHON) -m pytest -v Tests/Integration
 

@@ -71,6 +71,9 @@ int shim_set_int_option(int fd, int level, int name, int value) {
 int shim_set_reuseaddr(int fd) { return shim_set_int_option(fd, SOL_SOCKET, SO_REUSEADDR, 1); }
 int shim_set_reuseport(int fd) { return shim_set_int_option(fd, SOL_SOCKET, SO_REUSEPORT, 1); }
 int shim_set_nodelay(int fd) { return shim_set_int_option(fd, IPPROTO_TCP, TCP_NODELAY, 1); }
+int shim_set_defer_accept(int fd, int seconds) {
+    return shim_set_int_option(fd, IPPROTO_TCP, TCP_DEFER_ACCEPT, seconds);
+}
 int shim_set_v6only(int fd) { return shim_set_int_option(fd, IPPROTO_IPV6, IPV6_V6ONLY, 1); }
 
 int shim_set_freebind(int fd, int family) {

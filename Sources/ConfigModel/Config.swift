@@ -88,9 +88,11 @@ public struct GlobalSettings: Sendable, Equatable {
 /// `[defaults]`: timeouts and limits shared by every listener.
 public struct Defaults: Sendable, Equatable {
     public var timeoutConnect: Duration
-    /// Idle time allowed on the client side of a session.
+    /// Time a new client has to send its first packet (startup, TLS request or cancel) before it is closed.
+    public var timeoutStartup: Duration
+    /// Idle time allowed on the client side of a session: nothing read from the client and nothing written to it.
     public var timeoutClient: Duration
-    /// Idle time allowed on the server side of a session.
+    /// Idle time allowed on the server side of a session: nothing read from the server and nothing written to it.
     public var timeoutServer: Duration
     /// How long a new client waits for an eligible server before it is refused with SQLSTATE 57P03.
     public var timeoutQueue: Duration
@@ -100,11 +102,13 @@ public struct Defaults: Sendable, Equatable {
     public var maxconn: Int
 
     public init(
-        timeoutConnect: Duration = .seconds(5), timeoutClient: Duration = .seconds(1800),
+        timeoutConnect: Duration = .seconds(5), timeoutStartup: Duration = .seconds(10),
+        timeoutClient: Duration = .seconds(1800),
         timeoutServer: Duration = .seconds(1800), timeoutQueue: Duration = .seconds(30), retries: Int = 3,
         maxconn: Int = 10000
     ) {
         self.timeoutConnect = timeoutConnect
+        self.timeoutStartup = timeoutStartup
         self.timeoutClient = timeoutClient
         self.timeoutServer = timeoutServer
         self.timeoutQueue = timeoutQueue
@@ -290,6 +294,9 @@ public struct ListenerConfig: Sendable, Equatable {
     public var balance: BalanceAlgorithm
     /// Sessions this listener holds at once; beyond it new clients wait in the queue.
     public var maxconn: Int
+    /// Sessions one client address may hold on this listener at once; beyond it the client is refused with
+    /// SQLSTATE 53300. Zero: no limit.
+    public var maxconnPerSource: Int
     /// Names of the servers in this listener's pool, in configuration order.
     public var servers: [String]
     /// Replicas further behind the primary than this many bytes of WAL leave a `replica` pool; nil: no limit.
@@ -301,14 +308,15 @@ public struct ListenerConfig: Sendable, Equatable {
 
     public init(
         name: String, binds: [Endpoint], role: ListenerRole = .any, balance: BalanceAlgorithm = .roundrobin,
-        maxconn: Int = 1000, servers: [String], maxLag: UInt64? = nil, onMarkedDown: MarkedDownAction = .none,
-        onMarkedUp: MarkedUpAction = .none, line: Int = 0
+        maxconn: Int = 1000, maxconnPerSource: Int = 0, servers: [String], maxLag: UInt64? = nil,
+        onMarkedDown: MarkedDownAction = .none, onMarkedUp: MarkedUpAction = .none, line: Int = 0
     ) {
         self.name = name
         self.binds = binds
         self.role = role
         self.balance = balance
         self.maxconn = maxconn
+        self.maxconnPerSource = maxconnPerSource
         self.servers = servers
         self.maxLag = maxLag
         self.onMarkedDown = onMarkedDown

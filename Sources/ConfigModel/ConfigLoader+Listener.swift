@@ -6,6 +6,7 @@ struct ListenerDraft {
     var role = ListenerRole.any
     var balance = BalanceAlgorithm.roundrobin
     var maxconn = 1000
+    var maxconnPerSource = 0
     var maxLag: UInt64?
     var onMarkedDown = MarkedDownAction.none
     var onMarkedUp = MarkedUpAction.none
@@ -21,7 +22,7 @@ struct ListenerDraft {
         guard let name, let binds else { return nil }
         return ListenerConfig(
             name: name, binds: binds, role: role, balance: balance, maxconn: maxconn,
-            servers: servers ?? allServers, maxLag: maxLag, onMarkedDown: onMarkedDown, onMarkedUp: onMarkedUp,
+            maxconnPerSource: maxconnPerSource, servers: servers ?? allServers, maxLag: maxLag, onMarkedDown: onMarkedDown, onMarkedUp: onMarkedUp,
             line: line)
     }
 }
@@ -37,6 +38,7 @@ extension ConfigLoader {
             .value("role", \.role) { $0.choice("role") },
             .value("balance", \.balance) { $0.choice("balance algorithm") },
             .value("maxconn", \.maxconn) { $0.integer(in: 1...Int.max) },
+            .value("maxconn_per_source", \.maxconnPerSource) { $0.integer(in: 0...Int.max) },
             .value("max_lag", \.maxLag) { $0.byteSize() },
             .value("on_marked_down", \.onMarkedDown) { $0.choice("on_marked_down action") },
             .value("on_marked_up", \.onMarkedUp) { $0.choice("on_marked_up action") },

@@ -19,6 +19,7 @@ extension ConfigLoader {
     static var defaultsSchema: TableSchema<Defaults> {
         TableSchema([
             .value("timeout_connect", \.timeoutConnect) { $0.duration() },
+            .value("timeout_startup", \.timeoutStartup) { $0.duration() },
             .value("timeout_client", \.timeoutClient) { $0.duration() },
             .value("timeout_server", \.timeoutServer) { $0.duration() },
             .value("timeout_queue", \.timeoutQueue) { $0.duration() },

@@ -17,6 +17,14 @@ extension ErrorResponse {
             sqlState: SQLState.tooManyConnections, message: "pgfloat: too many connections for \"\(listener)\"")
     }
 
+    /// 53300 too_many_connections, message `pgfloat: too many connections from this client host for "LISTENER"`
+    /// (the listener's `maxconn_per_source`).
+    public static func tooManyConnectionsFromSource(listener: String) -> ErrorResponse {
+        ErrorResponse(
+            sqlState: SQLState.tooManyConnections,
+            message: "pgfloat: too many connections from this client host for \"\(listener)\"")
+    }
+
     /// 08P01 protocol_violation, message `pgfloat: invalid startup packet (REASON)`, REASON being the
     /// rejection's raw value, e.g. `lengthTooLarge`.
     public static func protocolViolation(_ reason: FirstPacketRejection) -> ErrorResponse {

@@ -29,8 +29,9 @@ extension DataPlane {
         }
     }
 
-    private func startSession(clientFD: Int32, address: SocketAddress, on listener: ListenerRuntime) {
-        _ = shim_set_nodelay(clientFD)
+    /// Takes an accepted client into the table and reads its first packet at once: with TCP_DEFER_ACCEPT it is
+    /// normally there already, and waiting for the registration's first readiness event would cost a wakeup.
+    func startSession(clientFD: Int32, address: SocketAddress, on listener: ListenerRuntime) {
         let (slot, generation) = allocateSlot()
         let session = Session(
             slot: slot, generation: generation, clientFD: clientFD, client: address, listener: listener, now: now)
@@ -45,6 +46,16 @@ extension DataPlane {
         listener.traffic.total += 1
         processSessions += 1
         counters.accepted += 1
+        if listener.config.maxconnPerSource > 0 {
+            guard listener.sourceBegan(address.host) else {
+                listener.perSourceRefusals += 1
+                session.endReason = .refused
+                refuse(session, with: .tooManyConnectionsFromSource(listener: listener.name))
+                return
+            }
+            session.countedPerSource = true
+        }
+        handleFirstPacket(session)
     }
 
     func pauseAccepting(_ listener: ListenerRuntime) {

@@ -48,6 +48,8 @@ extension DataPlane {
         for removed in listeners where !keptNames.contains(removed.name) { refuseQueue(of: removed) }
         listeners = updatedListeners
         rebindListenerSockets()
+        // A reload that raised maxconn lets paused listeners accept again at once.
+        resumeAccepting()
         serveQueues()
     }
 
@@ -61,12 +63,22 @@ extension DataPlane {
             _ = shim_epoll_del(epollFD, fd)
             close(fd)
         }
+        for fd in wanted.keys { tuneListenerSocket(fd) }
         for (fd, listener) in wanted where listenerByFD[fd] == nil {
             let events = listener.paused ? 0 : SHIM_EPOLLIN
             let status = shim_epoll_add(epollFD, fd, events, listenerToken(fd))
             if status != 0 { logger.error("cannot watch listener socket", metadata: ["errno": "\(-status)"]) }
         }
         listenerByFD = wanted
+    }
+
+    /// Options accepted sockets inherit, set once here instead of per connection, and TCP_DEFER_ACCEPT so a
+    /// connect that never sends a byte waits in the kernel (up to `timeout_startup`) instead of taking a slot.
+    /// Set on every reload, since listening sockets outlive reloads that change the timeout.
+    private func tuneListenerSocket(_ fd: Int32) {
+        _ = shim_set_nodelay(fd)
+        let seconds = max(1, defaults.timeoutStartup.nanoseconds / 1_000_000_000)
+        _ = shim_set_defer_accept(fd, Int32(clamping: seconds))
     }
 
     func closeSockets(_ sockets: [DataPlaneSettings.BoundSocket]) {
@@ -78,9 +90,8 @@ extension DataPlane {
 
     /// Clients waiting on a listener that a reload removed get an error rather than a wait that cannot end.
     private func refuseQueue(of listener: ListenerRuntime) {
-        while let slot = listener.queue.popFirst() {
-            queuedSessions -= 1
-            guard let session = sessions[slot] else { continue }
+        while let entry = listener.queue.popFirst() {
+            guard let session = session(entry.id) else { continue }
             session.endReason = .refused
             let message = "pgfloat: listener \"\(listener.name)\" was removed by a configuration reload"
             refuse(session, with: ErrorResponse(sqlState: SQLState.cannotConnectNow, message: message))

@@ -7,7 +7,8 @@ extension DataPlane {
     /// Closes both sides of a session, returns its slots to the limits, logs it, and lets waiting clients in.
     func end(_ session: Session, _ reason: EndReason) {
         guard sessions[session.slot] === session else { return }
-        if case .queued = session.phase, session.listener.queue.remove(session.slot) { queuedSessions -= 1 }
+        if case .queued = session.phase { session.listener.queue.remove(session.ref) }
+        if session.countedPerSource { session.listener.sourceEnded(session.client.host) }
         if session.serverFD >= 0 {
             if reason.abortsServerSide { Self.discardUnsentBytes(session.serverFD) }
             close(session.serverFD)

@@ -9,6 +9,11 @@ extension DataPlane {
         case .firstPacket:
             handleFirstPacket(session)
         case .queued, .connecting:
+            // The edge of a half-close is spent now: whoever relays later must read on to the EOF itself.
+            if events & Self.hangupEvents != 0 {
+                session.clientHangup = true
+                session.clientUnread = true
+            }
             _ = readEarlyClientBytes(session)
         case .refusing:
             if readEarlyClientBytes(session) { continueRefusal(session) }
@@ -49,6 +54,10 @@ extension DataPlane {
         if let server = session.server { session.listener.serverTraffic[server.name, default: .init()].total += 1 }
         // The bytes read before routing go first (flushing also reads on if the client had more).
         guard flush(session, toClient: false) else { return }
+        if session.clientUnread, session.toServer.isEmpty {
+            pump(session, fromClient: true)
+            guard sessions[session.slot] === session else { return }
+        }
         if events & (SHIM_EPOLLIN | Self.hangupEvents) != 0, sessions[session.slot] === session {
             pump(session, fromClient: false)
         }
@@ -69,6 +78,8 @@ extension DataPlane {
         for _ in 0..<Self.readBudget {
             let n = shim_read(source, readBuffer.baseAddress, readBuffer.count)
             if n > 0 {
+                // Activity on a side is a read from it or a write to it (HAProxy's rule without
+                // independent-streams): a client that only receives, as pg_dump or COPY TO does, is not idle.
                 if fromClient {
                     session.bytesIn &+= UInt64(n)
                     session.lastClientActivity = now
@@ -77,6 +88,9 @@ extension DataPlane {
                     session.lastServerActivity = now
                 }
                 let written = shim_write(destination, readBuffer.baseAddress, n)
+                if written > 0 {
+                    if fromClient { session.lastServerActivity = now } else { session.lastClientActivity = now }
+                }
                 if written == n {
                     // A short read means the socket is drained; edge-triggered epoll reports the next arrival.
                     if n < readBuffer.count, !readToEOF { return }
@@ -118,7 +132,13 @@ extension DataPlane {
             return false
         }
         pending.consume(written)
-        if toClient { session.toClient = pending } else { session.toServer = pending }
+        if toClient {
+            session.toClient = pending
+            if written > 0 { session.lastClientActivity = now }
+        } else {
+            session.toServer = pending
+            if written > 0 { session.lastServerActivity = now }
+        }
         guard pending.isEmpty else { return true }
         let sourceIsClient = !toClient
         if sourceIsClient ? session.clientEOF : session.serverEOF {

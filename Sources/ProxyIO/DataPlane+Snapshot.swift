@@ -33,14 +33,15 @@ extension DataPlane {
                 name: listener.name,
                 traffic: listener.traffic.snapshot(liveBytesIn: bytes.bytesIn, liveBytesOut: bytes.bytesOut),
                 queueCurrent: listener.queue.count, queueMax: listener.queueMax,
-                queueTimeouts: listener.queueTimeouts, servers: servers)
+                queueTimeouts: listener.queueTimeouts, perSourceRefusals: listener.perSourceRefusals,
+                servers: servers)
         }
         return DataPlaneSnapshot(
             listeners: listenerRows, sessions: rows.sorted { $0.age > $1.age }, currentSessions: processSessions,
             acceptedSessions: counters.accepted, queued: queuedSessions, maxconn: defaults.maxconn,
             badStartups: Dictionary(uniqueKeysWithValues: counters.badStartups.map { ($0.key.rawValue, $0.value) }),
             cancelsForwarded: counters.cancelsForwarded, cancelsDropped: counters.cancelsDropped,
-            acceptErrors: counters.acceptErrors)
+            acceptErrors: counters.acceptErrors, localErrors: counters.localErrors)
     }
 
     /// Ends the established and connecting sessions to `server`, in `listener` or (nil) in every listener;

@@ -3,9 +3,14 @@ import BalanceCore
 import PGWire
 
 extension DataPlane {
-    /// Work due by time rather than by I/O: queue deadlines at once, everything else once a second.
+    /// Work due by time rather than by I/O: queue deadlines and the end of a local-failure hold at once,
+    /// everything else once a second.
     func runTimers() {
         expireQueues()
+        if let hold = localFailureHoldUntil, now >= hold {
+            localFailureHoldUntil = nil
+            serveQueues()
+        }
         if let deadline = shutdownDeadline, now >= deadline { closeRemainingForShutdown() }
         guard now >= lastSweep + .seconds(1) else { return }
         lastSweep = now
@@ -19,12 +24,14 @@ extension DataPlane {
         cancels.expire(now: now.nanoseconds)
     }
 
-    /// Idle, connect and startup timeouts; one pass over the table per second is cheap next to a per-session timer.
+    /// Startup, connect and idle timeouts; one pass over the table per second is cheap next to a per-session
+    /// timer. Each slot is read afresh: ending one session can end or start others (queue service) mid-pass.
     private func sweepTimeouts() {
-        for case let session? in sessions {
+        for slot in sessions.indices {
+            guard let session = sessions[slot] else { continue }
             switch session.phase {
             case .firstPacket, .refusing:
-                if now >= session.acceptedAt + defaults.timeoutClient { end(session, .clientTimeout) }
+                if now >= session.acceptedAt + defaults.timeoutStartup { end(session, .startupTimeout) }
             case .connecting:
                 if let started = session.connectStartedAt, now >= started + defaults.timeoutConnect {
                     connectFailed(session, message: "connect timeout")
@@ -47,11 +54,11 @@ extension DataPlane {
         logger.info("shutting down", metadata: ["sessions": "\(processSessions)", "grace_ms": "\(grace.milliseconds)"])
         for listener in listeners { closeSockets(listener.sockets) }
         for listener in listeners { listener.sockets = [] }
-        for case let session? in sessions {
+        for slot in sessions.indices {
+            guard let session = sessions[slot] else { continue }
             switch session.phase {
             case .queued:
-                session.listener.queue.remove(session.slot)
-                queuedSessions -= 1
+                session.listener.queue.remove(session.ref)
                 session.endReason = .shutdown
                 refuse(session, with: .shuttingDown())
             case .firstPacket:
@@ -64,7 +71,9 @@ extension DataPlane {
     }
 
     private func closeRemainingForShutdown() {
-        for case let session? in sessions { end(session, .shutdown) }
+        for slot in sessions.indices {
+            if let session = sessions[slot] { end(session, .shutdown) }
+        }
         stopped = true
     }
 }

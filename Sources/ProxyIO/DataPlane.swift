@@ -33,7 +33,13 @@ public final class DataPlane: @unchecked Sendable {
     var freeSlots: [Int] = []
     /// Accepted client connections, all listeners: what `[defaults] maxconn` limits.
     var processSessions = 0
-    var queuedSessions = 0
+    /// Queue service state (see DataPlane+Routing): a pass is running, another was asked for meanwhile, the
+    /// listener served first in the next round, and until when a local resource failure holds service back.
+    var servingQueues = false
+    var queueServiceRequested = false
+    var queueServiceCursor = 0
+    var localFailureHoldUntil: MonotonicInstant?
+    let connector: ServerConnector
     /// Sessions whose source had more to read when their per-turn read budget ran out.
     var deferredPumps: [(slot: Int, generation: UInt32, fromClient: Bool)] = []
     let cancels = CancelForwarder()
@@ -54,8 +60,13 @@ public final class DataPlane: @unchecked Sendable {
     let counters = DataPlaneCounters()
 
     /// Takes ownership of the listening sockets in `settings`.
-    public init(settings: DataPlaneSettings, logger: Logger) throws {
+    public convenience init(settings: DataPlaneSettings, logger: Logger) throws {
+        try self.init(settings: settings, logger: logger, connector: SocketConnector())
+    }
+
+    init(settings: DataPlaneSettings, logger: Logger, connector: ServerConnector) throws {
         self.logger = logger
+        self.connector = connector
         self.mailbox = try ThreadMailbox()
         let fd = shim_epoll_create()
         guard fd >= 0 else { throw SocketError(operation: "epoll_create", errno: -fd) }
@@ -159,7 +170,7 @@ public final class DataPlane: @unchecked Sendable {
         }
     }
 
-    private func nextTimeoutMilliseconds() -> Int {
+    func nextTimeoutMilliseconds() -> Int {
         var deadline = lastSweep + .seconds(1)
         if queuedSessions > 0 {
             for listener in listeners {
@@ -167,6 +178,7 @@ public final class DataPlane: @unchecked Sendable {
             }
         }
         if let shutdownDeadline, shutdownDeadline < deadline { deadline = shutdownDeadline }
+        if let localFailureHoldUntil, localFailureHoldUntil < deadline { deadline = localFailureHoldUntil }
         let wait = deadline.since(now)
         // Round up so the loop does not wake a millisecond early and spin.
         return Int((wait.nanoseconds + 999_999) / 1_000_000)
@@ -184,6 +196,13 @@ public final class DataPlane: @unchecked Sendable {
         sessions.append(nil)
         generations.append(1)
         return (sessions.count - 1, 1)
+    }
+
+    /// The session `ref` names, or nil when it ended (and its slot may hold another session now).
+    func session(_ ref: SessionRef) -> Session? {
+        guard ref.slot < sessions.count, let session = sessions[ref.slot], session.generation == ref.generation
+        else { return nil }
+        return session
     }
 
     func releaseSlot(_ slot: Int) {

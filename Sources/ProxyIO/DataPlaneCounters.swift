@@ -8,4 +8,6 @@ final class DataPlaneCounters {
     var cancelsDropped = 0
     var queueTimeouts = 0
     var acceptErrors = 0
+    /// Failures of pgfloat's own resources while opening server connections, by call and error.
+    var localErrors: [String: Int] = [:]
 }

@@ -24,6 +24,8 @@ public struct DataPlaneSnapshot: Sendable {
         public var queueCurrent: Int
         public var queueMax: Int
         public var queueTimeouts: Int
+        /// Clients refused because their host held `maxconn_per_source` sessions.
+        public var perSourceRefusals: Int
         /// Pool servers, in pool order.
         public var servers: [Server]
     }
@@ -52,4 +54,6 @@ public struct DataPlaneSnapshot: Sendable {
     public var cancelsForwarded: Int
     public var cancelsDropped: Int
     public var acceptErrors: Int
+    /// Server connections pgfloat could not open for lack of its own resources, by `call:error`.
+    public var localErrors: [String: Int]
 }

@@ -12,7 +12,7 @@ final class ListenerRuntime {
     /// parallel to `pool`. Empty until the first routing table arrives: nobody checked means nobody eligible.
     var eligibleWeights: [Int?]
     var picker: BalancePicker
-    var queue = WaitQueue<Int>()
+    var queue = WaitQueue<SessionRef>()
     /// Listening sockets keyed by fd; each is registered with epoll under its own token.
     var sockets: [DataPlaneSettings.BoundSocket] = []
     /// Accepted sessions, queued ones included; `traffic.current` is what `maxconn` limits.
@@ -21,10 +21,14 @@ final class ListenerRuntime {
     var serverTraffic: [String: TrafficCounters] = [:]
     var queueMax = 0
     var queueTimeouts = 0
+    /// Clients refused because their host already held `maxconn_per_source` sessions here.
+    var perSourceRefusals = 0
     /// How long clients waited in the queue, whether they got a server or an error.
     let queueWait: Metrics.Timer
     /// True while accepting is paused because this listener or the process is at maxconn.
     var paused = false
+    /// Sessions per client host, kept while `maxconn_per_source` is set.
+    private(set) var sourceSessions: [HostKey: Int] = [:]
 
     init(config: ListenerConfig, pool: [ServerRuntime]) {
         self.config = config
@@ -48,6 +52,19 @@ final class ListenerRuntime {
                 backup: server.config.backup,
                 available: weight != nil && !(server.suspendedUntil.map { now < $0 } ?? false))
         }
+    }
+
+    /// Counts a new session of `host` unless that would exceed `maxconn_per_source`; false means refuse it.
+    func sourceBegan(_ host: HostKey) -> Bool {
+        let current = sourceSessions[host, default: 0]
+        guard current < config.maxconnPerSource else { return false }
+        sourceSessions[host] = current + 1
+        return true
+    }
+
+    func sourceEnded(_ host: HostKey) {
+        guard let current = sourceSessions[host] else { return }
+        sourceSessions[host] = current > 1 ? current - 1 : nil
     }
 
     /// Takes the eligible servers and weights of `table` for this listener's pool.

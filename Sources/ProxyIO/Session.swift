@@ -47,6 +47,8 @@ final class Session {
     /// Servers already tried for this session, so a retry goes to the next one.
     var failedServers: [ServerRuntime] = []
     var connectAttempts = 0
+    /// The session holds one of its host's `maxconn_per_source` places on its listener.
+    var countedPerSource = false
     var lastConnectError = ""
 
     let acceptedAt: MonotonicInstant
@@ -71,6 +73,8 @@ final class Session {
         self.lastClientActivity = now
         self.lastServerActivity = now
     }
+
+    var ref: SessionRef { SessionRef(slot: slot, generation: generation) }
 
     var isRelaying: Bool {
         if case .relaying = phase { return true }
@@ -119,6 +123,8 @@ struct PendingBytes {
 enum EndReason: String {
     case clientClose = "client-close"
     case serverClose = "server-close"
+    /// No first packet within `timeout_startup`.
+    case startupTimeout = "startup-timeout"
     case clientTimeout = "client-timeout"
     case serverTimeout = "server-timeout"
     case queueTimeout = "queue-timeout"
@@ -140,8 +146,8 @@ enum EndReason: String {
     var abortsServerSide: Bool {
         switch self {
         case .serverMarkedDown, .backupShutdown, .adminShutdown: return true
-        case .clientClose, .serverClose, .clientTimeout, .serverTimeout, .queueTimeout, .connectFailed, .shutdown,
-            .cancelForwarded, .badStartup, .refused, .error:
+        case .clientClose, .serverClose, .startupTimeout, .clientTimeout, .serverTimeout, .queueTimeout,
+            .connectFailed, .shutdown, .cancelForwarded, .badStartup, .refused, .error:
             return false
         }
     }

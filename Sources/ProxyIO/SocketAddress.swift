@@ -68,6 +68,19 @@ public struct SocketAddress: Sendable, Equatable, CustomStringConvertible {
         return hash
     }
 
+    /// The IP address alone, without the port: the key of per-source limits.
+    var host: HostKey {
+        withUnsafeBytes(of: storage) { raw in
+            if family == AF_INET6 {
+                return HostKey(high: raw.loadUnaligned(fromByteOffset: 8, as: UInt64.self),
+                               low: raw.loadUnaligned(fromByteOffset: 16, as: UInt64.self))
+            }
+            // IPv4 as its IPv4-mapped IPv6 form, so one client is one key on dual-stack listeners too.
+            let v4 = UInt64(raw.loadUnaligned(fromByteOffset: 4, as: UInt32.self))
+            return HostKey(high: 0, low: 0xFFFF_0000 | v4 << 32)
+        }
+    }
+
     public var description: String {
         var text = [CChar](repeating: 0, count: Int(INET6_ADDRSTRLEN) + 1)
         return withUnsafeBytes(of: storage) { raw -> String in
@@ -83,6 +96,12 @@ public struct SocketAddress: Sendable, Equatable, CustomStringConvertible {
             return "\(String(cString: text)):\(UInt16(bigEndian: sin.sin_port))"
         }
     }
+}
+
+/// An IP address as two words, for dictionaries keyed by client host.
+struct HostKey: Hashable {
+    var high: UInt64
+    var low: UInt64
 }
 
 /// A failed socket operation, with the system's words for it.

@@ -22,12 +22,14 @@ final class StatsAssemblerTests: XCTestCase {
         let counted = DataPlaneSnapshot.Traffic(current: 2, max: 5, total: 9, bytesIn: 100, bytesOut: 2000)
         return DataPlaneSnapshot(
             listeners: [
-                .init(name: "rw", traffic: counted, queueCurrent: 1, queueMax: 4, queueTimeouts: 3, servers: [
+                .init(name: "rw", traffic: counted, queueCurrent: 1, queueMax: 4, queueTimeouts: 3, perSourceRefusals: 0,
+                      servers: [
                     .init(name: "p", address: "10.0.0.1:5432", traffic: counted, connectFailures: 7)
                 ])
             ],
             sessions: [], currentSessions: 3, acceptedSessions: 12, queued: 1, maxconn: 100,
-            badStartups: ["lengthTooLarge": 2], cancelsForwarded: 1, cancelsDropped: 0, acceptErrors: 0)
+            badStartups: ["lengthTooLarge": 2], cancelsForwarded: 1, cancelsDropped: 0, acceptErrors: 0,
+            localErrors: [:])
     }
 
     func testRowsJoinTrafficHealthAndAdministration() {

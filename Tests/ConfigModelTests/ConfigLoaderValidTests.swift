@@ -17,6 +17,7 @@ final class ConfigLoaderValidTests: XCTestCase {
 
             [defaults]
             timeout_connect = "250ms"
+            timeout_startup = "3s"
             timeout_client = "1h"
             timeout_server = "30m"
             timeout_queue = "2d"
@@ -48,6 +49,7 @@ final class ConfigLoaderValidTests: XCTestCase {
             role = "replica-or-primary"
             balance = "source"
             maxconn = 1
+            maxconn_per_source = 4
             servers = ["pg2", "pg-1.a_b"]
             """
         let config = try ConfigLoader.load(text: text, path: "full.toml")
@@ -59,25 +61,26 @@ final class ConfigLoaderValidTests: XCTestCase {
                 statsAuthFile: "/etc/pgfloat/stats.auth", statsAdmin: true, statsRefresh: .seconds(2),
                 shutdownGrace: .seconds(10), logSessions: false),
             defaults: Defaults(
-                timeoutConnect: .milliseconds(250), timeoutClient: .seconds(3600), timeoutServer: .seconds(1800),
+                timeoutConnect: .milliseconds(250), timeoutStartup: .seconds(3), timeoutClient: .seconds(3600), timeoutServer: .seconds(1800),
                 timeoutQueue: .seconds(2 * 86400), retries: 0, maxconn: 500),
             check: CheckSettings(type: .tcp, interval: .microseconds(100), timeout: .seconds(1), rise: 1, fall: 100),
             servers: [
                 ServerConfig(
                     name: "pg-1.a_b", address: Endpoint(host: "10.0.0.11", port: 5432), weight: 256, maxconn: 20,
-                    backup: true, line: 26),
-                ServerConfig(name: "pg2", address: Endpoint(host: "::1", port: 6432), weight: 0, line: 33),
+                    backup: true, line: 27),
+                ServerConfig(name: "pg2", address: Endpoint(host: "::1", port: 6432), weight: 0, line: 34),
             ],
             listeners: [
                 ListenerConfig(
                     name: "rw", binds: [Endpoint(host: "0.0.0.0", port: 5432), Endpoint(host: "::", port: 5432)],
-                    role: .replicaOrPrimary, balance: .source, maxconn: 1, servers: ["pg2", "pg-1.a_b"], line: 38)
+                    role: .replicaOrPrimary, balance: .source, maxconn: 1, maxconnPerSource: 4, servers: ["pg2", "pg-1.a_b"],
+                    line: 39)
             ])
         XCTAssertEqual(config, expected)
         // Endpoint equality ignores lines, so check the lines that later errors will point at.
         XCTAssertEqual(config.global.statsBind?.line, 4)
-        XCTAssertEqual(config.servers.map(\.address.line), [28, 35])
-        XCTAssertEqual(config.listeners[0].binds.map(\.line), [40, 40])
+        XCTAssertEqual(config.servers.map(\.address.line), [29, 36])
+        XCTAssertEqual(config.listeners[0].binds.map(\.line), [41, 41])
     }
 
     func testDefaultsApplyWhenKeysAreAbsent() throws {

@@ -14,7 +14,7 @@ final class ProxyHarness {
 
     init(servers: [(name: String, port: Int)], balance: BalanceAlgorithm = .roundrobin,
          defaults: Defaults = Defaults(timeoutQueue: .milliseconds(300)), serverMaxconn: Int = 0,
-         onMarkedDown: MarkedDownAction = .none) throws {
+         onMarkedDown: MarkedDownAction = .none, maxconnPerSource: Int = 0) throws {
         let address = try SocketAddress.resolve(host: "127.0.0.1", port: 0)[0]
         let listenerSocket = try ListenerSocket.open(address).fd
         port = LoopbackSockets.localPort(of: listenerSocket)
@@ -27,8 +27,8 @@ final class ProxyHarness {
         }
         let listener = DataPlaneSettings.Listener(
             config: ListenerConfig(
-                name: "test", binds: [endpoint], balance: balance, servers: servers.map(\.name),
-                onMarkedDown: onMarkedDown),
+                name: "test", binds: [endpoint], balance: balance, maxconnPerSource: maxconnPerSource,
+                servers: servers.map(\.name), onMarkedDown: onMarkedDown),
             sockets: [.init(fd: listenerSocket, endpoint: endpoint, address: "127.0.0.1:\(port)")])
         var logger = Logger(label: "test")
         logger.logLevel = .critical
@@ -41,12 +41,16 @@ final class ProxyHarness {
         Thread { plane.run(); finished.signal() }.start()
     }
 
-    /// Lets the listener use exactly these servers, as a routing table from the health view would.
+    /// Lets the listener use exactly these servers, as a routing table from the health view would, and returns
+    /// once the data plane has taken the table (a client that connects next is routed by it).
     func allow(_ servers: String...) {
         let eligible = servers.map { EligibleServer(name: $0, weight: 100) }
         plane.setRouting(
             RoutingTable(eligible: ["test": eligible], primary: nil, primaryClaimants: [], splitBrain: false,
                          nextRampUpdate: nil))
+        let box = ReplyBox<Bool>()
+        plane.ping { box.put(true) }
+        XCTAssertNoThrow(try box.take())
     }
 
     /// A client connected through the proxy and the server side it reached, the startup packet already relayed.

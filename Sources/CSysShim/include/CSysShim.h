@@ -43,6 +43,8 @@ int shim_set_reuseport(int fd);
 /// Lets a listener bind an address this host does not hold yet (the VIP of a backup node).
 int shim_set_freebind(int fd, int family);
 int shim_set_nodelay(int fd);
+/// TCP_DEFER_ACCEPT: the listener wakes for a connection only once it has data, or after `seconds`.
+int shim_set_defer_accept(int fd, int seconds);
 int shim_set_v6only(int fd);
 
 /// read/write returning -errno instead of setting errno, so Swift never reads a thread-local.
