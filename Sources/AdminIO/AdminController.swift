@@ -4,6 +4,7 @@ import DCSIO
 import Foundation
 import HealthCore
 import HealthIO
+import LogWriter
 import Logging
 import MonotonicTime
 import NIOConcurrencyHelpers
@@ -61,7 +62,7 @@ public final class AdminController: Sendable {
                     config: config, traffic: parts.0.0, health: parts.0.1,
                     process: .init(
                         version: self.version, pid: getpid(), node: ProcessInfo.processInfo.hostName,
-                        uptime: uptime),
+                        uptime: uptime, logLinesDropped: LogWriter.standardError.droppedLines),
                     vrrp: parts.1, dcs: dcs)
             }
     }

@@ -21,6 +21,9 @@ public final class DataPlane: @unchecked Sendable {
 
     var defaults: Defaults
     var logSessions: Bool
+    let sessionLog: SessionLogOutput
+    /// The buffer each session's line is formatted into, kept from one session to the next.
+    var sessionLine: SessionLine
     var servers: [String: ServerRuntime] = [:]
     var listeners: [ListenerRuntime] = []
     var listenerByFD: [Int32: ListenerRuntime] = [:]
@@ -53,9 +56,11 @@ public final class DataPlane: @unchecked Sendable {
     var stopped = false
     let counters = DataPlaneCounters()
 
-    /// Takes ownership of the listening sockets in `settings`.
-    public init(settings: DataPlaneSettings, logger: Logger) throws {
+    /// Takes ownership of the listening sockets in `settings`; writes session lines to `sessionLog`.
+    public init(settings: DataPlaneSettings, logger: Logger, sessionLog: SessionLogOutput = .standardError) throws {
         self.logger = logger
+        self.sessionLog = sessionLog
+        self.sessionLine = SessionLine(format: sessionLog.format)
         self.mailbox = try ThreadMailbox()
         let fd = shim_epoll_create()
         guard fd >= 0 else { throw SocketError(operation: "epoll_create", errno: -fd) }

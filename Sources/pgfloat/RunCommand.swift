@@ -3,6 +3,7 @@ import ArgumentParser
 import ConfigModel
 import Daemon
 import Glibc
+import LogWriter
 import Logging
 import Privileges
 
@@ -26,14 +27,18 @@ struct RunCommand: ParsableCommand {
     func run() throws {
         let format = logFormat
         let level = logLevel
-        LoggingSystem.bootstrap { _ in StderrLogHandler(format: format, level: level) }
+        StderrLogHandler.bootstrap(format: format, level: level)
+        // However run() ends, the last lines (a fatal error's among them) reach stderr if it takes them in time.
+        defer { LogWriter.standardError.drain(timeout: .seconds(2)) }
         let logger = Logger(label: "pgfloat")
         try dropPrivileges(logger: logger)
+        // Not before: the writer's thread would keep the capabilities the privilege step drops.
+        LogWriter.standardError.start()
         let daemon: Daemon
         do {
             daemon = try Daemon(
                 configPath: config, version: PGFloatVersion.current,
-                metrics: MetricsExporter.bootstrapMetricsSystem(), logger: logger)
+                metrics: MetricsExporter.bootstrapMetricsSystem(), logger: logger, logFormat: format)
         } catch let errors as ConfigErrors {
             for problem in errors.problems { logger.critical("\(problem)") }
             throw ExitCode(1)
