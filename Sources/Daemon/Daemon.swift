@@ -43,9 +43,10 @@ public final class Daemon: @unchecked Sendable {
 
     /// Loads the configuration, resolves servers and binds every listener, the admin socket and the stats
     /// endpoint. Throws `ConfigErrors` (with lines), or why a socket could not be bound, before anything is
-    /// served. Session lines go to stderr's writer in `logFormat`, when `logger`'s level lets `info` through.
+    /// served. Session lines go to `logWriter` (stderr's) in `logFormat`, when `logger`'s level lets `info` through.
     public init(
-        configPath: String, version: String, metrics: MetricsExporter, logger: Logger, logFormat: LogFormat
+        configPath: String, version: String, metrics: MetricsExporter, logger: Logger, logWriter: LogWriter,
+        logFormat: LogFormat
     ) throws {
         self.configPath = configPath
         self.logger = logger
@@ -57,7 +58,7 @@ public final class Daemon: @unchecked Sendable {
         let listeners = try bindings.bind(config, logger: logger)
         dataPlane = try DataPlane(
             settings: Self.settings(config, servers, listeners), logger: logger,
-            sessionLog: SessionLogOutput(writer: .standardError, format: logFormat, level: logger.logLevel))
+            sessionLog: SessionLogOutput(writer: logWriter, format: logFormat, level: logger.logLevel))
         checkLoop = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         let plane = dataPlane
         // After dropping to `user` there is no CAP_SETUID: scripts run as the daemon's user (the config allows
@@ -86,7 +87,7 @@ public final class Daemon: @unchecked Sendable {
         adminLoop = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         let admin = AdminController(
             eventLoop: adminLoop.next(), config: config, dataPlane: dataPlane, checker: checker, vrrp: vrrp,
-            store: store, version: version, logger: logger)
+            store: store, version: version, logWriter: logWriter, logger: logger)
         self.admin = admin
         adminSocket = try config.global.adminSocket.map { path in
             try AdminSocketServer.start(

@@ -19,7 +19,7 @@ public struct StderrLogHandler: LogHandler {
     private let format: LogFormat
     private let writer: LogWriter
 
-    public init(format: LogFormat, level: Logger.Level, writer: LogWriter = .standardError) {
+    public init(format: LogFormat, level: Logger.Level, writer: LogWriter) {
         self.format = format
         self.logLevel = level
         self.writer = writer
@@ -27,7 +27,7 @@ public struct StderrLogHandler: LogHandler {
 
     /// Makes every `Logger` of the process use this handler on `writer`, and the writer's drop notices match
     /// the format. Once per process; tests pass handlers to their loggers instead.
-    public static func bootstrap(format: LogFormat, level: Logger.Level, writer: LogWriter = .standardError) {
+    public static func bootstrap(format: LogFormat, level: Logger.Level, writer: LogWriter) {
         writer.setDropNotice { count in
             var line = LogLine(format: format)
             line.begin(level: "\(Logger.Level.warning)", message: "\(count) log lines dropped")

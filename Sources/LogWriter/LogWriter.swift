@@ -8,6 +8,8 @@ import Glibc
 ///   the buffer has no room, drops the line and counts it. Before the next line that fits (or, once the buffer has
 ///   emptied, on its own) the writer puts one notice, `N log lines dropped`, so the log shows where lines are
 ///   missing.
+/// - One writer per descriptor: `pgfloat run` makes the one for stderr and hands it to the log handler, the data
+///   plane (session lines) and the stats (drop count).
 /// - Only the writer thread blocks in write(2). It starts with ``start()``, which `pgfloat run` calls after the
 ///   privilege drop (a thread that exists before it keeps root's capabilities); until then lines wait in the buffer.
 /// - ``drain(timeout:)`` waits, for at most its timeout, until everything handed in has been written: the last
@@ -21,8 +23,8 @@ public final class LogWriter: @unchecked Sendable {
 
     /// 1 MiB: about 5,000 session lines, several seconds of a busy proxy's log.
     public static let defaultCapacity = 1 << 20
-    /// Standard error, for the whole process.
-    public static let standardError = LogWriter(fd: 2)
+    /// Room for a drop notice in either format.
+    public static let minimumCapacity = 256
 
     public let fd: Int32
     /// Bytes the buffer holds at most.
@@ -48,7 +50,7 @@ public final class LogWriter: @unchecked Sendable {
         fd: Int32, capacity: Int = LogWriter.defaultCapacity,
         dropNotice: @escaping DropNotice = LogWriter.plainDropNotice
     ) {
-        precondition(capacity >= 256, "a log buffer needs room for at least the drop notice")
+        precondition(capacity >= Self.minimumCapacity, "a log buffer needs room for at least the drop notice")
         self.fd = fd
         self.capacity = capacity
         self.dropNotice = dropNotice

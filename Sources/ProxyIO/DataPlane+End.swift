@@ -36,7 +36,7 @@ extension DataPlane {
 
     /// Formats the session's line into the reused buffer and hands it to the log writer, which never blocks.
     private func logEnd(_ session: Session, _ reason: EndReason) {
-        guard sessionLog.writesSessions else { return }
+        guard let sessionLog, sessionLog.writesSessions else { return }
         func milliseconds(_ from: MonotonicInstant?, _ to: MonotonicInstant?) -> Int64 {
             guard let from, let to else { return -1 }
             return to.since(from).milliseconds

@@ -21,7 +21,8 @@ public final class DataPlane: @unchecked Sendable {
 
     var defaults: Defaults
     var logSessions: Bool
-    let sessionLog: SessionLogOutput
+    /// Nil: no session line is written, whatever `logSessions` says.
+    let sessionLog: SessionLogOutput?
     /// The buffer each session's line is formatted into, kept from one session to the next.
     var sessionLine: SessionLine
     var servers: [String: ServerRuntime] = [:]
@@ -57,10 +58,10 @@ public final class DataPlane: @unchecked Sendable {
     let counters = DataPlaneCounters()
 
     /// Takes ownership of the listening sockets in `settings`; writes session lines to `sessionLog`.
-    public init(settings: DataPlaneSettings, logger: Logger, sessionLog: SessionLogOutput = .standardError) throws {
+    public init(settings: DataPlaneSettings, logger: Logger, sessionLog: SessionLogOutput? = nil) throws {
         self.logger = logger
         self.sessionLog = sessionLog
-        self.sessionLine = SessionLine(format: sessionLog.format)
+        self.sessionLine = SessionLine(format: sessionLog?.format ?? .text)
         self.mailbox = try ThreadMailbox()
         let fd = shim_epoll_create()
         guard fd >= 0 else { throw SocketError(operation: "epoll_create", errno: -fd) }

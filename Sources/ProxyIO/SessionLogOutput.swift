@@ -15,8 +15,5 @@ public struct SessionLogOutput: Sendable {
         self.level = level
     }
 
-    /// Standard error, text, `info`: `pgfloat run`'s defaults.
-    public static let standardError = SessionLogOutput(writer: .standardError, format: .text, level: .info)
-
     var writesSessions: Bool { level <= .info }
 }

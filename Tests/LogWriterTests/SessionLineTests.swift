@@ -80,7 +80,7 @@ final class SessionLineTests: XCTestCase {
 
     func testNoSessionLineAboveInfo() {
         for level in Logger.Level.allCases {
-            let output = SessionLogOutput(writer: .standardError, format: .text, level: level)
+            let output = SessionLogOutput(writer: LogWriter(fd: 2), format: .text, level: level)
             XCTAssertEqual(output.writesSessions, level <= .info, "\(level)")
         }
     }
