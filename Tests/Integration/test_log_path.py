@@ -16,8 +16,8 @@ import threading
 import time
 from pathlib import Path
 
-from harness import (HOST, PGFloat, client_env, free_port, listener, parse_pgbench, pgfloat_config, server,
-                     skip_module_unless_runnable, wait_until)
+from harness import (HOST, PGFloat, client_env, free_port, listener, parse_pgbench, pgfloat_bin, pgfloat_config,
+                     server, skip_module_unless_runnable, wait_until)
 
 skip_module_unless_runnable()
 
@@ -118,3 +118,13 @@ def test_a_stderr_nobody_reads_stops_neither_sessions_nor_the_admin_socket(clust
     # The lines of the graceful stop were drained to stderr before the process exited.
     assert code == 0
     assert re.search(r"\binfo stopped\b", log), log[-3000:]
+
+
+def test_fatal_config_errors_reach_stderr_before_exit(tmp_path):
+    """The writer thread is asynchronous: without the drain on exit these lines would be lost with the process."""
+    config = tmp_path / "pgfloat.toml"
+    config.write_text("[global]\nbogus_key = 1\n")
+    run = subprocess.run([str(pgfloat_bin()), "run", "-c", str(config)], capture_output=True, text=True, timeout=30)
+    assert run.returncode == 1, run.stderr
+    assert re.search(r"critical .*pgfloat\.toml:2: global\.bogus_key: unknown key", run.stderr), run.stderr
+    assert "no [[listener]] defined" in run.stderr, run.stderr
