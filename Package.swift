@@ -36,6 +36,8 @@ let package = Package(
         // C wrappers for what Swift's Glibc module does not expose (epoll, accept4, splice, IP_FREEBIND).
         .target(name: "CSysShim"),
         .target(name: "ThreadMailbox", dependencies: ["CSysShim"]),
+        // The one non-blocking path to stderr: a bounded buffer any thread hands lines to, one thread writing.
+        .target(name: "LogWriter"),
         // libnl-route-3 for VIPs and link state; its .pc file brings -I/usr/include/libnl3.
         .systemLibrary(
             name: "CNetlink", pkgConfig: "libnl-route-3.0",
@@ -53,7 +55,7 @@ let package = Package(
             name: "ProxyIO",
             dependencies: [
                 "CSysShim", "PGWire", "BalanceCore", "ConfigModel", "MonotonicTime", "HealthCore", "ThreadMailbox",
-                .product(name: "Logging", package: "swift-log"),
+                "LogWriter", .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
             ]
         ),
@@ -99,7 +101,7 @@ let package = Package(
             name: "AdminIO",
             dependencies: [
                 "AdminCore", "HealthCore", "HealthIO", "ProxyIO", "ConfigModel", "MonotonicTime", "VRRPService",
-                "DCSIO",
+                "DCSIO", "LogWriter",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -112,7 +114,7 @@ let package = Package(
             name: "Daemon",
             dependencies: [
                 "ConfigModel", "ProxyIO", "HealthIO", "HealthCore", "BalanceCore", "AdminIO", "VRRPService",
-                "ScriptRunner", "VRRPCore", "MonotonicTime", "SystemdNotify", "DCSIO",
+                "ScriptRunner", "VRRPCore", "MonotonicTime", "SystemdNotify", "DCSIO", "LogWriter",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -121,13 +123,17 @@ let package = Package(
         .executableTarget(
             name: "pgfloat",
             dependencies: [
-                "Daemon", "ConfigModel", "AdminIO", "Privileges", "ImportCore",
+                "Daemon", "ConfigModel", "AdminIO", "Privileges", "ImportCore", "LogWriter",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
 
         .testTarget(name: "PGWireTests", dependencies: ["PGWire"]),
+        .testTarget(
+            name: "LogWriterTests",
+            dependencies: ["LogWriter", "Daemon", "ProxyIO", .product(name: "Logging", package: "swift-log")]
+        ),
         .testTarget(name: "ConfigModelTests", dependencies: ["ConfigModel", "NetTypes"]),
         .testTarget(name: "ImportCoreTests", dependencies: ["ImportCore", "ConfigModel"], exclude: ["Fixtures"]),
         .testTarget(name: "BalanceCoreTests", dependencies: ["BalanceCore", "ConfigModel", "MonotonicTime"]),

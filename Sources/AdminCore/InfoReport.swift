@@ -28,6 +28,7 @@ public enum InfoReport {
             ("Primary", process.primary ?? "-"),
             ("SplitBrain", process.splitBrain ? "1" : "0"),
             ("SplitBrainEvents", "\(process.splitBrainEvents)"),
+            ("LogLinesDropped", "\(process.logLinesDropped)"),
         ]
         return fields.map { key, value in "\(key): \(Escaping.printable(value))\n" }.joined()
     }

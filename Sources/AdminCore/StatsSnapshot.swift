@@ -53,12 +53,14 @@ public struct ProcessStats: Sendable, Equatable {
     public var splitBrain: Bool
     /// Check rounds that found a split brain since start.
     public var splitBrainEvents: Int
+    /// Log lines dropped since start because stderr did not take them fast enough.
+    public var logLinesDropped: Int
 
     public init(
         version: String, pid: Int32, node: String, uptimeSeconds: Int, currentSessions: Int = 0,
         totalSessions: Int = 0, maxconn: Int = 0, queued: Int = 0, badStartups: [String: Int] = [:],
         cancelsForwarded: Int = 0, cancelsDropped: Int = 0, acceptErrors: Int = 0, primary: String? = nil,
-        splitBrain: Bool = false, splitBrainEvents: Int = 0
+        splitBrain: Bool = false, splitBrainEvents: Int = 0, logLinesDropped: Int = 0
     ) {
         self.version = version
         self.pid = pid
@@ -75,6 +77,7 @@ public struct ProcessStats: Sendable, Equatable {
         self.primary = primary
         self.splitBrain = splitBrain
         self.splitBrainEvents = splitBrainEvents
+        self.logLinesDropped = logLinesDropped
     }
 }
 

@@ -30,7 +30,7 @@ public enum StatusJSON {
             "bad_startups": process.badStartups, "cancels_forwarded": process.cancelsForwarded,
             "cancels_dropped": process.cancelsDropped, "accept_errors": process.acceptErrors,
             "primary": nullable(process.primary), "split_brain": process.splitBrain,
-            "split_brain_events": process.splitBrainEvents,
+            "split_brain_events": process.splitBrainEvents, "log_lines_dropped": process.logLinesDropped,
         ]
     }
 

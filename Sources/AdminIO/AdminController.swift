@@ -4,6 +4,7 @@ import DCSIO
 import Foundation
 import HealthCore
 import HealthIO
+import LogWriter
 import Logging
 import MonotonicTime
 import NIOConcurrencyHelpers
@@ -27,14 +28,17 @@ public final class AdminController: Sendable {
     let store: StoreWatcher
     let logger: Logger
     let version: String
+    /// Stderr's writer, for the count of log lines it dropped.
+    let logWriter: LogWriter
     private let startedAt = NIODeadline.now()
     private let state: NIOLockedValueBox<PGFloatConfig>
 
     public init(
         eventLoop: EventLoop, config: PGFloatConfig, dataPlane: DataPlane, checker: HealthChecker,
-        vrrp: VRRPService?, store: StoreWatcher, version: String, logger: Logger
+        vrrp: VRRPService?, store: StoreWatcher, version: String, logWriter: LogWriter, logger: Logger
     ) {
         self.eventLoop = eventLoop
+        self.logWriter = logWriter
         self.vrrp = vrrp
         self.store = store
         self.version = version
@@ -61,7 +65,7 @@ public final class AdminController: Sendable {
                     config: config, traffic: parts.0.0, health: parts.0.1,
                     process: .init(
                         version: self.version, pid: getpid(), node: ProcessInfo.processInfo.hostName,
-                        uptime: uptime),
+                        uptime: uptime, logLinesDropped: self.logWriter.droppedLines),
                     vrrp: parts.1, dcs: dcs)
             }
     }

@@ -14,6 +14,8 @@ extension MetricNameDescriptor {
         "split_brain", help: "1 while several servers claim primary and none can be chosen.")
     static let splitBrainEventsTotal = pgfloat(
         "split_brain_events", unit: "total", help: "Check rounds that found a split brain.")
+    static let logLinesDroppedTotal = pgfloat(
+        "log_lines_dropped", unit: "total", help: "Log lines dropped because stderr did not take them in time.")
     static let listenerSessions = pgfloat("listener_sessions", unit: "current", help: "Sessions held now.")
     static let listenerSessionsTotal = pgfloat(
         "listener_sessions", unit: "total", help: "Sessions accepted since start.")

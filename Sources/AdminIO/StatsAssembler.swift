@@ -15,6 +15,7 @@ enum StatsAssembler {
         var pid: Int32
         var node: String
         var uptime: Duration
+        var logLinesDropped = 0
     }
 
     static func snapshot(
@@ -53,7 +54,8 @@ enum StatsAssembler {
             totalSessions: traffic.acceptedSessions, maxconn: traffic.maxconn, queued: traffic.queued,
             badStartups: traffic.badStartups, cancelsForwarded: traffic.cancelsForwarded,
             cancelsDropped: traffic.cancelsDropped, acceptErrors: traffic.acceptErrors, primary: routing?.primary,
-            splitBrain: routing?.splitBrain ?? false, splitBrainEvents: health.splitBrainEvents)
+            splitBrain: routing?.splitBrain ?? false, splitBrainEvents: health.splitBrainEvents,
+            logLinesDropped: process.logLinesDropped)
         let sessions = traffic.sessions.map {
             SessionStats(
                 id: $0.id, listener: $0.listener, client: $0.client, server: $0.server, phase: $0.phase,

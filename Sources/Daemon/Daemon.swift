@@ -4,6 +4,7 @@ import DCSIO
 import Dispatch
 import Foundation
 import HealthIO
+import LogWriter
 import Logging
 import NIOCore
 import NIOPosix
@@ -42,8 +43,11 @@ public final class Daemon: @unchecked Sendable {
 
     /// Loads the configuration, resolves servers and binds every listener, the admin socket and the stats
     /// endpoint. Throws `ConfigErrors` (with lines), or why a socket could not be bound, before anything is
-    /// served.
-    public init(configPath: String, version: String, metrics: MetricsExporter, logger: Logger) throws {
+    /// served. Session lines go to `logWriter` (stderr's) in `logFormat`, when `logger`'s level lets `info` through.
+    public init(
+        configPath: String, version: String, metrics: MetricsExporter, logger: Logger, logWriter: LogWriter,
+        logFormat: LogFormat
+    ) throws {
         self.configPath = configPath
         self.logger = logger
         let systemd = SystemdLink(environment: ProcessInfo.processInfo.environment, logger: logger)
@@ -52,7 +56,9 @@ public final class Daemon: @unchecked Sendable {
         self.config = config
         let servers = try ConfigFile.resolveServers(config)
         let listeners = try bindings.bind(config, logger: logger)
-        dataPlane = try DataPlane(settings: Self.settings(config, servers, listeners), logger: logger)
+        dataPlane = try DataPlane(
+            settings: Self.settings(config, servers, listeners), logger: logger,
+            sessionLog: SessionLogOutput(writer: logWriter, format: logFormat, level: logger.logLevel))
         checkLoop = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         let plane = dataPlane
         // After dropping to `user` there is no CAP_SETUID: scripts run as the daemon's user (the config allows
@@ -81,7 +87,7 @@ public final class Daemon: @unchecked Sendable {
         adminLoop = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         let admin = AdminController(
             eventLoop: adminLoop.next(), config: config, dataPlane: dataPlane, checker: checker, vrrp: vrrp,
-            store: store, version: version, logger: logger)
+            store: store, version: version, logWriter: logWriter, logger: logger)
         self.admin = admin
         adminSocket = try config.global.adminSocket.map { path in
             try AdminSocketServer.start(

@@ -35,23 +35,20 @@ extension DataPlane {
         _ = setsockopt(fd, SOL_SOCKET, SO_LINGER, &option, socklen_t(MemoryLayout<linger>.size))
     }
 
+    /// Formats the session's line into the reused buffer and hands it to the log writer, which never blocks.
     private func logEnd(_ session: Session, _ reason: EndReason) {
-        func milliseconds(_ from: MonotonicInstant?, _ to: MonotonicInstant?) -> String {
-            guard let from, let to else { return "-1" }
-            return String(to.since(from).milliseconds)
+        guard let sessionLog, sessionLog.writesSessions else { return }
+        func milliseconds(_ from: MonotonicInstant?, _ to: MonotonicInstant?) -> Int64 {
+            guard let from, let to else { return -1 }
+            return to.since(from).milliseconds
         }
-        logger.info(
-            "session",
-            metadata: [
-                "listener": "\(session.listener.name)",
-                "server": "\(session.server?.name ?? "-")",
-                "client": "\(session.client)",
-                "wait_ms": "\(milliseconds(session.routedAt, session.connectStartedAt))",
-                "connect_ms": "\(milliseconds(session.connectStartedAt, session.connectedAt))",
-                "total_ms": "\(milliseconds(session.acceptedAt, now))",
-                "bytes_in": "\(session.bytesIn)",
-                "bytes_out": "\(session.bytesOut)",
-                "end": "\(reason.rawValue)",
-            ])
+        let line = sessionLine.format(
+            SessionLine.Fields(
+                listener: session.listener.name, server: session.server?.name ?? "-", client: "\(session.client)",
+                waitMilliseconds: milliseconds(session.routedAt, session.connectStartedAt),
+                connectMilliseconds: milliseconds(session.connectStartedAt, session.connectedAt),
+                totalMilliseconds: milliseconds(session.acceptedAt, now), bytesIn: session.bytesIn,
+                bytesOut: session.bytesOut, end: reason.rawValue))
+        sessionLog.writer.write(line)
     }
 }

@@ -21,6 +21,10 @@ public final class DataPlane: @unchecked Sendable {
 
     var defaults: Defaults
     var logSessions: Bool
+    /// Nil: no session line is written, whatever `logSessions` says.
+    let sessionLog: SessionLogOutput?
+    /// The buffer each session's line is formatted into, kept from one session to the next.
+    var sessionLine: SessionLine
     var servers: [String: ServerRuntime] = [:]
     var listeners: [ListenerRuntime] = []
     var listenerByFD: [Int32: ListenerRuntime] = [:]
@@ -59,14 +63,18 @@ public final class DataPlane: @unchecked Sendable {
     var stopped = false
     let counters = DataPlaneCounters()
 
-    /// Takes ownership of the listening sockets in `settings`.
-    public convenience init(settings: DataPlaneSettings, logger: Logger) throws {
-        try self.init(settings: settings, logger: logger, connector: SocketConnector())
+    /// Takes ownership of the listening sockets in `settings`; writes session lines to `sessionLog`.
+    public convenience init(settings: DataPlaneSettings, logger: Logger, sessionLog: SessionLogOutput? = nil) throws {
+        try self.init(settings: settings, logger: logger, sessionLog: sessionLog, connector: SocketConnector())
     }
 
-    init(settings: DataPlaneSettings, logger: Logger, connector: ServerConnector) throws {
+    init(
+        settings: DataPlaneSettings, logger: Logger, sessionLog: SessionLogOutput? = nil, connector: ServerConnector
+    ) throws {
         self.logger = logger
         self.connector = connector
+        self.sessionLog = sessionLog
+        self.sessionLine = SessionLine(format: sessionLog?.format ?? .text)
         self.mailbox = try ThreadMailbox()
         let fd = shim_epoll_create()
         guard fd >= 0 else { throw SocketError(operation: "epoll_create", errno: -fd) }

@@ -3,6 +3,7 @@ import ArgumentParser
 import ConfigModel
 import Daemon
 import Glibc
+import LogWriter
 import Logging
 import Privileges
 
@@ -23,17 +24,27 @@ struct RunCommand: ParsableCommand {
     @Option(name: .long, help: "Lowest level logged: trace, debug, info, notice, warning, error, critical.")
     var logLevel: Logger.Level = .info
 
+    /// For tests that fill it: lines beyond it are dropped (and counted) while stderr does not take them.
+    @Option(name: .long, help: .hidden)
+    var logBufferBytes: Int = LogWriter.defaultCapacity
+
     func run() throws {
         let format = logFormat
         let level = logLevel
-        LoggingSystem.bootstrap { _ in StderrLogHandler(format: format, level: level) }
+        let writer = LogWriter(fd: 2, capacity: max(logBufferBytes, LogWriter.minimumCapacity))
+        StderrLogHandler.bootstrap(format: format, level: level, writer: writer)
+        // However run() ends, the last lines (a fatal error's among them) reach stderr if it takes them in time.
+        defer { writer.drain(timeout: .seconds(2)) }
         let logger = Logger(label: "pgfloat")
         try dropPrivileges(logger: logger)
+        // Not before: the writer's thread would keep the capabilities the privilege step drops.
+        writer.start()
         let daemon: Daemon
         do {
             daemon = try Daemon(
                 configPath: config, version: PGFloatVersion.current,
-                metrics: MetricsExporter.bootstrapMetricsSystem(), logger: logger)
+                metrics: MetricsExporter.bootstrapMetricsSystem(), logger: logger, logWriter: writer,
+                logFormat: format)
         } catch let errors as ConfigErrors {
             for problem in errors.problems { logger.critical("\(problem)") }
             throw ExitCode(1)

@@ -24,6 +24,7 @@ final class InfoReportTests: XCTestCase {
             Primary: pg1
             SplitBrain: 0
             SplitBrainEvents: 3
+            LogLinesDropped: 12
 
             """)
     }

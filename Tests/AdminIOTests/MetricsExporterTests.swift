@@ -27,6 +27,17 @@ final class MetricsExporterTests: XCTestCase {
         XCTAssertTrue(text.contains(#"pgfloat_server_lag_bytes{server="p"} 7"#))
     }
 
+    func testDroppedLogLinesAreACounter() {
+        let exporter = MetricsExporter(registry: PrometheusCollectorRegistry())
+        var snapshot = snapshot(sessions: 0, bytes: 0)
+        snapshot.process.logLinesDropped = 4
+        _ = exporter.render(snapshot)
+        snapshot.process.logLinesDropped = 10
+        let text = exporter.render(snapshot)
+        XCTAssertTrue(text.contains("# TYPE pgfloat_log_lines_dropped_total counter"), text)
+        XCTAssertTrue(text.contains("pgfloat_log_lines_dropped_total 10"), text)
+    }
+
     func testStoreMetricsMoveTheLeaderSeries() {
         let exporter = MetricsExporter(registry: PrometheusCollectorRegistry())
         var snapshot = snapshot(sessions: 0, bytes: 0)

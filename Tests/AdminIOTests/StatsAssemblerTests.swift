@@ -42,9 +42,10 @@ final class StatsAssemblerTests: XCTestCase {
             view: view, routing: routing, splitBrainEvents: 4, storeDisagreements: 0, takenAt: at(40))
         let snapshot = StatsAssembler.snapshot(
             config: config, traffic: traffic(), health: report,
-            process: .init(version: "1.0", pid: 42, node: "proxy1", uptime: .seconds(61)))
+            process: .init(version: "1.0", pid: 42, node: "proxy1", uptime: .seconds(61), logLinesDropped: 6))
 
         XCTAssertEqual(snapshot.process.primary, "p")
+        XCTAssertEqual(snapshot.process.logLinesDropped, 6)
         XCTAssertEqual(snapshot.process.splitBrainEvents, 4)
         XCTAssertEqual(snapshot.process.badStartups, ["lengthTooLarge": 2])
         XCTAssertEqual(snapshot.listeners.first?.queueMax, 4)

@@ -464,11 +464,17 @@ def parse_sessions(log: str) -> list[dict[str, str]]:
 
 
 class PGFloat:
-    """One `pgfloat run -c FILE` process with its own dir, config and log."""
+    """One `pgfloat run -c FILE` process with its own dir, config and log.
 
-    def __init__(self, config: str, binary: Path | None = None, args: tuple[str, ...] = ()):
+    With `stderr_pipe`, stderr is a pipe the test reads only when it calls `drain_stderr` (a stalled journald);
+    stdout still goes to the log file, and what is drained is appended to it."""
+
+    def __init__(self, config: str, binary: Path | None = None, args: tuple[str, ...] = (),
+                 stderr_pipe: bool = False):
         self.binary = Path(binary or pgfloat_bin())
         self.args = list(args)
+        self.stderr_pipe = stderr_pipe
+        self.stderr_read: int | None = None
         self.dir = Path(tempfile.mkdtemp(prefix="pgfloat-run-"))
         self.config_path = self.dir / "pgfloat.toml"
         self.log_path = self.dir / "pgfloat.log"
@@ -499,8 +505,17 @@ class PGFloat:
     def start(self, ports: list[int] | None = None, timeout: float = 20) -> "PGFloat":
         """Start and wait for `ready` in the log (or, failing that, every port accepting)."""
         with open(self.log_path, "wb") as log:
-            self.proc = subprocess.Popen([str(self.binary), "run", "-c", str(self.config_path), *self.args],
-                                         stdin=subprocess.DEVNULL, stdout=log, stderr=log)
+            stderr_write = None
+            if self.stderr_pipe:
+                self.stderr_read, stderr_write = os.pipe()
+                os.set_blocking(self.stderr_read, False)
+            try:
+                self.proc = subprocess.Popen([str(self.binary), "run", "-c", str(self.config_path), *self.args],
+                                             stdin=subprocess.DEVNULL, stdout=log,
+                                             stderr=log if stderr_write is None else stderr_write)
+            finally:
+                if stderr_write is not None:
+                    os.close(stderr_write)
 
         def ready():
             if self.proc.poll() is not None:
@@ -516,6 +531,23 @@ class PGFloat:
             self.stop()
             raise TimeoutError(f"{e}\n{self.log_tail()}") from None
         return self
+
+    def drain_stderr(self) -> int:
+        """Reads what the stderr pipe holds now into the log file; returns how many bytes."""
+        if self.stderr_read is None:
+            return 0
+        total = 0
+        with open(self.log_path, "ab") as log:
+            for _ in range(10_000):  # bounded: at most 640 MB per call
+                try:
+                    chunk = os.read(self.stderr_read, 65536)
+                except BlockingIOError:
+                    break
+                if not chunk:
+                    break
+                log.write(chunk)
+                total += len(chunk)
+        return total
 
     def _count(self, text: str) -> int:
         return self.log_text().count(text)
@@ -547,6 +579,10 @@ class PGFloat:
 
     def cleanup(self) -> None:
         self.stop()
+        if self.stderr_read is not None:
+            self.drain_stderr()
+            os.close(self.stderr_read)
+            self.stderr_read = None
         shutil.rmtree(self.dir, ignore_errors=True)
 
 
