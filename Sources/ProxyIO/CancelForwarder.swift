@@ -27,7 +27,7 @@ final class CancelForwarder {
         let packet = request.encoded
         for server in pool {
             guard inFlight < Self.maxInFlight else {
-                loop.counters.cancelsDropped += 1
+                loop.counters.cancelsDropped[.inFlightCap, default: 0] += 1
                 continue
             }
             let fd = shim_tcp_socket(server.address.family)
@@ -45,7 +45,7 @@ final class CancelForwarder {
             let events = SHIM_EPOLLOUT | SHIM_EPOLLET
             let token = Token(kind: .cancel, index: slot, generation: nextGeneration).raw
             if shim_epoll_add(loop.epollFD, fd, events, token) != 0 { finish(slot) }
-            loop.counters.cancelsForwarded += 1
+            loop.counters.cancelsForwarded[.broadcast, default: 0] += 1
         }
     }
 

@@ -1,0 +1,23 @@
+/// Where a forwarded CancelRequest went: the label of `pgfloat_cancels_forwarded_total`.
+enum CancelTarget: String, CaseIterable {
+    /// The one server whose BackendKeyData carried the key: one connection per request.
+    case owner
+    /// A request whose key pgfloat had not seen (TLS sessions, keys of closed sessions): one per server sent to.
+    case broadcast
+}
+
+/// Why a CancelRequest, or one forward of it, was not delivered: the label of `pgfloat_cancels_dropped_total`.
+///
+/// `rateLimited` and `noServer` count requests (nothing was sent); the others count forwards (one server each).
+enum CancelDropReason: String, CaseIterable {
+    /// The client's address had spent its share (see `CancelRateLimiter`).
+    case rateLimited = "rate-limited"
+    /// `CancelForwarder.maxInFlight` forwards were already connecting.
+    case inFlightCap = "in-flight-cap"
+    /// The key was unknown and the listener had no server to broadcast to.
+    case noServer = "no-server"
+    /// The connect was refused or reset, or a local socket call failed.
+    case connectFailed = "connect-failed"
+    /// The server did not accept within `CancelForwarder.connectTimeout`.
+    case connectTimeout = "connect-timeout"
+}
