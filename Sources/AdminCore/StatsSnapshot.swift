@@ -61,8 +61,8 @@ public struct ProcessStats: Sendable, Equatable {
     public init(
         version: String, pid: Int32, node: String, uptimeSeconds: Int, currentSessions: Int = 0,
         totalSessions: Int = 0, maxconn: Int = 0, queued: Int = 0, badStartups: [String: Int] = [:],
-        cancelsForwarded: [String: Int] = [:], cancelsDropped: [String: Int] = [:], acceptErrors: Int = 0, primary: String? = nil,
-        splitBrain: Bool = false, splitBrainEvents: Int = 0
+        cancelsForwarded: [String: Int] = [:], cancelsDropped: [String: Int] = [:], acceptErrors: Int = 0,
+        primary: String? = nil, splitBrain: Bool = false, splitBrainEvents: Int = 0
     ) {
         self.version = version
         self.pid = pid

@@ -21,3 +21,16 @@ enum CancelDropReason: String, CaseIterable {
     /// The server did not accept within `CancelForwarder.connectTimeout`.
     case connectTimeout = "connect-timeout"
 }
+
+extension DataPlaneCounters {
+    /// Cancel forwards by target label, every target listed so a scrape sees zeros too.
+    var cancelsForwardedByLabel: [String: Int] {
+        Dictionary(uniqueKeysWithValues: CancelTarget.allCases.map { ($0.rawValue, cancelsForwarded[$0, default: 0]) })
+    }
+
+    /// Undelivered cancels by reason label, every reason listed.
+    var cancelsDroppedByLabel: [String: Int] {
+        Dictionary(
+            uniqueKeysWithValues: CancelDropReason.allCases.map { ($0.rawValue, cancelsDropped[$0, default: 0]) })
+    }
+}

@@ -39,10 +39,7 @@ extension DataPlane {
             listeners: listenerRows, sessions: rows.sorted { $0.age > $1.age }, currentSessions: processSessions,
             acceptedSessions: counters.accepted, queued: queuedSessions, maxconn: defaults.maxconn,
             badStartups: Dictionary(uniqueKeysWithValues: counters.badStartups.map { ($0.key.rawValue, $0.value) }),
-            cancelsForwarded: Dictionary(
-                uniqueKeysWithValues: CancelTarget.allCases.map { ($0.rawValue, counters.cancelsForwarded[$0] ?? 0) }),
-            cancelsDropped: Dictionary(
-                uniqueKeysWithValues: CancelDropReason.allCases.map { ($0.rawValue, counters.cancelsDropped[$0] ?? 0) }),
+            cancelsForwarded: counters.cancelsForwardedByLabel, cancelsDropped: counters.cancelsDroppedByLabel,
             acceptErrors: counters.acceptErrors)
     }
 

@@ -6,6 +6,7 @@ extension DataPlane {
     /// Work due by time rather than by I/O: queue deadlines at once, everything else once a second.
     func runTimers() {
         expireQueues()
+        cancels.expire(now: now, counters: counters)
         if let deadline = shutdownDeadline, now >= deadline { closeRemainingForShutdown() }
         guard now >= lastSweep + .seconds(1) else { return }
         lastSweep = now
@@ -16,7 +17,6 @@ extension DataPlane {
         sweepTimeouts()
         // Servers held back after a failed connect come back with time alone.
         serveQueues()
-        cancels.expire(now: now.nanoseconds)
     }
 
     /// Idle, connect and startup timeouts; one pass over the table per second is cheap next to a per-session timer.
