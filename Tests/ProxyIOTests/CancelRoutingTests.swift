@@ -168,6 +168,34 @@ final class CancelRoutingTests: XCTestCase {
         XCTAssertLessThan(waited, .milliseconds(2500), "the forward was held for longer than its 1 s timeout")
         XCTAssertEqual(try proxy.snapshot().cancelsForwarded["broadcast"], 0)
     }
+
+    func testForwardsBeyondTheInFlightCapAreDroppedAndCounted() throws {
+        let stuck = try CancelFakes.listenerWithFullBacklog()
+        defer { close(stuck.listener); close(stuck.filler) }
+        let proxy = try ProxyHarness(servers: [("stuck", stuck.port)])
+        defer { proxy.stop() }
+        proxy.allow("stuck")
+        try proxy.waitForRouting()
+
+        // Three loopback addresses, each within its burst, make more forwards than may connect at once.
+        let sources = ["127.0.0.2", "127.0.0.3", "127.0.0.4"]
+        let sent = sources.count * CancelForwarder.sourceBurst
+        XCTAssertGreaterThan(sent, CancelForwarder.maxInFlight)
+        let started = ContinuousClock.now
+        for source in sources {
+            for _ in 0..<CancelForwarder.sourceBurst { try CancelFakes.sendCancel(key, to: proxy, from: source) }
+        }
+        let sending = ContinuousClock.now - started
+        // None connects: every forward ends as a timeout or was never started for the cap.
+        let snapshot = try proxy.waitFor("every forward to end", seconds: 10) {
+            ($0.cancelsDropped["in-flight-cap"] ?? 0) + ($0.cancelsDropped["connect-timeout"] ?? 0) == sent
+        }
+        XCTAssertEqual(snapshot.cancelsDropped["rate-limited"], 0)
+        // Forwards free their place after 1 s; sent well within it, all beyond the cap were refused.
+        if sending < .milliseconds(800) {
+            XCTAssertEqual(snapshot.cancelsDropped["in-flight-cap"], sent - CancelForwarder.maxInFlight)
+        }
+    }
 }
 
 /// Fake PostgreSQL servers and clients speaking just enough of the protocol for cancel routing.
@@ -207,9 +235,10 @@ enum CancelFakes {
         return (client, backend)
     }
 
-    /// Sends a CancelRequest as libpq does and waits for pgfloat to close the connection.
-    static func sendCancel(_ key: BackendKey, to proxy: ProxyHarness) throws {
-        let client = try LoopbackSockets.connect(port: proxy.port)
+    /// Sends a CancelRequest as libpq does, from `source` (a loopback address), and waits for pgfloat to close
+    /// the connection.
+    static func sendCancel(_ key: BackendKey, to proxy: ProxyHarness, from source: String = "127.0.0.1") throws {
+        let client = try connect(port: proxy.port, from: source)
         defer { close(client) }
         try LoopbackSockets.send(client, request(key))
         XCTAssertEqual(try LoopbackSockets.receiveToEOF(client), [])
@@ -245,6 +274,31 @@ enum CancelFakes {
         // With a backlog of 0 one established connection, never accepted, fills the queue.
         let filler = try LoopbackSockets.connect(port: port)
         return (listener, filler, port)
+    }
+
+    /// A client socket bound to `source` before it connects, so the proxy sees that address.
+    private static func connect(port: Int, from source: String) throws -> Int32 {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        var local = sockaddr_in()
+        local.sin_family = sa_family_t(AF_INET)
+        local.sin_addr.s_addr = inet_addr(source)
+        var remote = local
+        remote.sin_addr.s_addr = inet_addr("127.0.0.1")
+        remote.sin_port = UInt16(port).bigEndian
+        let length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafePointer(to: &local) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) }
+        }
+        let connected = withUnsafePointer(to: &remote) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { Glibc.connect(fd, $0, length) }
+        }
+        guard bound == 0, connected == 0 else {
+            let code = errno
+            close(fd)
+            throw POSIXError(code)
+        }
+        LoopbackSockets.setTimeout(fd, seconds: 10)
+        return fd
     }
 
     private static func bigEndian(_ value: UInt32) -> [UInt8] {
