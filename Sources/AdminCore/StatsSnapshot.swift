@@ -48,7 +48,7 @@ public struct ProcessStats: Sendable, Equatable {
     /// or `broadcast` (one per server a request with an unknown key went to).
     public var cancelsForwarded: [String: Int]
     /// CancelRequests, or forwards of one, not delivered, by reason (`rate-limited`, `in-flight-cap`,
-    /// `no-server`, `connect-failed`, `connect-timeout`).
+    /// `no-server`, `connect-failed`, `connect-timeout`, `local-error`).
     public var cancelsDropped: [String: Int]
     public var acceptErrors: Int
     /// The primary the split-brain guard chose, if any.

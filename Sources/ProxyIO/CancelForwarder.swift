@@ -79,8 +79,12 @@ final class CancelForwarder {
             return
         }
         let fd = shim_tcp_socket(address.family)
-        guard fd >= 0, address.withSockAddr({ shim_connect(fd, $0, $1) }) >= 0 else {
-            if fd >= 0 { close(fd) }
+        guard fd >= 0 else {
+            loop.counters.cancelsDropped[.localError, default: 0] += 1
+            return
+        }
+        guard address.withSockAddr({ shim_connect(fd, $0, $1) }) >= 0 else {
+            close(fd)
             loop.counters.cancelsDropped[.connectFailed, default: 0] += 1
             return
         }
@@ -92,7 +96,7 @@ final class CancelForwarder {
         let token = Token(kind: .cancel, index: slot, generation: nextGeneration).raw
         guard shim_epoll_add(loop.epollFD, fd, SHIM_EPOLLOUT | SHIM_EPOLLET, token) == 0 else {
             finish(slot)
-            loop.counters.cancelsDropped[.connectFailed, default: 0] += 1
+            loop.counters.cancelsDropped[.localError, default: 0] += 1
             return
         }
         compactDeadlines()

@@ -16,8 +16,10 @@ enum CancelDropReason: String, CaseIterable {
     case inFlightCap = "in-flight-cap"
     /// The key was unknown and the listener had no server to broadcast to.
     case noServer = "no-server"
-    /// The connect was refused or reset, or a local socket call failed.
+    /// The connect was refused, reset or unroutable.
     case connectFailed = "connect-failed"
+    /// pgfloat could not make or watch a socket (out of descriptors, most likely): its fault, not the server's.
+    case localError = "local-error"
     /// The server did not accept within `CancelForwarder.connectTimeout`.
     case connectTimeout = "connect-timeout"
 }

@@ -3,7 +3,8 @@ import BalanceCore
 import PGWire
 
 extension DataPlane {
-    /// Work due by time rather than by I/O: queue deadlines at once, everything else once a second.
+    /// Work due by time rather than by I/O: queue and cancel-forward deadlines at once, everything else once a
+    /// second.
     func runTimers() {
         expireQueues()
         cancels.expire(now: now, counters: counters)

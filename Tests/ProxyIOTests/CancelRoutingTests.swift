@@ -169,6 +169,21 @@ final class CancelRoutingTests: XCTestCase {
         XCTAssertEqual(try proxy.snapshot().cancelsForwarded["broadcast"], 0)
     }
 
+    func testARefusedForwardIsCountedAsAConnectFailure() throws {
+        // A port that was just listening and is closed now: the connect is refused.
+        let gone = try LoopbackSockets.listen()
+        close(gone.fd)
+        let proxy = try ProxyHarness(servers: [("gone", gone.port)])
+        defer { proxy.stop() }
+        proxy.allow("gone")
+        try proxy.waitForRouting()
+
+        try CancelFakes.sendCancel(key, to: proxy)
+        let snapshot = try proxy.waitFor("the refusal to be counted") { $0.cancelsDropped["connect-failed"] == 1 }
+        XCTAssertEqual(snapshot.cancelsForwarded, ["owner": 0, "broadcast": 0])
+        XCTAssertEqual(snapshot.cancelsDropped["local-error"], 0)
+    }
+
     func testForwardsBeyondTheInFlightCapAreDroppedAndCounted() throws {
         let stuck = try CancelFakes.listenerWithFullBacklog()
         defer { close(stuck.listener); close(stuck.filler) }
