@@ -169,6 +169,30 @@ final class CancelRoutingTests: XCTestCase {
         XCTAssertEqual(try proxy.snapshot().cancelsForwarded["broadcast"], 0)
     }
 
+    func testTheKeyTableHoldsTheKeysOfOpenSessionsOnlyWhateverOrderTheyEnd() throws {
+        let server = try LoopbackSockets.listen()
+        defer { close(server.fd) }
+        let proxy = try ProxyHarness(servers: [("s1", server.port)])
+        defer { proxy.stop() }
+        proxy.allow("s1")
+        var open: [(client: Int32, backend: Int32)] = []
+        for processID in 1...6 {
+            let session = try proxy.openSession(to: server.fd)
+            try CancelFakes.startUp(session, key: BackendKey(processID: UInt32(processID), secretKey: [0, 0, 0, 1]))
+            open.append(session)
+            XCTAssertEqual(try proxy.cancelKeysKnown(), open.count)
+        }
+        // A fixed shuffle: ends from the middle, the front and the back, by either side.
+        for (step, index) in [3, 0, 3, 1, 0, 0].enumerated() {
+            let session = open.remove(at: index)
+            close(step % 2 == 0 ? session.client : session.backend)
+            close(step % 2 == 0 ? session.backend : session.client)
+            let remaining = open.count
+            try proxy.waitFor("session \(step) to end") { $0.currentSessions == remaining }
+            XCTAssertEqual(try proxy.cancelKeysKnown(), remaining, "after step \(step)")
+        }
+    }
+
     func testARefusedForwardIsCountedAsAConnectFailure() throws {
         // A port that was just listening and is closed now: the connect is refused.
         let gone = try LoopbackSockets.listen()
@@ -342,4 +366,12 @@ extension ProxyHarness {
 
     /// Returns once the data plane has applied the routing posted before: the mailbox is read in order.
     func waitForRouting() throws { _ = try snapshot() }
+
+    /// How many keys the cancel forwarder knows, read on the data-plane thread.
+    func cancelKeysKnown() throws -> Int {
+        let box = ReplyBox<Int>()
+        let plane = plane
+        plane.snapshot { _ in box.put(plane.cancels.keys.count) }
+        return try box.take()
+    }
 }
