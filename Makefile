@@ -193,7 +193,7 @@ demo:
 	PGFLOAT_BIN=$(if $(PGFLOAT_BIN),$(PGFLOAT_BIN),$(CURDIR)/$(RELEASE_BIN)) $(PYTHON) demo/run_demo.py $(if $(ONCE),--once)
 
 # Fuzzers (Fuzz/, libFuzzer with AddressSanitizer) for the VRRP decoder and election, the PostgreSQL first packet, the
-# admin command parser and the config loader: built with swiftc into .build-fuzz (never .build), then each runs
+# BackendKeyData scanner, the admin command parser and the config loader: built with swiftc into .build-fuzz (never .build), then each runs
 # FUZZ_SECONDS on a temporary copy of its committed seed corpus. Fails on a crash, leak, timeout or out-of-memory
 # and prints the input that caused it (kept in .build-fuzz/artifacts).
 FUZZ_SECONDS ?= 45

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Builds the four libFuzzer targets into $FUZZ_BUILD_DIR/bin (default .build-fuzz/bin).
+# Builds the five libFuzzer targets into $FUZZ_BUILD_DIR/bin (default .build-fuzz/bin).
 #
 # swiftc and the toolchain's clang++ are called directly instead of SwiftPM: a SwiftPM build would either share
 # .build with the other builds or resolve every dependency of the package again, and only the pure targets are
@@ -115,6 +115,7 @@ fuzzer() {
 
 fuzzer vrrp-decode Fuzz/VRRPDecode NetTypes MonotonicTime VRRPCore
 fuzzer pg-first-packet Fuzz/PGFirstPacket PGWire
+fuzzer pg-backend-key Fuzz/PGBackendKey PGWire
 fuzzer admin-command Fuzz/AdminCommand NetTypes MonotonicTime "${ctoml[@]}" TOMLKit ConfigModel HealthCore AdminCore
 fuzzer config-load Fuzz/ConfigLoad NetTypes "${ctoml[@]}" TOMLKit ConfigModel
 echo "fuzz: fuzzers in $BIN"

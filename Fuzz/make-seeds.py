@@ -124,6 +124,30 @@ write("pg-first-packet", "unknown-request", b"\x00" + struct.pack("!II", 8, 1234
 error = b"SFATAL\0VFATAL\0C57P03\0Mpgfloat: no server available\0\0"
 write("pg-first-packet", "error-response", b"\x00E" + struct.pack("!I", len(error) + 4) + error)
 
+# --- pg-backend-key ------------------------------------------------------------------------------------------------
+
+def message(kind, body):
+    return kind + struct.pack("!I", len(body) + 4) + body
+
+
+AUTH_OK = message(b"R", struct.pack("!I", 0))
+SASL = message(b"R", struct.pack("!I", 10) + b"SCRAM-SHA-256\0\0")
+PARAMETERS = b"".join(message(b"S", name + b"\0" + value + b"\0") for name, value in [
+    (b"server_version", b"15.4"), (b"client_encoding", b"UTF8"), (b"DateStyle", b"ISO, MDY")])
+KEY = message(b"K", struct.pack("!II", 4242, 0xDEADBEEF))
+READY = message(b"Z", b"I")
+
+# The chunking byte, then the start byte (odd: the client asked for encryption first), then the server's bytes.
+write("pg-backend-key", "trust-login", b"\x00\x00" + AUTH_OK + PARAMETERS + KEY + READY)
+write("pg-backend-key", "trust-login-bytewise", b"\x01\x00" + AUTH_OK + PARAMETERS + KEY + READY)
+write("pg-backend-key", "scram-offer", b"\x07\x00" + SASL)
+write("pg-backend-key", "tls-refused", b"\x05\x01N" + AUTH_OK + PARAMETERS + KEY + READY)
+write("pg-backend-key", "gss-refused-tls-accepted", b"\x03\x01NS\x16\x03\x03")
+write("pg-backend-key", "pg18-key", b"\x0b\x00" + AUTH_OK + message(b"K", struct.pack("!I", 7) + bytes(range(32))))
+write("pg-backend-key", "ready-without-key", b"\x00\x00" + AUTH_OK + READY)
+error = b"SFATAL\0VFATAL\0C28P01\0Mpassword authentication failed\0\0"
+write("pg-backend-key", "auth-failed", b"\x00\x00" + message(b"E", error))
+
 # --- admin-command -------------------------------------------------------------------------------------------------
 
 # From the README runbook, and every command of the grammar in AdminCommand+Parse.swift.

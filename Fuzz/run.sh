@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Runs each fuzzer (default: all four) for FUZZ_SECONDS (default 45) on a temporary copy of its committed seed
+# Runs each fuzzer (default: all five) for FUZZ_SECONDS (default 45) on a temporary copy of its committed seed
 # corpus, so a run never grows Fuzz/corpus. Fails when any fuzzer finds a crash, a leak, a timeout (10 s for one
 # input) or runs out of memory (2 GiB), and prints the input that did it, kept in $FUZZ_BUILD_DIR/artifacts.
 #
@@ -10,7 +10,7 @@ cd "$(dirname "$0")/.."
 
 OUT=${FUZZ_BUILD_DIR:-.build-fuzz}
 SECONDS_EACH=${FUZZ_SECONDS:-45}
-if [ $# -gt 0 ]; then fuzzers=("$@"); else fuzzers=(vrrp-decode pg-first-packet admin-command config-load); fi
+if [ $# -gt 0 ]; then fuzzers=("$@"); else fuzzers=(vrrp-decode pg-first-packet pg-backend-key admin-command config-load); fi
 
 # Swift's own crash handler would race libFuzzer's, and it reads memory AddressSanitizer then reports as an error.
 export SWIFT_BACKTRACE=enable=no

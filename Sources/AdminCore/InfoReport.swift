@@ -1,7 +1,8 @@
 /// `show info`: process-wide figures as HAProxy's `Key: value` lines, using HAProxy's key names where it has the
 /// same figure (`Uptime_sec`, `CurrConns`, `CumConns`...) so existing collectors read them.
 public enum InfoReport {
-    /// The `Key: value` lines, one per figure, `BadStartups_<reason>` sorted by reason.
+    /// The `Key: value` lines, one per figure, `CancelsForwarded_<target>`,
+    /// `CancelsDropped_<reason>` and `BadStartups_<reason>` sorted by label under their totals.
     public static func render(_ snapshot: StatsSnapshot) -> String {
         let process = snapshot.process
         var fields: [(String, String)] = [
@@ -15,15 +16,16 @@ public enum InfoReport {
             ("CurrConns", "\(process.currentSessions)"),
             ("CumConns", "\(process.totalSessions)"),
             ("Queued", "\(process.queued)"),
-            ("CancelsForwarded", "\(process.cancelsForwarded)"),
-            ("CancelsDropped", "\(process.cancelsDropped)"),
+            ("CancelsForwarded", "\(process.cancelsForwardedTotal)"),
+        ]
+        fields += breakdown("CancelsForwarded_", process.cancelsForwarded)
+        fields.append(("CancelsDropped", "\(process.cancelsDroppedTotal)"))
+        fields += breakdown("CancelsDropped_", process.cancelsDropped)
+        fields += [
             ("AcceptErrors", "\(process.acceptErrors)"),
             ("BadStartups", "\(process.badStartups.values.reduce(0, +))"),
         ]
-        // Sorted, so the output is stable from one call to the next and diffable.
-        for (reason, count) in process.badStartups.sorted(by: { $0.key < $1.key }) {
-            fields.append(("BadStartups_" + Escaping.word(reason), "\(count)"))
-        }
+        fields += breakdown("BadStartups_", process.badStartups)
         fields += [
             ("Primary", process.primary ?? "-"),
             ("SplitBrain", process.splitBrain ? "1" : "0"),
@@ -31,5 +33,11 @@ public enum InfoReport {
             ("LogLinesDropped", "\(process.logLinesDropped)"),
         ]
         return fields.map { key, value in "\(key): \(Escaping.printable(value))\n" }.joined()
+    }
+
+    /// One `<prefix><label>: count` line per label, sorted so the output is stable from one call to the next and
+    /// diffable.
+    private static func breakdown(_ prefix: String, _ counts: [String: Int]) -> [(String, String)] {
+        counts.sorted(by: { $0.key < $1.key }).map { (prefix + Escaping.word($0.key), "\($0.value)") }
     }
 }

@@ -44,10 +44,20 @@ public enum StatsPage {
             ("Split-brain events", "\(process.splitBrainEvents)"),
             ("Sessions", "\(process.currentSessions) now, \(process.totalSessions) total, maxconn \(process.maxconn)"),
             ("Queued", "\(process.queued)"),
-            ("Cancels", "\(process.cancelsForwarded) forwarded, \(process.cancelsDropped) dropped"),
+            ("Cancels", cancels(process)),
             ("Errors", "\(process.acceptErrors) accept, \(badStartups) bad startup packets"),
         ].map { name, value in "<tr>" + element("th", name) + element("td", value) + "</tr>" }
         return "<table class=\"summary\">\n" + rows.joined(separator: "\n") + "\n</table>"
+    }
+
+    /// "12 forwarded (owner 10, broadcast 2), 3 dropped (rate-limited 3)": the totals, then the non-zero labels.
+    private static func cancels(_ process: ProcessStats) -> String {
+        func detail(_ counts: [String: Int]) -> String {
+            let parts = counts.filter { $0.value > 0 }.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }
+            return parts.isEmpty ? "" : " (" + parts.joined(separator: ", ") + ")"
+        }
+        return "\(process.cancelsForwardedTotal) forwarded\(detail(process.cancelsForwarded)), "
+            + "\(process.cancelsDroppedTotal) dropped\(detail(process.cancelsDropped))"
     }
 
     private static let serverColumns = [

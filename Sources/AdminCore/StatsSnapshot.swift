@@ -44,8 +44,12 @@ public struct ProcessStats: Sendable, Equatable {
     public var queued: Int
     /// Rejected first packets by reason (e.g. "bad-length"), for the malformed-input counters.
     public var badStartups: [String: Int]
-    public var cancelsForwarded: Int
-    public var cancelsDropped: Int
+    /// CancelRequests forwarded, by target: `owner` (sent to the one server whose BackendKeyData holds the key)
+    /// or `broadcast` (one per server a request with an unknown key went to).
+    public var cancelsForwarded: [String: Int]
+    /// CancelRequests, or forwards of one, not delivered, by reason (`rate-limited`, `in-flight-cap`,
+    /// `no-server`, `connect-failed`, `connect-timeout`, `local-error`).
+    public var cancelsDropped: [String: Int]
     public var acceptErrors: Int
     /// The primary the split-brain guard chose, if any.
     public var primary: String?
@@ -59,8 +63,8 @@ public struct ProcessStats: Sendable, Equatable {
     public init(
         version: String, pid: Int32, node: String, uptimeSeconds: Int, currentSessions: Int = 0,
         totalSessions: Int = 0, maxconn: Int = 0, queued: Int = 0, badStartups: [String: Int] = [:],
-        cancelsForwarded: Int = 0, cancelsDropped: Int = 0, acceptErrors: Int = 0, primary: String? = nil,
-        splitBrain: Bool = false, splitBrainEvents: Int = 0, logLinesDropped: Int = 0
+        cancelsForwarded: [String: Int] = [:], cancelsDropped: [String: Int] = [:], acceptErrors: Int = 0,
+        primary: String? = nil, splitBrain: Bool = false, splitBrainEvents: Int = 0, logLinesDropped: Int = 0
     ) {
         self.version = version
         self.pid = pid
@@ -79,6 +83,13 @@ public struct ProcessStats: Sendable, Equatable {
         self.splitBrainEvents = splitBrainEvents
         self.logLinesDropped = logLinesDropped
     }
+}
+
+extension ProcessStats {
+    /// Cancel forwards sent, whatever their target.
+    public var cancelsForwardedTotal: Int { cancelsForwarded.values.reduce(0, +) }
+    /// Cancels and cancel forwards not delivered, whatever the reason.
+    public var cancelsDroppedTotal: Int { cancelsDropped.values.reduce(0, +) }
 }
 
 /// One listener: HAProxy's frontend and backend rolled into one row.

@@ -27,8 +27,10 @@ public enum StatusJSON {
             "version": process.version, "pid": Int(process.pid), "node": process.node,
             "uptime_seconds": process.uptimeSeconds, "current_sessions": process.currentSessions,
             "total_sessions": process.totalSessions, "maxconn": process.maxconn, "queued": process.queued,
-            "bad_startups": process.badStartups, "cancels_forwarded": process.cancelsForwarded,
-            "cancels_dropped": process.cancelsDropped, "accept_errors": process.acceptErrors,
+            "bad_startups": process.badStartups, "cancels_forwarded": process.cancelsForwardedTotal,
+            "cancels_forwarded_by_target": process.cancelsForwarded,
+            "cancels_dropped": process.cancelsDroppedTotal, "cancels_dropped_by_reason": process.cancelsDropped,
+            "accept_errors": process.acceptErrors,
             "primary": nullable(process.primary), "split_brain": process.splitBrain,
             "split_brain_events": process.splitBrainEvents, "log_lines_dropped": process.logLinesDropped,
         ]

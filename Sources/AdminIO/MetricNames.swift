@@ -5,9 +5,11 @@ extension MetricNameDescriptor {
     static let uptimeSeconds = pgfloat("uptime", unit: "seconds", help: "Seconds since pgfloat started.")
     static let sessions = pgfloat("sessions", unit: "current", help: "Client sessions held now, all listeners.")
     static let sessionsTotal = pgfloat("sessions", unit: "total", help: "Client connections accepted since start.")
-    static let cancelsForwardedTotal = pgfloat("cancels_forwarded", unit: "total", help: "CancelRequests forwarded.")
+    static let cancelsForwardedTotal = pgfloat(
+        "cancels_forwarded", unit: "total",
+        help: "CancelRequests sent to a server, by target: owner (the key's server) or broadcast (one per server).")
     static let cancelsDroppedTotal = pgfloat(
-        "cancels_dropped", unit: "total", help: "CancelRequests that could not be sent.")
+        "cancels_dropped", unit: "total", help: "CancelRequests or their forwards not delivered, by reason.")
     static let acceptErrorsTotal = pgfloat("accept_errors", unit: "total", help: "accept() failures.")
     static let badStartupsTotal = pgfloat("bad_startups", unit: "total", help: "Malformed first packets, by reason.")
     static let splitBrain = pgfloat(

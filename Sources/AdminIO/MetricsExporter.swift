@@ -32,8 +32,12 @@ public final class MetricsExporter: @unchecked Sendable {
         gauge(.uptimeSeconds, [], Double(process.uptimeSeconds))
         gauge(.sessions, [], Double(process.currentSessions))
         total(.sessionsTotal, [], process.totalSessions)
-        total(.cancelsForwardedTotal, [], process.cancelsForwarded)
-        total(.cancelsDroppedTotal, [], process.cancelsDropped)
+        for (target, count) in process.cancelsForwarded {
+            total(.cancelsForwardedTotal, [("target", target)], count)
+        }
+        for (reason, count) in process.cancelsDropped {
+            total(.cancelsDroppedTotal, [("reason", reason)], count)
+        }
         total(.acceptErrorsTotal, [], process.acceptErrors)
         for (reason, count) in process.badStartups {
             total(.badStartupsTotal, [("reason", reason)], count)

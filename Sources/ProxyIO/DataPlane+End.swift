@@ -18,6 +18,7 @@ extension DataPlane {
             session.listener.serverTraffic[server.name]?.ended(bytesIn: session.bytesIn, bytesOut: session.bytesOut)
         }
         close(session.clientFD)
+        forgetCancelKey(of: session)
         session.listener.traffic.ended(bytesIn: session.bytesIn, bytesOut: session.bytesOut)
         processSessions -= 1
         releaseSlot(session.slot)

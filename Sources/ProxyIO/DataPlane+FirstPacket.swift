@@ -45,13 +45,17 @@ extension DataPlane {
             guard session.toServer.count >= length else { return }
             let parsed = session.toServer.withUnwritten { FirstPacketParser.parse($0) }
             if case .complete(.cancel(let request), _) = parsed {
-                cancels.forward(request, to: session.listener.pool, loop: self)
+                cancels.forward(request, from: session.client, on: session.listener, loop: self)
                 end(session, .cancelForwarded)
             } else {
                 counters.badStartups[.badCancelKeyLength, default: 0] += 1
                 end(session, .badStartup)
             }
-        case .sslRequest, .gssencRequest, .startup:
+        case .sslRequest, .gssencRequest:
+            beginCancelKeyScan(session, clientOpenedWith: .encryptionRequest)
+            route(session)
+        case .startup:
+            beginCancelKeyScan(session, clientOpenedWith: .startup)
             route(session)
         }
     }

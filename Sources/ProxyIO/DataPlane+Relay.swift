@@ -86,6 +86,9 @@ extension DataPlane {
                 } else {
                     session.bytesOut &+= UInt64(n)
                     session.lastServerActivity = now
+                    if session.scansForCancelKey {
+                        scanForCancelKey(session, UnsafeRawBufferPointer(rebasing: readBuffer[0..<n]))
+                    }
                 }
                 let written = shim_write(destination, readBuffer.baseAddress, n)
                 if written > 0 {

@@ -40,7 +40,7 @@ extension DataPlane {
             listeners: listenerRows, sessions: rows.sorted { $0.age > $1.age }, currentSessions: processSessions,
             acceptedSessions: counters.accepted, queued: queuedSessions, maxconn: defaults.maxconn,
             badStartups: Dictionary(uniqueKeysWithValues: counters.badStartups.map { ($0.key.rawValue, $0.value) }),
-            cancelsForwarded: counters.cancelsForwarded, cancelsDropped: counters.cancelsDropped,
+            cancelsForwarded: counters.cancelsForwardedByLabel, cancelsDropped: counters.cancelsDroppedByLabel,
             acceptErrors: counters.acceptErrors, localErrors: counters.localErrors)
     }
 

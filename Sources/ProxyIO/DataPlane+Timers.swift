@@ -3,10 +3,11 @@ import BalanceCore
 import PGWire
 
 extension DataPlane {
-    /// Work due by time rather than by I/O: queue deadlines and the end of a local-failure hold at once,
-    /// everything else once a second.
+    /// Work due by time rather than by I/O: queue and cancel-forward deadlines and the end of a local-failure
+    /// hold at once, everything else once a second.
     func runTimers() {
         expireQueues()
+        cancels.expire(now: now, counters: counters)
         if let hold = localFailureHoldUntil, now >= hold {
             localFailureHoldUntil = nil
             serveQueues()
@@ -21,7 +22,6 @@ extension DataPlane {
         sweepTimeouts()
         // Servers held back after a failed connect come back with time alone.
         serveQueues()
-        cancels.expire(now: now.nanoseconds)
     }
 
     /// Startup, connect and idle timeouts; one pass over the table per second is cheap next to a per-session

@@ -187,6 +187,7 @@ public final class DataPlane: @unchecked Sendable {
         }
         if let shutdownDeadline, shutdownDeadline < deadline { deadline = shutdownDeadline }
         if let localFailureHoldUntil, localFailureHoldUntil < deadline { deadline = localFailureHoldUntil }
+        if let cancelDeadline = cancels.nextDeadline(), cancelDeadline < deadline { deadline = cancelDeadline }
         let wait = deadline.since(now)
         // Round up so the loop does not wake a millisecond early and spin.
         return Int((wait.nanoseconds + 999_999) / 1_000_000)

@@ -4,8 +4,8 @@ import PGWire
 final class DataPlaneCounters {
     var accepted = 0
     var badStartups: [FirstPacketRejection: Int] = [:]
-    var cancelsForwarded = 0
-    var cancelsDropped = 0
+    var cancelsForwarded: [CancelTarget: Int] = [:]
+    var cancelsDropped: [CancelDropReason: Int] = [:]
     var queueTimeouts = 0
     var acceptErrors = 0
     /// Failures of pgfloat's own resources while opening server connections, by call and error.

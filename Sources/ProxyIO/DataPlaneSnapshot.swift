@@ -51,8 +51,10 @@ public struct DataPlaneSnapshot: Sendable {
     public var maxconn: Int
     /// First packets refused, by `FirstPacketRejection` raw value.
     public var badStartups: [String: Int]
-    public var cancelsForwarded: Int
-    public var cancelsDropped: Int
+    /// Cancel forwards by `CancelTarget` raw value (`owner`, `broadcast`), every target listed.
+    public var cancelsForwarded: [String: Int]
+    /// Undelivered cancels by `CancelDropReason` raw value (`rate-limited`, ...), every reason listed.
+    public var cancelsDropped: [String: Int]
     public var acceptErrors: Int
     /// Server connections pgfloat could not open for lack of its own resources, by `call:error`.
     public var localErrors: [String: Int]

@@ -59,6 +59,12 @@ final class Session {
     var lastServerActivity: MonotonicInstant
     var bytesIn: UInt64 = 0
     var bytesOut: UInt64 = 0
+    /// True while the server's first bytes are read for its BackendKeyData (`DataPlane+CancelKeys`): the relay's
+    /// one check per server read, false for good once the scanner has decided.
+    var scansForCancelKey = false
+    var cancelKeyScanner = BackendKeyScanner(start: .startup)
+    /// The key read from the server, listed in the cancel forwarder's table until the session ends.
+    var cancelKey: BackendKey?
 
     init(
         slot: Int, generation: UInt32, clientFD: Int32, client: SocketAddress, listener: ListenerRuntime,

@@ -6,9 +6,9 @@ enum Fixtures {
     static let snapshot = StatsSnapshot(
         process: ProcessStats(
             version: "0.3.0", pid: 4242, node: "lb-a", uptimeSeconds: 62, currentSessions: 3, totalSessions: 120,
-            maxconn: 1000, queued: 1, badStartups: ["bad-length": 2, "bad-code": 5], cancelsForwarded: 7,
-            cancelsDropped: 1, acceptErrors: 0, primary: "pg1", splitBrain: false, splitBrainEvents: 3,
-            logLinesDropped: 12
+            maxconn: 1000, queued: 1, badStartups: ["bad-length": 2, "bad-code": 5],
+            cancelsForwarded: ["owner": 5, "broadcast": 2], cancelsDropped: ["rate-limited": 1, "connect-timeout": 0],
+            acceptErrors: 0, primary: "pg1", splitBrain: false, splitBrainEvents: 3, logLinesDropped: 12
         ),
         listeners: [
             ListenerStats(

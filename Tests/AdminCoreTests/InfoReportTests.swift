@@ -16,7 +16,11 @@ final class InfoReportTests: XCTestCase {
             CumConns: 120
             Queued: 1
             CancelsForwarded: 7
+            CancelsForwarded_broadcast: 2
+            CancelsForwarded_owner: 5
             CancelsDropped: 1
+            CancelsDropped_connect-timeout: 0
+            CancelsDropped_rate-limited: 1
             AcceptErrors: 0
             BadStartups: 7
             BadStartups_bad-code: 5

@@ -124,3 +124,12 @@ private struct XMLSummary {
         }
     }
 }
+
+final class StatsPageCancelTests: XCTestCase {
+    func testTheSummaryBreaksCancelsDownByTargetAndReason() throws {
+        let document = try XMLSummary(StatsPage.render(Fixtures.snapshot, refreshSeconds: 5))
+        let cells = document.elements.filter { $0.name == "td" }.map(\.text)
+        XCTAssertTrue(
+            cells.contains("7 forwarded (broadcast 2, owner 5), 1 dropped (rate-limited 1)"), "\(cells.prefix(10))")
+    }
+}

@@ -16,6 +16,11 @@ final class StatusJSONTests: XCTestCase {
         XCTAssertEqual(process["split_brain"] as? Bool, false)
         XCTAssertEqual(process["log_lines_dropped"] as? Int, 12)
         XCTAssertEqual(process["bad_startups"] as? [String: Int], ["bad-length": 2, "bad-code": 5])
+        XCTAssertEqual(process["cancels_forwarded"] as? Int, 7, "the total, as before the breakdown")
+        XCTAssertEqual(process["cancels_forwarded_by_target"] as? [String: Int], ["owner": 5, "broadcast": 2])
+        XCTAssertEqual(process["cancels_dropped"] as? Int, 1)
+        XCTAssertEqual(
+            process["cancels_dropped_by_reason"] as? [String: Int], ["rate-limited": 1, "connect-timeout": 0])
         let listeners = try XCTUnwrap(document["listeners"] as? [[String: Any]])
         XCTAssertEqual(listeners.map { $0["name"] as? String }, ["pg_rw", "pg_ro"])
         XCTAssertEqual(listeners[0]["binds"] as? [String], ["0.0.0.0:5432"])

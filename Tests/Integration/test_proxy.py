@@ -13,9 +13,11 @@ import signal
 import subprocess
 import time
 
+import pytest
+
 from harness import (APP_PASSWORD, APP_USER, HOST, client_env, finish, listener, parse_pgbench, pgfloat_bin,
-                     pgfloat_check, pgfloat_config, port_accepts, psql, run_psql, server,
-                     skip_module_unless_runnable, start_psql, wait_active, wait_until)
+                     pgfloat_check, pgfloat_config, port_accepts, psql, psql_cmd, run_psql, server,
+                     skip_module_unless_runnable, socat, start_psql, wait_active, wait_until)
 
 skip_module_unless_runnable()
 
@@ -102,16 +104,26 @@ def test_queue_timeout_sends_fatal(pgfloat, port):
     pf.wait_for_session(listener="nowhere", end="queue-timeout")
 
 
-def test_cancel_request_is_forwarded(cluster, pgfloat, port):
+@pytest.mark.parametrize("sslmode", ["disable", "prefer"])
+def test_cancel_request_goes_to_the_sessions_server(cluster, pgfloat, port, tmp_path, sslmode):
+    # With sslmode=prefer psql asks for TLS first; the server (ssl off) answers 'N' and the startup follows in
+    # the clear on the same connection, so pgfloat still reads the BackendKeyData.
     lport = port()
-    pgfloat(one_listener(cluster, lport, names=("primary", "standby1")), ports=[lport])
+    sock = tmp_path / "admin.sock"
+    pgfloat(one_listener(cluster, lport, names=("primary", "standby1"), global_={"admin_socket": str(sock)}),
+            ports=[lport])
     ports = [cluster.primary.port, cluster.nodes["standby1"].port]
+    # PostgreSQL answers a cancel with nothing either way: only the counters tell owner from broadcast.
+    before = info(sock)
 
     # psql sends a real CancelRequest to the host/port it connected to
     # (pgfloat) when it gets SIGINT while a query runs.
-    proc = start_psql(lport, "SELECT pg_sleep(30)", appname="pgfloat-cancel-test")
+    appname = f"pgfloat-cancel-{sslmode}"
+    proc = subprocess.Popen(psql_cmd(lport, "SELECT pg_sleep(30)"), stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True,
+                            env=client_env(PGAPPNAME=appname, PGSSLMODE=sslmode))
     try:
-        wait_active(ports, "pgfloat-cancel-test")
+        wait_active(ports, appname)
         sent = time.monotonic()
         proc.send_signal(signal.SIGINT)
         code, _, err = finish(proc, timeout=10)
@@ -121,6 +133,18 @@ def test_cancel_request_is_forwarded(cluster, pgfloat, port):
     assert "canceling statement due to user request" in err, err
     assert code != 0
     assert time.monotonic() - sent < 10
+    after = info(sock)
+    grew = {key: int(after[key]) - int(before[key]) for key in after
+            if key.startswith("CancelsForwarded_") or key.startswith("CancelsDropped_")}
+    assert grew["CancelsForwarded_owner"] == 1, grew
+    assert grew["CancelsForwarded_broadcast"] == 0, grew
+    assert not any(count for key, count in grew.items() if key.startswith("CancelsDropped_")), grew
+
+
+def info(sock) -> dict[str, str]:
+    """`show info` as a dict."""
+    text = socat(sock, "show info")
+    return dict(line.split(": ", 1) for line in text.splitlines() if ": " in line)
 
 
 def test_tls_passes_through(tls_cluster, pgfloat, port):

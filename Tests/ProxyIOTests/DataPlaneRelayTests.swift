@@ -88,12 +88,14 @@ final class DataPlaneRelayTests: XCTestCase {
         XCTAssertEqual(try LoopbackSockets.receive(backend, count: ProxyHarness.startup.count), ProxyHarness.startup)
     }
 
-    func testACancelRequestReachesEveryServerOfThePool() throws {
+    func testACancelRequestWithAnUnknownKeyReachesEveryEligibleServer() throws {
         let first = try LoopbackSockets.listen()
         let second = try LoopbackSockets.listen()
         defer { close(first.fd); close(second.fd) }
         let proxy = try ProxyHarness(servers: [("s1", first.port), ("s2", second.port)])
         defer { proxy.stop() }
+        proxy.allow("s1", "s2")
+        try proxy.waitForRouting()
         let cancel = CancelRequest(processID: 4242, secretKey: [1, 2, 3, 4]).encoded
         let client = try LoopbackSockets.connect(port: proxy.port)
         defer { close(client) }
