@@ -17,6 +17,7 @@ public enum InfoReport {
             ("Queued", "\(process.queued)"),
             ("CancelsForwarded", "\(process.cancelsForwarded)"),
             ("CancelsDropped", "\(process.cancelsDropped)"),
+            ("DirectTLSSessions", "\(process.directTLSSessions)"),
             ("AcceptErrors", "\(process.acceptErrors)"),
             ("BadStartups", "\(process.badStartups.values.reduce(0, +))"),
         ]

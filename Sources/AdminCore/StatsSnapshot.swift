@@ -46,6 +46,8 @@ public struct ProcessStats: Sendable, Equatable {
     public var badStartups: [String: Int]
     public var cancelsForwarded: Int
     public var cancelsDropped: Int
+    /// Connections that opened with a TLS ClientHello (PostgreSQL 17 `sslnegotiation=direct`), passed through.
+    public var directTLSSessions: Int
     public var acceptErrors: Int
     /// The primary the split-brain guard chose, if any.
     public var primary: String?
@@ -57,8 +59,8 @@ public struct ProcessStats: Sendable, Equatable {
     public init(
         version: String, pid: Int32, node: String, uptimeSeconds: Int, currentSessions: Int = 0,
         totalSessions: Int = 0, maxconn: Int = 0, queued: Int = 0, badStartups: [String: Int] = [:],
-        cancelsForwarded: Int = 0, cancelsDropped: Int = 0, acceptErrors: Int = 0, primary: String? = nil,
-        splitBrain: Bool = false, splitBrainEvents: Int = 0
+        cancelsForwarded: Int = 0, cancelsDropped: Int = 0, directTLSSessions: Int = 0, acceptErrors: Int = 0,
+        primary: String? = nil, splitBrain: Bool = false, splitBrainEvents: Int = 0
     ) {
         self.version = version
         self.pid = pid
@@ -71,6 +73,7 @@ public struct ProcessStats: Sendable, Equatable {
         self.badStartups = badStartups
         self.cancelsForwarded = cancelsForwarded
         self.cancelsDropped = cancelsDropped
+        self.directTLSSessions = directTLSSessions
         self.acceptErrors = acceptErrors
         self.primary = primary
         self.splitBrain = splitBrain

@@ -28,7 +28,8 @@ public enum StatusJSON {
             "uptime_seconds": process.uptimeSeconds, "current_sessions": process.currentSessions,
             "total_sessions": process.totalSessions, "maxconn": process.maxconn, "queued": process.queued,
             "bad_startups": process.badStartups, "cancels_forwarded": process.cancelsForwarded,
-            "cancels_dropped": process.cancelsDropped, "accept_errors": process.acceptErrors,
+            "cancels_dropped": process.cancelsDropped, "direct_tls_sessions": process.directTLSSessions,
+            "accept_errors": process.acceptErrors,
             "primary": nullable(process.primary), "split_brain": process.splitBrain,
             "split_brain_events": process.splitBrainEvents,
         ]

@@ -8,6 +8,8 @@ extension MetricNameDescriptor {
     static let cancelsForwardedTotal = pgfloat("cancels_forwarded", unit: "total", help: "CancelRequests forwarded.")
     static let cancelsDroppedTotal = pgfloat(
         "cancels_dropped", unit: "total", help: "CancelRequests that could not be sent.")
+    static let directTLSSessionsTotal = pgfloat(
+        "direct_tls_sessions", unit: "total", help: "Connections opened with a TLS ClientHello (direct TLS).")
     static let acceptErrorsTotal = pgfloat("accept_errors", unit: "total", help: "accept() failures.")
     static let badStartupsTotal = pgfloat("bad_startups", unit: "total", help: "Malformed first packets, by reason.")
     static let splitBrain = pgfloat(

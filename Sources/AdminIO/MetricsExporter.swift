@@ -34,6 +34,7 @@ public final class MetricsExporter: @unchecked Sendable {
         total(.sessionsTotal, [], process.totalSessions)
         total(.cancelsForwardedTotal, [], process.cancelsForwarded)
         total(.cancelsDroppedTotal, [], process.cancelsDropped)
+        total(.directTLSSessionsTotal, [], process.directTLSSessions)
         total(.acceptErrorsTotal, [], process.acceptErrors)
         for (reason, count) in process.badStartups {
             total(.badStartupsTotal, [("reason", reason)], count)

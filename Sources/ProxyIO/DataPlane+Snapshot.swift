@@ -40,7 +40,7 @@ extension DataPlane {
             acceptedSessions: counters.accepted, queued: queuedSessions, maxconn: defaults.maxconn,
             badStartups: Dictionary(uniqueKeysWithValues: counters.badStartups.map { ($0.key.rawValue, $0.value) }),
             cancelsForwarded: counters.cancelsForwarded, cancelsDropped: counters.cancelsDropped,
-            acceptErrors: counters.acceptErrors)
+            directTLSSessions: counters.directTLSSessions, acceptErrors: counters.acceptErrors)
     }
 
     /// Ends the established and connecting sessions to `server`, in `listener` or (nil) in every listener;

@@ -51,5 +51,7 @@ public struct DataPlaneSnapshot: Sendable {
     public var badStartups: [String: Int]
     public var cancelsForwarded: Int
     public var cancelsDropped: Int
+    /// Connections that opened with a TLS ClientHello (PostgreSQL 17 `sslnegotiation=direct`).
+    public var directTLSSessions: Int
     public var acceptErrors: Int
 }

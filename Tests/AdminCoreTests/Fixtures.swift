@@ -7,7 +7,8 @@ enum Fixtures {
         process: ProcessStats(
             version: "0.3.0", pid: 4242, node: "lb-a", uptimeSeconds: 62, currentSessions: 3, totalSessions: 120,
             maxconn: 1000, queued: 1, badStartups: ["bad-length": 2, "bad-code": 5], cancelsForwarded: 7,
-            cancelsDropped: 1, acceptErrors: 0, primary: "pg1", splitBrain: false, splitBrainEvents: 3
+            cancelsDropped: 1, directTLSSessions: 6, acceptErrors: 0, primary: "pg1", splitBrain: false,
+            splitBrainEvents: 3
         ),
         listeners: [
             ListenerStats(

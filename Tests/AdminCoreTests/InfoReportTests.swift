@@ -17,6 +17,7 @@ final class InfoReportTests: XCTestCase {
             Queued: 1
             CancelsForwarded: 7
             CancelsDropped: 1
+            DirectTLSSessions: 6
             AcceptErrors: 0
             BadStartups: 7
             BadStartups_bad-code: 5

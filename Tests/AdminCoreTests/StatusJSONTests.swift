@@ -14,6 +14,7 @@ final class StatusJSONTests: XCTestCase {
         XCTAssertEqual(process["node"] as? String, "lb-a")
         XCTAssertEqual(process["pid"] as? Int, 4242)
         XCTAssertEqual(process["split_brain"] as? Bool, false)
+        XCTAssertEqual(process["direct_tls_sessions"] as? Int, 6)
         XCTAssertEqual(process["bad_startups"] as? [String: Int], ["bad-length": 2, "bad-code": 5])
         let listeners = try XCTUnwrap(document["listeners"] as? [[String: Any]])
         XCTAssertEqual(listeners.map { $0["name"] as? String }, ["pg_rw", "pg_ro"])

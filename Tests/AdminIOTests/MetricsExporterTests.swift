@@ -8,7 +8,7 @@ final class MetricsExporterTests: XCTestCase {
         StatsSnapshot(
             process: ProcessStats(
                 version: "1", pid: 1, node: "n", uptimeSeconds: 5, totalSessions: sessions,
-                badStartups: ["lengthTooLarge": 1]),
+                badStartups: ["lengthTooLarge": 1], directTLSSessions: 2),
             listeners: [ListenerStats(name: "rw", role: "primary", balance: "first", binds: [],
                                       sessionsTotal: sessions, bytesIn: bytes)],
             servers: [ServerStats(listener: "rw", name: "p", address: "a", status: "UP", role: "primary",
@@ -22,6 +22,7 @@ final class MetricsExporterTests: XCTestCase {
         XCTAssertTrue(text.contains("# TYPE pgfloat_listener_sessions_total counter"))
         XCTAssertTrue(text.contains(#"pgfloat_listener_sessions_total{listener="rw"} 5"#), text)
         XCTAssertTrue(text.contains(#"pgfloat_bad_startups_total{reason="lengthTooLarge"} 1"#))
+        XCTAssertTrue(text.contains("pgfloat_direct_tls_sessions_total 2"), text)
         XCTAssertTrue(text.contains(#"pgfloat_server_role{server="p",role="primary"} 1"#))
         XCTAssertTrue(text.contains(#"pgfloat_server_role{server="p",role="replica"} 0"#))
         XCTAssertTrue(text.contains(#"pgfloat_server_lag_bytes{server="p"} 7"#))

@@ -27,7 +27,8 @@ final class StatsAssemblerTests: XCTestCase {
                 ])
             ],
             sessions: [], currentSessions: 3, acceptedSessions: 12, queued: 1, maxconn: 100,
-            badStartups: ["lengthTooLarge": 2], cancelsForwarded: 1, cancelsDropped: 0, acceptErrors: 0)
+            badStartups: ["lengthTooLarge": 2], cancelsForwarded: 1, cancelsDropped: 0, directTLSSessions: 5,
+            acceptErrors: 0)
     }
 
     func testRowsJoinTrafficHealthAndAdministration() {
@@ -45,6 +46,7 @@ final class StatsAssemblerTests: XCTestCase {
         XCTAssertEqual(snapshot.process.primary, "p")
         XCTAssertEqual(snapshot.process.splitBrainEvents, 4)
         XCTAssertEqual(snapshot.process.badStartups, ["lengthTooLarge": 2])
+        XCTAssertEqual(snapshot.process.directTLSSessions, 5)
         XCTAssertEqual(snapshot.listeners.first?.queueMax, 4)
         XCTAssertEqual(snapshot.listeners.first?.eligibleServers, 1)
         let primary = snapshot.servers[0]
