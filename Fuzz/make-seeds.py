@@ -120,6 +120,10 @@ write("pg-first-packet", "cancel-classic", b"\x03" + struct.pack("!IIII", 16, 80
 write("pg-first-packet", "cancel-pg18-key", b"\x0b" + struct.pack("!III", 44, 80877102, 4242) + bytes(range(32)))
 write("pg-first-packet", "too-large", b"\x00" + struct.pack("!II", 1 << 30, 3 << 16))
 write("pg-first-packet", "protocol-2", b"\x00" + struct.pack("!II", 9, 2 << 16) + b"\0")
+# PostgreSQL 17 sslnegotiation=direct: the start of a real ClientHello (Python ssl, ALPN "postgresql").
+CLIENT_HELLO = bytes.fromhex("160301020001 0001fc0303 56132c491d".replace(" ", ""))
+write("pg-first-packet", "direct-tls", b"\x00" + CLIENT_HELLO)
+write("pg-first-packet", "direct-tls-bytewise", b"\x01" + CLIENT_HELLO)
 write("pg-first-packet", "unknown-request", b"\x00" + struct.pack("!II", 8, 1234 << 16 | 5681))
 error = b"SFATAL\0VFATAL\0C57P03\0Mpgfloat: no server available\0\0"
 write("pg-first-packet", "error-response", b"\x00E" + struct.pack("!I", len(error) + 4) + error)

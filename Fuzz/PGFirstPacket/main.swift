@@ -1,7 +1,8 @@
 // pg-first-packet: what a client sends before it has a server, in arbitrary chunks, through the decoders ProxyIO
 // runs on it (`FirstPacketHeader.classify`, `FirstPacketParser.parse`), the way DataPlane+FirstPacket.swift does:
 // answer SSLRequest and GSSENCRequest, consume them and go on with what follows, up to four rounds, until a
-// packet settles the connection (startup, cancel) or is refused.
+// packet settles the connection (startup, cancel), it turns out to be TLS (direct TLS: closed unanswered, as
+// DataPlane does with a refused one), or is refused.
 //
 // Input: a chunking byte, then the client's byte stream. The low four bits of the chunking byte give the largest
 // chunk (0: everything at once, 1: byte by byte); the rest seed the sizes.
@@ -61,6 +62,8 @@ struct Outcome: Equatable {
         /// A startup or cancel packet settled it.
         case settled
         case rejected(FirstPacketRejection)
+        /// A TLS record: nothing more is parsed.
+        case directTLS
         /// Four rounds of encryption requests, where DataPlane gives up.
         case tooManyRounds
     }
@@ -94,6 +97,9 @@ enum Connection {
                         outcome.end = .settled
                         return outcome
                     }
+                case .directTLS:
+                    outcome.end = .directTLS
+                    return outcome
                 case .rejected(let reason):
                     let refusal = ErrorResponse.protocolViolation(reason).encoded
                     fuzzCheck(ErrorResponse.decode(refusal) == .protocolViolation(reason), "refusal round trip")
@@ -120,6 +126,9 @@ enum Connection {
         fuzzCheck(FirstPacketParser.parse(bytes) == result, "array and pointer parses differ")
 
         switch result {
+        case .directTLS:
+            fuzzCheck(header == .directTLS && bytes.count >= 2, "directTLS for header \(header)")
+            fuzzCheck(bytes[0] == DirectTLS.handshakeContentType && bytes[1] == 0x03, "directTLS without a record")
         case .needMore(nil):
             fuzzCheck(bytes.count < 8 && header == .needMore, "needMore without a total after \(bytes.count) bytes")
         case .needMore(let total?):

@@ -22,6 +22,7 @@ public enum InfoReport {
         fields.append(("CancelsDropped", "\(process.cancelsDroppedTotal)"))
         fields += breakdown("CancelsDropped_", process.cancelsDropped)
         fields += [
+            ("DirectTLSSessions", "\(process.directTLSSessions)"),
             ("AcceptErrors", "\(process.acceptErrors)"),
             ("BadStartups", "\(process.badStartups.values.reduce(0, +))"),
         ]

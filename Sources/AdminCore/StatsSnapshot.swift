@@ -50,6 +50,8 @@ public struct ProcessStats: Sendable, Equatable {
     /// CancelRequests, or forwards of one, not delivered, by reason (`rate-limited`, `in-flight-cap`,
     /// `no-server`, `connect-failed`, `connect-timeout`, `local-error`).
     public var cancelsDropped: [String: Int]
+    /// Connections that opened with a TLS ClientHello (PostgreSQL 17 `sslnegotiation=direct`), passed through.
+    public var directTLSSessions: Int
     public var acceptErrors: Int
     /// The primary the split-brain guard chose, if any.
     public var primary: String?
@@ -63,8 +65,9 @@ public struct ProcessStats: Sendable, Equatable {
     public init(
         version: String, pid: Int32, node: String, uptimeSeconds: Int, currentSessions: Int = 0,
         totalSessions: Int = 0, maxconn: Int = 0, queued: Int = 0, badStartups: [String: Int] = [:],
-        cancelsForwarded: [String: Int] = [:], cancelsDropped: [String: Int] = [:], acceptErrors: Int = 0,
-        primary: String? = nil, splitBrain: Bool = false, splitBrainEvents: Int = 0, logLinesDropped: Int = 0
+        cancelsForwarded: [String: Int] = [:], cancelsDropped: [String: Int] = [:], directTLSSessions: Int = 0,
+        acceptErrors: Int = 0, primary: String? = nil, splitBrain: Bool = false, splitBrainEvents: Int = 0,
+        logLinesDropped: Int = 0
     ) {
         self.version = version
         self.pid = pid
@@ -77,6 +80,7 @@ public struct ProcessStats: Sendable, Equatable {
         self.badStartups = badStartups
         self.cancelsForwarded = cancelsForwarded
         self.cancelsDropped = cancelsDropped
+        self.directTLSSessions = directTLSSessions
         self.acceptErrors = acceptErrors
         self.primary = primary
         self.splitBrain = splitBrain

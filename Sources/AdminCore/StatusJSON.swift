@@ -30,6 +30,7 @@ public enum StatusJSON {
             "bad_startups": process.badStartups, "cancels_forwarded": process.cancelsForwardedTotal,
             "cancels_forwarded_by_target": process.cancelsForwarded,
             "cancels_dropped": process.cancelsDroppedTotal, "cancels_dropped_by_reason": process.cancelsDropped,
+            "direct_tls_sessions": process.directTLSSessions,
             "accept_errors": process.acceptErrors,
             "primary": nullable(process.primary), "split_brain": process.splitBrain,
             "split_brain_events": process.splitBrainEvents, "log_lines_dropped": process.logLinesDropped,

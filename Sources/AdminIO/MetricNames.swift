@@ -10,6 +10,8 @@ extension MetricNameDescriptor {
         help: "CancelRequests sent to a server, by target: owner (the key's server) or broadcast (one per server).")
     static let cancelsDroppedTotal = pgfloat(
         "cancels_dropped", unit: "total", help: "CancelRequests or their forwards not delivered, by reason.")
+    static let directTLSSessionsTotal = pgfloat(
+        "direct_tls_sessions", unit: "total", help: "Connections opened with a TLS ClientHello (direct TLS).")
     static let acceptErrorsTotal = pgfloat("accept_errors", unit: "total", help: "accept() failures.")
     static let badStartupsTotal = pgfloat("bad_startups", unit: "total", help: "Malformed first packets, by reason.")
     static let splitBrain = pgfloat(

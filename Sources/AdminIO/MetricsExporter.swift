@@ -38,6 +38,7 @@ public final class MetricsExporter: @unchecked Sendable {
         for (reason, count) in process.cancelsDropped {
             total(.cancelsDroppedTotal, [("reason", reason)], count)
         }
+        total(.directTLSSessionsTotal, [], process.directTLSSessions)
         total(.acceptErrorsTotal, [], process.acceptErrors)
         for (reason, count) in process.badStartups {
             total(.badStartupsTotal, [("reason", reason)], count)

@@ -53,9 +53,9 @@ enum StatsAssembler {
             uptimeSeconds: Int(process.uptime.nanoseconds / 1_000_000_000), currentSessions: traffic.currentSessions,
             totalSessions: traffic.acceptedSessions, maxconn: traffic.maxconn, queued: traffic.queued,
             badStartups: traffic.badStartups, cancelsForwarded: traffic.cancelsForwarded,
-            cancelsDropped: traffic.cancelsDropped, acceptErrors: traffic.acceptErrors, primary: routing?.primary,
-            splitBrain: routing?.splitBrain ?? false, splitBrainEvents: health.splitBrainEvents,
-            logLinesDropped: process.logLinesDropped)
+            cancelsDropped: traffic.cancelsDropped, directTLSSessions: traffic.directTLSSessions,
+            acceptErrors: traffic.acceptErrors, primary: routing?.primary, splitBrain: routing?.splitBrain ?? false,
+            splitBrainEvents: health.splitBrainEvents, logLinesDropped: process.logLinesDropped)
         let sessions = traffic.sessions.map {
             SessionStats(
                 id: $0.id, listener: $0.listener, client: $0.client, server: $0.server, phase: $0.phase,

@@ -18,6 +18,9 @@ public enum FirstPacketParse: Equatable, Sendable {
     case complete(FirstPacket, consumed: Int)
     /// The packet is unacceptable; the connection should be refused.
     case rejected(FirstPacketRejection)
+    /// The connection opens with TLS (``HeaderClassification/directTLS``): there is no packet to decode, and
+    /// nothing pgfloat could say in PostgreSQL's words would reach the client through the TLS it expects.
+    case directTLS
 }
 
 /// Decodes the first packet of a client connection (PostgreSQL docs, "Start-up" and "Message Formats").
@@ -32,6 +35,8 @@ public enum FirstPacketParser {
             return .needMore(total: nil)
         case .rejected(let reason):
             return .rejected(reason)
+        case .directTLS:
+            return .directTLS
         case .sslRequest:
             return .complete(.sslRequest, consumed: StartupLimits.headerLength)
         case .gssencRequest:

@@ -1,11 +1,15 @@
 /// What the first 8 bytes of a new client connection say (length Int32 BE including itself, then request code
-/// Int32 BE).
+/// Int32 BE), or its first 2 when they start a TLS record.
 ///
 /// PostgreSQL docs, "Start-up": a connection opens with an SSLRequest, a GSSENCRequest, a CancelRequest or a
-/// StartupMessage, none of which has a type byte, so the length and code are all there is to tell them apart.
+/// StartupMessage, none of which has a type byte, so the length and code are all there is to tell them apart;
+/// since PostgreSQL 17 it may also open with a TLS ClientHello (direct TLS, see ``DirectTLS``).
 public enum HeaderClassification: Equatable, Sendable {
-    /// Fewer than 8 bytes so far.
+    /// Fewer than 8 bytes so far (fewer than 2 when the first is ``DirectTLS/handshakeContentType``).
     case needMore
+    /// A TLS handshake record (PostgreSQL 17's `sslnegotiation=direct`): everything that follows is TLS, for the
+    /// server to answer, so there is nothing more for the proxy to read before routing the connection.
+    case directTLS
     /// SSLRequest: length 8, code 80877103.
     case sslRequest
     /// GSSENCRequest: length 8, code 80877104.
@@ -26,6 +30,12 @@ public enum FirstPacketHeader {
     ///
     /// Never traps: lengths are read as `UInt32` and range-checked before becoming `Int`.
     public static func classify(_ bytes: UnsafeRawBufferPointer) -> HeaderClassification {
+        // A length word starting 0x16 would exceed the startup limit anyway, so looking at the TLS record first
+        // takes nothing away from the PostgreSQL packets.
+        if bytes.first == DirectTLS.handshakeContentType {
+            guard bytes.count >= DirectTLS.prefixLength else { return .needMore }
+            return bytes[1] == DirectTLS.recordMajorVersion ? .directTLS : .rejected(.badTLSRecordVersion)
+        }
         guard let rawLength = bytes.readUInt32BE(at: 0), let code = bytes.readUInt32BE(at: 4) else {
             return .needMore
         }

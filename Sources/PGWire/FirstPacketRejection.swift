@@ -15,4 +15,7 @@ public enum FirstPacketRejection: String, Sendable, CaseIterable {
     case malformedStartupParameters
     /// CancelRequest shorter than 16 bytes or longer than 12 + 256 bytes.
     case badCancelKeyLength
+    /// A first byte of 0x16, as a TLS handshake record starts (direct TLS), not followed by a TLS record version
+    /// (major byte 3): neither TLS nor PostgreSQL.
+    case badTLSRecordVersion
 }

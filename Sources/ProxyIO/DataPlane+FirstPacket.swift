@@ -51,6 +51,10 @@ extension DataPlane {
                 counters.badStartups[.badCancelKeyLength, default: 0] += 1
                 end(session, .badStartup)
             }
+        case .directTLS:
+            // PostgreSQL 17's sslnegotiation=direct: the ClientHello goes to the server untouched, as a startup.
+            counters.directTLSSessions += 1
+            route(session)
         case .sslRequest, .gssencRequest:
             beginCancelKeyScan(session, clientOpenedWith: .encryptionRequest)
             route(session)
@@ -62,7 +66,7 @@ extension DataPlane {
 
     /// Answers the client as a PostgreSQL server would before closing: 'N' to TLS/GSS requests, then the
     /// ErrorResponse once the startup message is in, so psql prints our message instead of "server closed the
-    /// connection unexpectedly".
+    /// connection unexpectedly". A direct TLS client is only closed: it reads TLS records, not ErrorResponses.
     func refuse(_ session: Session, with error: ErrorResponse) {
         session.phase = .refusing(error)
         continueRefusal(session)
@@ -76,6 +80,11 @@ extension DataPlane {
             let parsed = session.toServer.withUnwritten { FirstPacketParser.parse($0) }
             switch parsed {
             case .needMore:
+                return
+            case .directTLS:
+                // Plaintext would reach the client's TLS library as a broken record; a close says "no server"
+                // (libpq 17 reports the closed connection). Nothing is written, so no TLS alert either.
+                end(session, session.endReason ?? .refused)
                 return
             case .complete(.sslRequest, let consumed), .complete(.gssencRequest, let consumed):
                 session.toServer.consume(consumed)

@@ -41,7 +41,8 @@ extension DataPlane {
             acceptedSessions: counters.accepted, queued: queuedSessions, maxconn: defaults.maxconn,
             badStartups: Dictionary(uniqueKeysWithValues: counters.badStartups.map { ($0.key.rawValue, $0.value) }),
             cancelsForwarded: counters.cancelsForwardedByLabel, cancelsDropped: counters.cancelsDroppedByLabel,
-            acceptErrors: counters.acceptErrors, localErrors: counters.localErrors)
+            directTLSSessions: counters.directTLSSessions, acceptErrors: counters.acceptErrors,
+            localErrors: counters.localErrors)
     }
 
     /// Ends the established and connecting sessions to `server`, in `listener` or (nil) in every listener;

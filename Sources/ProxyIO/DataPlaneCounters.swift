@@ -6,6 +6,8 @@ final class DataPlaneCounters {
     var badStartups: [FirstPacketRejection: Int] = [:]
     var cancelsForwarded: [CancelTarget: Int] = [:]
     var cancelsDropped: [CancelDropReason: Int] = [:]
+    /// Connections that opened with a TLS ClientHello (PostgreSQL 17 direct TLS), routed or not.
+    var directTLSSessions = 0
     var queueTimeouts = 0
     var acceptErrors = 0
     /// Failures of pgfloat's own resources while opening server connections, by call and error.

@@ -55,6 +55,8 @@ public struct DataPlaneSnapshot: Sendable {
     public var cancelsForwarded: [String: Int]
     /// Undelivered cancels by `CancelDropReason` raw value (`rate-limited`, ...), every reason listed.
     public var cancelsDropped: [String: Int]
+    /// Connections that opened with a TLS ClientHello (PostgreSQL 17 `sslnegotiation=direct`).
+    public var directTLSSessions: Int
     public var acceptErrors: Int
     /// Server connections pgfloat could not open for lack of its own resources, by `call:error`.
     public var localErrors: [String: Int]

@@ -36,9 +36,18 @@ struct RunCommand: ParsableCommand {
         // However run() ends, the last lines (a fatal error's among them) reach stderr if it takes them in time.
         defer { writer.drain(timeout: .seconds(2)) }
         let logger = Logger(label: "pgfloat")
-        try dropPrivileges(logger: logger)
+        let startConfig: PGFloatConfig
+        do {
+            startConfig = try ConfigFile.load(path: config)
+        } catch let errors as ConfigErrors {
+            for problem in errors.problems { logger.critical("\(problem)") }
+            throw ExitCode(1)
+        }
+        try dropPrivileges(global: startConfig.global, logger: logger)
         // Not before: the writer's thread would keep the capabilities the privilege step drops.
         writer.start()
+        // Before the data plane opens its first socket; the limit is the process's, whoever raises it.
+        DescriptorLimit.apply(for: startConfig, logger: logger)
         let daemon: Daemon
         do {
             daemon = try Daemon(
@@ -55,14 +64,7 @@ struct RunCommand: ParsableCommand {
     /// Before anything else, and before any thread exists (capabilities are per thread): clear what scripts could
     /// inherit and, as root with `[global] user`, become that user with CAP_NET_ADMIN, CAP_NET_RAW and
     /// CAP_NET_BIND_SERVICE only. Anything unexpected stops the start.
-    private func dropPrivileges(logger: Logger) throws {
-        let global: GlobalSettings
-        do {
-            global = try ConfigFile.load(path: config).global
-        } catch let errors as ConfigErrors {
-            for problem in errors.problems { logger.critical("\(problem)") }
-            throw ExitCode(1)
-        }
+    private func dropPrivileges(global: GlobalSettings, logger: Logger) throws {
         do {
             let report = try Privileges.drop(user: global.user, group: global.group)
             switch report.plan {

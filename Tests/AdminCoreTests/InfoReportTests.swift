@@ -21,6 +21,7 @@ final class InfoReportTests: XCTestCase {
             CancelsDropped: 1
             CancelsDropped_connect-timeout: 0
             CancelsDropped_rate-limited: 1
+            DirectTLSSessions: 6
             AcceptErrors: 0
             BadStartups: 7
             BadStartups_bad-code: 5

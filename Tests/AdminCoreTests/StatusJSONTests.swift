@@ -15,6 +15,7 @@ final class StatusJSONTests: XCTestCase {
         XCTAssertEqual(process["pid"] as? Int, 4242)
         XCTAssertEqual(process["split_brain"] as? Bool, false)
         XCTAssertEqual(process["log_lines_dropped"] as? Int, 12)
+        XCTAssertEqual(process["direct_tls_sessions"] as? Int, 6)
         XCTAssertEqual(process["bad_startups"] as? [String: Int], ["bad-length": 2, "bad-code": 5])
         XCTAssertEqual(process["cancels_forwarded"] as? Int, 7, "the total, as before the breakdown")
         XCTAssertEqual(process["cancels_forwarded_by_target"] as? [String: Int], ["owner": 5, "broadcast": 2])

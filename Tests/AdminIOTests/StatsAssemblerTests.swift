@@ -29,7 +29,7 @@ final class StatsAssemblerTests: XCTestCase {
             ],
             sessions: [], currentSessions: 3, acceptedSessions: 12, queued: 1, maxconn: 100,
             badStartups: ["lengthTooLarge": 2], cancelsForwarded: ["owner": 1, "broadcast": 0],
-            cancelsDropped: ["rate-limited": 0], acceptErrors: 0, localErrors: [:])
+            cancelsDropped: ["rate-limited": 0], directTLSSessions: 5, acceptErrors: 0, localErrors: [:])
     }
 
     func testRowsJoinTrafficHealthAndAdministration() {
@@ -50,6 +50,7 @@ final class StatsAssemblerTests: XCTestCase {
         XCTAssertEqual(snapshot.process.badStartups, ["lengthTooLarge": 2])
         XCTAssertEqual(snapshot.process.cancelsForwarded, ["owner": 1, "broadcast": 0])
         XCTAssertEqual(snapshot.process.cancelsDropped, ["rate-limited": 0])
+        XCTAssertEqual(snapshot.process.directTLSSessions, 5)
         XCTAssertEqual(snapshot.listeners.first?.queueMax, 4)
         XCTAssertEqual(snapshot.listeners.first?.eligibleServers, 1)
         let primary = snapshot.servers[0]

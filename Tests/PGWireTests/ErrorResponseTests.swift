@@ -109,7 +109,7 @@ final class ErrorResponseTests: XCTestCase {
         XCTAssertEqual(
             ErrorResponse.protocolViolation(.lengthTooLarge).message,
             "pgfloat: invalid startup packet (lengthTooLarge)")
-        XCTAssertEqual(FirstPacketRejection.allCases.count, 7)
+        XCTAssertEqual(FirstPacketRejection.allCases.count, 8)
     }
 
     func testShuttingDown() {

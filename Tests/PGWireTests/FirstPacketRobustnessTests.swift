@@ -89,6 +89,7 @@ final class FirstPacketRobustnessTests: XCTestCase {
         case .needMore: return "needMore"
         case .complete: return "complete"
         case .rejected: return "rejected"
+        case .directTLS: return "directTLS"
         }
     }
 
@@ -96,6 +97,9 @@ final class FirstPacketRobustnessTests: XCTestCase {
     private func assertConsistent(_ result: FirstPacketParse, bytes: [UInt8], line: UInt = #line) {
         let header = FirstPacketHeader.classify(bytes)
         switch result {
+        case .directTLS:
+            XCTAssertEqual(header, .directTLS, line: line)
+            XCTAssertEqual(Array(bytes.prefix(2)), [0x16, 0x03], line: line)
         case .needMore(let total):
             if bytes.count < 8 {
                 XCTAssertNil(total, line: line)
