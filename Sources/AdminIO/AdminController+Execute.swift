@@ -6,7 +6,9 @@ extension AdminController {
     /// Runs one command and returns its answer; fails with an `AdminCommandError` (a one-line message for the
     /// operator) or `DataPlaneStalled`.
     public func execute(_ command: AdminCommand) -> EventLoopFuture<String> {
-        snapshot().flatMap { snapshot in
+        let withSessions: Bool
+        if case .showSessions = command { withSessions = true } else { withSessions = false }
+        return snapshot(withSessions: withSessions).flatMap { snapshot in
             if let output = AdminReport.output(for: command, snapshot: snapshot) {
                 return self.eventLoop.makeSucceededFuture(output)
             }

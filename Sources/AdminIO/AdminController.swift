@@ -55,11 +55,11 @@ public final class AdminController: Sendable {
 
     var config: PGFloatConfig { state.withLockedValue { $0 } }
 
-    /// Everything the reports show, now.
-    public func snapshot() -> EventLoopFuture<StatsSnapshot> {
+    /// Everything the reports show, now; session rows only when asked for (`show sessions`).
+    public func snapshot(withSessions: Bool = false) -> EventLoopFuture<StatsSnapshot> {
         let config = self.config
         let uptime = Duration.nanoseconds(Int64((NIODeadline.now() - startedAt).nanoseconds))
-        return trafficSnapshot().and(checker.report().hop(to: eventLoop)).and(vrrpSnapshot())
+        return trafficSnapshot(withSessions: withSessions).and(checker.report().hop(to: eventLoop)).and(vrrpSnapshot())
             .and(store.snapshot().hop(to: eventLoop)).map { parts, dcs in
                 StatsAssembler.snapshot(
                     config: config, traffic: parts.0.0, health: parts.0.1,
@@ -71,8 +71,9 @@ public final class AdminController: Sendable {
     }
 
     /// The data plane's counters; fails with `DataPlaneStalled` when its thread does not answer in time.
-    func trafficSnapshot() -> EventLoopFuture<DataPlaneSnapshot> {
-        ask { reply in self.dataPlane.snapshot(reply) }
+    func trafficSnapshot(withSessions: Bool = false) -> EventLoopFuture<DataPlaneSnapshot> {
+        let rows = withSessions ? DataPlane.sessionRowsLimit : 0
+        return ask { reply in self.dataPlane.snapshot(sessionRows: rows, reply) }
     }
 
     /// The VRRP instances; none when VRRP is not configured.

@@ -15,11 +15,11 @@ extension DataPlane {
         }
         if let server = session.server {
             server.sessions -= 1
-            session.listener.serverTraffic[server.name]?.ended(bytesIn: session.bytesIn, bytesOut: session.bytesOut)
+            session.serverTraffic?.ended()
         }
         close(session.clientFD)
         forgetCancelKey(of: session)
-        session.listener.traffic.ended(bytesIn: session.bytesIn, bytesOut: session.bytesOut)
+        session.listener.traffic.ended()
         processSessions -= 1
         releaseSlot(session.slot)
         if logSessions, reason != .cancelForwarded { logEnd(session, reason) }

@@ -16,6 +16,7 @@ extension DataPlane {
             if n > 0 {
                 session.lastClientActivity = now
                 session.bytesIn &+= UInt64(n)
+                session.listener.traffic.bytesIn &+= UInt64(n)
                 session.toServer.append(UnsafeRawBufferPointer(rebasing: readBuffer[0..<n]))
                 if n < readBuffer.count { return true }
             } else if n == -Int(EAGAIN) {

@@ -51,7 +51,11 @@ extension DataPlane {
         session.phase = .relaying
         session.connectedAt = now
         session.lastServerActivity = now
-        if let server = session.server { session.listener.serverTraffic[server.name, default: .init()].total += 1 }
+        if let traffic = session.serverTraffic {
+            traffic.total += 1
+            // What the client sent before it had a server is this server's too.
+            traffic.bytesIn &+= session.bytesIn
+        }
         // The bytes read before routing go first (flushing also reads on if the client had more).
         guard flush(session, toClient: false) else { return }
         if session.clientUnread, session.toServer.isEmpty {
@@ -82,9 +86,13 @@ extension DataPlane {
                 // independent-streams): a client that only receives, as pg_dump or COPY TO does, is not idle.
                 if fromClient {
                     session.bytesIn &+= UInt64(n)
+                    session.listener.traffic.bytesIn &+= UInt64(n)
+                    session.serverTraffic?.bytesIn &+= UInt64(n)
                     session.lastClientActivity = now
                 } else {
                     session.bytesOut &+= UInt64(n)
+                    session.listener.traffic.bytesOut &+= UInt64(n)
+                    session.serverTraffic?.bytesOut &+= UInt64(n)
                     session.lastServerActivity = now
                     if session.scansForCancelKey {
                         scanForCancelKey(session, UnsafeRawBufferPointer(rebasing: readBuffer[0..<n]))

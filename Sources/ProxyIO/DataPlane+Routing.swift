@@ -91,7 +91,9 @@ extension DataPlane {
         session.server = server
         session.serverFD = fd
         server.sessions += 1
-        session.listener.serverTraffic[server.name, default: .init()].began()
+        let traffic = session.listener.traffic(to: server)
+        traffic.began()
+        session.serverTraffic = traffic
         session.connectStartedAt = now
         session.phase = .connecting
     }
@@ -217,7 +219,8 @@ extension DataPlane {
         }
         guard let server = session.server else { return nil }
         server.sessions -= 1
-        session.listener.serverTraffic[server.name]?.ended(bytesIn: 0, bytesOut: 0)
+        session.serverTraffic?.ended()
+        session.serverTraffic = nil
         session.server = nil
         return server
     }

@@ -1,48 +1,44 @@
 extension DataPlane {
-    /// Copies the counters and the session list; runs on the data-plane thread.
-    func snapshot() -> DataPlaneSnapshot {
-        var live: [ObjectIdentifier: (bytesIn: UInt64, bytesOut: UInt64)] = [:]
-        var liveByServer: [String: (bytesIn: UInt64, bytesOut: UInt64)] = [:]
-        var rows: [DataPlaneSnapshot.Session] = []
-        for case let session? in sessions {
-            let key = ObjectIdentifier(session.listener)
-            live[key, default: (0, 0)].bytesIn &+= session.bytesIn
-            live[key, default: (0, 0)].bytesOut &+= session.bytesOut
-            if let server = session.server {
-                let pair = "\(session.listener.name)/\(server.name)"
-                liveByServer[pair, default: (0, 0)].bytesIn &+= session.bytesIn
-                liveByServer[pair, default: (0, 0)].bytesOut &+= session.bytesOut
-            }
-            rows.append(
-                DataPlaneSnapshot.Session(
-                    id: "\(session.slot).\(session.generation)", listener: session.listener.name,
-                    client: session.client.description, server: session.server?.name, phase: session.phase.name,
-                    age: now.since(session.acceptedAt), bytesIn: session.bytesIn, bytesOut: session.bytesOut))
-        }
+    /// The most `show sessions` lists: building rows is the one part of a snapshot that grows with the sessions,
+    /// and it runs on the data-plane thread.
+    public static let sessionRowsLimit = 5000
+
+    /// Copies the counters, and the `sessionRows` oldest sessions (none for stats and metrics, which a scraper
+    /// asks for often); runs on the data-plane thread, in time proportional to listeners and servers only when no
+    /// rows are asked for.
+    func snapshot(sessionRows: Int) -> DataPlaneSnapshot {
         let listenerRows = listeners.map { listener -> DataPlaneSnapshot.Listener in
             let servers = listener.pool.map { server -> DataPlaneSnapshot.Server in
-                let counters = listener.serverTraffic[server.name] ?? TrafficCounters()
-                let bytes = liveByServer["\(listener.name)/\(server.name)"] ?? (0, 0)
-                return DataPlaneSnapshot.Server(
+                DataPlaneSnapshot.Server(
                     name: server.name, address: server.address.description,
-                    traffic: counters.snapshot(liveBytesIn: bytes.bytesIn, liveBytesOut: bytes.bytesOut),
+                    traffic: (listener.serverTraffic[server.name] ?? TrafficCounters()).snapshot,
                     connectFailures: server.connectFailures)
             }
-            let bytes = live[ObjectIdentifier(listener)] ?? (0, 0)
             return DataPlaneSnapshot.Listener(
-                name: listener.name,
-                traffic: listener.traffic.snapshot(liveBytesIn: bytes.bytesIn, liveBytesOut: bytes.bytesOut),
+                name: listener.name, traffic: listener.traffic.snapshot,
                 queueCurrent: listener.queue.count, queueMax: listener.queueMax,
                 queueTimeouts: listener.queueTimeouts, perSourceRefusals: listener.perSourceRefusals,
                 servers: servers)
         }
         return DataPlaneSnapshot(
-            listeners: listenerRows, sessions: rows.sorted { $0.age > $1.age }, currentSessions: processSessions,
+            listeners: listenerRows, sessions: oldestSessions(sessionRows), currentSessions: processSessions,
             acceptedSessions: counters.accepted, queued: queuedSessions, maxconn: defaults.maxconn,
             badStartups: Dictionary(uniqueKeysWithValues: counters.badStartups.map { ($0.key.rawValue, $0.value) }),
             cancelsForwarded: counters.cancelsForwardedByLabel, cancelsDropped: counters.cancelsDroppedByLabel,
             directTLSSessions: counters.directTLSSessions, acceptErrors: counters.acceptErrors,
             localErrors: counters.localErrors)
+    }
+
+    private func oldestSessions(_ limit: Int) -> [DataPlaneSnapshot.Session] {
+        guard limit > 0 else { return [] }
+        var live = sessions.compactMap { $0 }
+        live.sort { $0.acceptedAt < $1.acceptedAt }
+        return live.prefix(limit).map { session in
+            DataPlaneSnapshot.Session(
+                id: "\(session.slot).\(session.generation)", listener: session.listener.name,
+                client: session.client.description, server: session.server?.name, phase: session.phase.name,
+                age: now.since(session.acceptedAt), bytesIn: session.bytesIn, bytesOut: session.bytesOut)
+        }
     }
 
     /// Ends the established and connecting sessions to `server`, in `listener` or (nil) in every listener;
@@ -65,10 +61,8 @@ extension DataPlane {
 }
 
 extension TrafficCounters {
-    func snapshot(liveBytesIn: UInt64, liveBytesOut: UInt64) -> DataPlaneSnapshot.Traffic {
-        DataPlaneSnapshot.Traffic(
-            current: current, max: max, total: total, bytesIn: closedBytesIn &+ liveBytesIn,
-            bytesOut: closedBytesOut &+ liveBytesOut)
+    var snapshot: DataPlaneSnapshot.Traffic {
+        DataPlaneSnapshot.Traffic(current: current, max: max, total: total, bytesIn: bytesIn, bytesOut: bytesOut)
     }
 }
 

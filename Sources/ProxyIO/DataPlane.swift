@@ -101,8 +101,11 @@ public final class DataPlane: @unchecked Sendable {
     /// Health checks say which servers each listener may use now, and at what weight.
     public func setRouting(_ table: RoutingTable) { mailbox.post(.routing(table)) }
 
-    /// Calls `reply` on the data-plane thread with the counters and sessions as they are now.
-    public func snapshot(_ reply: @escaping @Sendable (DataPlaneSnapshot) -> Void) { mailbox.post(.snapshot(reply)) }
+    /// Calls `reply` on the data-plane thread with the counters as they are now, and the `sessionRows` oldest
+    /// sessions (at most ``sessionRowsLimit``).
+    public func snapshot(sessionRows: Int = 0, _ reply: @escaping @Sendable (DataPlaneSnapshot) -> Void) {
+        mailbox.post(.snapshot(sessionRows: min(sessionRows, Self.sessionRowsLimit), reply))
+    }
 
     /// Ends the sessions to `server` in `listener` (nil: every listener); `reply` gets how many, on the data-plane
     /// thread.
@@ -169,8 +172,8 @@ public final class DataPlane: @unchecked Sendable {
             applyRouting(table)
         case .shutdown(let grace):
             beginShutdown(grace: grace)
-        case .snapshot(let reply):
-            reply(snapshot())
+        case .snapshot(let rows, let reply):
+            reply(snapshot(sessionRows: rows))
         case .shutdownSessions(let listener, let server, let reply):
             reply(shutdownSessions(listener: listener, server: server))
         case .ping(let reply):

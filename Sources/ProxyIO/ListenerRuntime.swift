@@ -16,9 +16,9 @@ final class ListenerRuntime {
     /// Listening sockets keyed by fd; each is registered with epoll under its own token.
     var sockets: [DataPlaneSettings.BoundSocket] = []
     /// Accepted sessions, queued ones included; `traffic.current` is what `maxconn` limits.
-    var traffic = TrafficCounters()
+    let traffic = TrafficCounters()
     /// Per server name: sessions this listener sent to it.
-    var serverTraffic: [String: TrafficCounters] = [:]
+    private(set) var serverTraffic: [String: TrafficCounters] = [:]
     var queueMax = 0
     var queueTimeouts = 0
     /// Clients refused because their host already held `maxconn_per_source` sessions here.
@@ -52,6 +52,14 @@ final class ListenerRuntime {
                 backup: server.config.backup,
                 available: weight != nil && !(server.suspendedUntil.map { now < $0 } ?? false))
         }
+    }
+
+    /// The counters of this listener's sessions to `server`, made on first use.
+    func traffic(to server: ServerRuntime) -> TrafficCounters {
+        if let counters = serverTraffic[server.name] { return counters }
+        let counters = TrafficCounters()
+        serverTraffic[server.name] = counters
+        return counters
     }
 
     /// Counts a new session of `host` unless that would exceed `maxconn_per_source`; false means refuse it.

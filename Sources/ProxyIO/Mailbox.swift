@@ -6,8 +6,8 @@ enum DataPlaneCommand {
     case apply(DataPlaneSettings)
     case routing(RoutingTable)
     case shutdown(grace: Duration)
-    /// Runs the closure with a snapshot, on the data-plane thread.
-    case snapshot(@Sendable (DataPlaneSnapshot) -> Void)
+    /// Runs the closure with a snapshot holding up to `sessionRows` session rows, on the data-plane thread.
+    case snapshot(sessionRows: Int, @Sendable (DataPlaneSnapshot) -> Void)
     case shutdownSessions(listener: String?, server: String, reply: @Sendable (Int) -> Void)
     /// Answers at once: proof for VRRP's `track_proxy` that the loop is turning.
     case ping(@Sendable () -> Void)

@@ -26,6 +26,8 @@ final class Session {
     let listener: ListenerRuntime
     var serverFD: Int32 = -1
     var server: ServerRuntime?
+    /// The counters of this listener's sessions to `server`, while it has one.
+    var serverTraffic: TrafficCounters?
     var phase: Phase = .firstPacket
 
     /// Bytes read from one side that the other side has not accepted yet. Reading from a side stops while its

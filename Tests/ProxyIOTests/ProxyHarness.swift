@@ -73,9 +73,9 @@ final class ProxyHarness {
 
 extension ProxyHarness {
     /// The data plane's counters, waited for on the test's thread.
-    func snapshot() throws -> DataPlaneSnapshot {
+    func snapshot(sessionRows: Int = 0) throws -> DataPlaneSnapshot {
         let box = ReplyBox<DataPlaneSnapshot>()
-        plane.snapshot { box.put($0) }
+        plane.snapshot(sessionRows: sessionRows) { box.put($0) }
         return try box.take()
     }
 
