@@ -37,6 +37,9 @@ struct RunCommand: ParsableCommand {
         } catch let errors as ConfigErrors {
             for problem in errors.problems { logger.critical("\(problem)") }
             throw ExitCode(1)
+        } catch let failure as ConfigParserFailure {
+            logger.critical("\(failure.problem)")
+            throw ExitCode(1)
         }
         daemon.run()
     }
@@ -47,9 +50,14 @@ struct RunCommand: ParsableCommand {
     private func dropPrivileges(logger: Logger) throws {
         let global: GlobalSettings
         do {
+            // In a child process like every load, so that a toml++ assertion is a clear error rather than an
+            // abort trace; before the switch to `user`, that child runs as root (it only reads stdin).
             global = try ConfigFile.load(path: config).global
         } catch let errors as ConfigErrors {
             for problem in errors.problems { logger.critical("\(problem)") }
+            throw ExitCode(1)
+        } catch let failure as ConfigParserFailure {
+            logger.critical("\(failure.problem)")
             throw ExitCode(1)
         }
         do {
