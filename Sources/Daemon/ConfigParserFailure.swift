@@ -40,7 +40,7 @@ public struct ConfigParserFailure: Error, Equatable, CustomStringConvertible {
     public var metadata: [String: String] {
         var fields = ["file": file]
         switch reason {
-        case .signaled(let signal): fields["signal"] = Self.name(signal)
+        case .signaled(let signal): fields["signal"] = "\(signal) (\(Self.name(signal)))"
         case .noAnswer(let status): fields["status"] = "\(status)"
         case .timedOut, .notStarted: break
         }
@@ -52,7 +52,7 @@ public struct ConfigParserFailure: Error, Equatable, CustomStringConvertible {
     public var description: String {
         var text = summary
         switch reason {
-        case .signaled(let signal): text += " (\(Self.name(signal)))"
+        case .signaled(let signal): text += " (signal \(signal), \(Self.name(signal)))"
         case .noAnswer(let status): text += " (exit status \(status) without an answer)"
         case .timedOut, .notStarted: break
         }
@@ -64,9 +64,8 @@ public struct ConfigParserFailure: Error, Equatable, CustomStringConvertible {
         ConfigProblem(file: file, line: 0, key: "-", message: description)
     }
 
-    /// "signal 6, Aborted".
+    /// "Aborted", "Segmentation fault".
     static func name(_ signal: Int32) -> String {
-        guard let text = strsignal(signal) else { return "signal \(signal)" }
-        return "signal \(signal), \(String(cString: text))"
+        strsignal(signal).map { String(cString: $0) } ?? "unknown signal"
     }
 }

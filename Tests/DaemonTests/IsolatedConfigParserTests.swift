@@ -63,7 +63,7 @@ final class IsolatedConfigParserTests: XCTestCase {
         let found = try XCTUnwrap(failure(parser))
         XCTAssertEqual(found.reason, .signaled(SIGABRT))
         XCTAssertEqual(found.summary, "the configuration parser crashed")
-        XCTAssertEqual(found.metadata["signal"], "signal 6, Aborted")
+        XCTAssertEqual(found.metadata["signal"], "6 (Aborted)")
         XCTAssertEqual(found.detail, "toml.hpp:15481: parse_key: Assertion `is_bare_key_character(*cp)' failed.")
         XCTAssertEqual(
             found.problem.description,
