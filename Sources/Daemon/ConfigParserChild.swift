@@ -11,18 +11,29 @@ public enum ConfigParserChild {
     /// The hidden subcommand of the `pgfloat` CLI that runs the child.
     public static let subcommand = "parse-config"
 
-    /// Fault injection for tests, read only by the child: when the daemon's environment sets this variable to a
-    /// non-empty string and the text contains that string, the child aborts (SIGABRT, as a toml++ assertion does)
-    /// before parsing. The daemon passes it on to the child; nothing else reads it.
-    public static let faultVariable = "PGFLOAT_TEST_PARSER_ABORT_ON"
+    /// A failure a test asks the child for: no real input is known that trips a toml++ assertion past
+    /// `TOMLCrashGuard`, and integration tests run the real binary.
+    public enum Fault: String, CaseIterable, Sendable {
+        /// abort() before parsing: SIGABRT, as a failed toml++ assertion.
+        case abort = "PGFLOAT_TEST_PARSER_ABORT_ON"
+        /// Sleep instead of answering, until the parent kills it.
+        case hang = "PGFLOAT_TEST_PARSER_HANG_ON"
+
+        /// The environment variable that asks for it: when the daemon's environment sets it to a non-empty string
+        /// and the text contains that string, the child fails this way. The daemon passes the variables on to the
+        /// child; only the child reads them.
+        public var variable: String { rawValue }
+    }
 
     /// The arguments after the executable that start the child for the file at `path`.
     static func arguments(path: String) -> [String] { [subcommand, "--path", path] }
 
-    /// Whether the test hook asks this child to abort on `text`.
-    public static func faultInjected(into text: String, environment: [String: String]) -> Bool {
-        guard let marker = environment[faultVariable], !marker.isEmpty else { return false }
-        return text.contains(marker)
+    /// The failure a test asks this child for on `text`, if any.
+    public static func injectedFault(into text: String, environment: [String: String]) -> Fault? {
+        Fault.allCases.first { fault in
+            guard let marker = environment[fault.variable], !marker.isEmpty else { return false }
+            return text.contains(marker)
+        }
     }
 
     /// What the child writes on stdout for `text`: the problems of `ConfigLoader.load`, none for a valid file.

@@ -34,7 +34,7 @@ public struct IsolatedConfigParser: Sendable {
 
     /// - Parameters:
     ///   - executable: An absolute path, started with the arguments of ``ConfigParserChild``; tests pass scripts.
-    ///   - environment: Where ``ConfigParserChild/faultVariable`` is looked up to pass on to the child.
+    ///   - environment: Where the ``ConfigParserChild/Fault`` variables are looked up to pass on to the child.
     init(
         executable: String, timeout: Duration, environment: [String: String] = ProcessInfo.processInfo.environment
     ) {
@@ -88,11 +88,11 @@ public struct IsolatedConfigParser: Sendable {
         }
     }
 
-    /// Nothing of the daemon's environment but the test hook. Swift's backtracer is off: it would spend seconds
+    /// Nothing of the daemon's environment but the test hooks. Swift's backtracer is off: it would spend seconds
     /// symbolicating a crash the parent reports anyway, and print pages of it.
     private func childEnvironment() -> [String] {
         var variables = ["SWIFT_BACKTRACE": "enable=no"]
-        variables[ConfigParserChild.faultVariable] = environment[ConfigParserChild.faultVariable]
+        for fault in ConfigParserChild.Fault.allCases { variables[fault.variable] = environment[fault.variable] }
         return ScriptEnvironment.build(variables)
     }
 

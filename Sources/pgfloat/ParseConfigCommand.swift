@@ -15,7 +15,11 @@ struct ParseConfigCommand: ParsableCommand {
 
     func run() {
         let text = String(decoding: FileHandle.standardInput.readDataToEndOfFile(), as: UTF8.self)
-        if ConfigParserChild.faultInjected(into: text, environment: ProcessInfo.processInfo.environment) { abort() }
+        switch ConfigParserChild.injectedFault(into: text, environment: ProcessInfo.processInfo.environment) {
+        case .abort?: abort()
+        case .hang?: sleep(3600)  // the parent kills it long before
+        case nil: break
+        }
         FileHandle.standardOutput.write(ConfigParserChild.answer(text: text, path: path))
     }
 }

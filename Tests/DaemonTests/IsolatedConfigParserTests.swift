@@ -151,10 +151,16 @@ final class IsolatedConfigParserTests: XCTestCase {
         }
     }
 
-    func testRealChildAbortsOnlyWhenTheFaultHookMatchesTheText() throws {
-        let parser = try realChild(environment: [ConfigParserChild.faultVariable: "# crash-the-parser"])
+    func testRealChildFailsOnlyWhenAFaultHookMatchesTheText() throws {
+        let parser = try realChild(environment: [
+            ConfigParserChild.Fault.abort.variable: "# crash-the-parser",
+            ConfigParserChild.Fault.hang.variable: "# hang-the-parser",
+        ])
         XCTAssertNoThrow(try parser.load(text: minimalConfig, path: "p.toml"))
         XCTAssertEqual(failure(parser, minimalConfig + "# crash-the-parser\n")?.reason, .signaled(SIGABRT))
+        let hanging = IsolatedConfigParser(
+            executable: parser.executable, timeout: .milliseconds(500), environment: parser.environment)
+        XCTAssertEqual(failure(hanging, minimalConfig + "# hang-the-parser\n")?.reason, .timedOut(.milliseconds(500)))
     }
 }
 

@@ -2,26 +2,48 @@
 and such an abort on SIGHUP must not end the daemon and every client session with it.
 
 No input is known that trips a toml++ assertion past ConfigModel's TOMLCrashGuard (the two the fuzzer found are
-screened), so the child is made to crash with its fault-injection hook: with PGFLOAT_TEST_PARSER_ABORT_ON set in
+screened), so the child is made to fail with its fault-injection hooks: with PGFLOAT_TEST_PARSER_ABORT_ON set in
 the daemon's environment, the child (`pgfloat parse-config`, and nothing else) calls abort() when the text
-contains that string, exactly as a failed assertion would. The daemon itself never reads the variable.
+contains that string, exactly as a failed assertion would; with PGFLOAT_TEST_PARSER_HANG_ON it sleeps instead of
+answering. The daemon itself only passes the variables on.
 """
 
 from __future__ import annotations
 
+import os
 import re
+import signal
 import subprocess
 import tempfile
+import time
 from pathlib import Path
 
 from harness import (finish, listener, pgfloat_bin, pgfloat_check, pgfloat_config, port_accepts, psql, server,
-                     skip_module_unless_runnable, start_psql, wait_active)
+                     skip_module_unless_runnable, socat, start_psql, wait_active, wait_until)
 
 skip_module_unless_runnable()
 
 FAULT = "PGFLOAT_TEST_PARSER_ABORT_ON"
 MARKER = "# pgfloat-test: abort the parser here"
 CRASH = "the configuration parser crashed"
+HANG_FAULT = "PGFLOAT_TEST_PARSER_HANG_ON"
+HANG_MARKER = "# pgfloat-test: hang the parser here"
+
+
+def parser_children(pid: int) -> list[int]:
+    """The `parse-config` children of process `pid`."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            ppid = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+            argv = (entry / "cmdline").read_bytes().split(b"\0")
+        except (OSError, IndexError, ValueError):
+            continue  # it ended while we looked
+        if ppid == pid and b"parse-config" in argv:
+            found.append(int(entry.name))
+    return found
 
 
 def test_reload_survives_a_parser_crash_and_keeps_serving(cluster, pgfloat, port, monkeypatch):
@@ -70,3 +92,32 @@ def test_check_and_start_report_a_parser_crash_as_a_problem_of_the_file(monkeypa
                                  timeout=30)
         assert started.returncode == 1, started
         assert f"critical {path}:0: -: {CRASH} (signal 6, Aborted)" in started.stderr, started.stderr
+
+
+def test_a_hanging_parser_is_killed_while_the_admin_socket_and_proxy_keep_answering(cluster, pgfloat, port,
+                                                                                    monkeypatch):
+    monkeypatch.setenv(HANG_FAULT, HANG_MARKER)
+    with tempfile.TemporaryDirectory(prefix="pgfloat-parser-") as folder:
+        sock = Path(folder) / "admin.sock"
+        lport = port()
+        config = pgfloat_config([server("primary", cluster.primary.port)], [listener("pg", lport, ["primary"])],
+                                global_={"admin_socket": str(sock)})
+        pf = pgfloat(config, ports=[lport])
+
+        pf.config_path.write_text(config + HANG_MARKER + "\n")
+        os.kill(pf.pid, signal.SIGHUP)
+        child = wait_until(lambda: parser_children(pf.pid), 5, "the parser's child to start")[0]
+        # The reload waits for the child on the control queue; the admin loop and the data plane do not.
+        started = time.monotonic()
+        assert "Name: pgfloat" in socat(sock, "show info")
+        assert psql(lport, "SELECT 1") == "1"
+        assert time.monotonic() - started < 5, "the admin socket or the proxy waited for the parser"
+        assert parser_children(pf.pid) == [child], "answered before the child was killed, not after"
+
+        line = wait_until(lambda: next((l for l in pf.log_text().splitlines()
+                                        if "reload failed: the configuration parser did not answer" in l), None),
+                          20, "the timed-out reload in the log")
+        assert "within 10.0 seconds, killed" in line, line
+        wait_until(lambda: not parser_children(pf.pid), 5, "the killed child to be reaped")
+        assert pf.proc.poll() is None
+        assert psql(lport, "SELECT 1") == "1"
