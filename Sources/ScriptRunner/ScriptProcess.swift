@@ -10,9 +10,10 @@ import MonotonicTime
 /// This is the one place in pgfloat that starts a process; ``ScriptLauncher`` wraps it for asynchronous callers,
 /// and the daemon runs its configuration parser in a child with it, handing the file's text over on stdin.
 ///
-/// Contract: ``spawn(_:environment:user:)`` and ``kill()`` may be called from any thread; ``wait(until:)``
-/// blocks, is called once, on a thread that may block (never an event loop). The child is reaped only inside
-/// `lock`, and `kill()` signals only an unreaped child, so a signal never reaches a recycled process id.
+/// Contract: ``spawn(_:environment:user:input:outputLimit:)`` and ``kill()`` may be called from any thread;
+/// ``wait(until:)`` blocks, is called once, on a thread that may block (never an event loop). The child is reaped
+/// only inside `lock`, and `kill()` signals only an unreaped child, so a signal never reaches a recycled process
+/// id.
 public final class ScriptProcess: @unchecked Sendable {
     /// Output kept from each of stdout and stderr unless the spawn says otherwise; the rest is read and dropped so
     /// the script never blocks.
@@ -40,8 +41,8 @@ public final class ScriptProcess: @unchecked Sendable {
         self.outputLimit = outputLimit
     }
 
-    /// Starts `command` with exactly `environment`, stdin from /dev/null, in a new process group, with default
-    /// signal handling and no inherited descriptors; as `user` when given.
+    /// Starts `command` with exactly `environment`, stdin from /dev/null or `input`, in a new process group, with
+    /// default signal handling and no inherited descriptors; as `user` when given.
     ///
     /// Returns once the program is running (or known not to be), so a missing file or a failed user switch is
     /// an error here rather than an exit status later.
