@@ -151,6 +151,21 @@ final class IsolatedConfigParserTests: XCTestCase {
         }
     }
 
+    func testRealChildSurvivesARealTomlAssertion() throws {
+        // toml++'s parse_time asserts a digit after a date's "T" (toml.hpp:14790), found by Fuzz/ConfigLoad; the
+        // crash guard in ConfigModel does not screen it yet. Once it does, this is a syntax error on line 2.
+        let text = "[global]\nlog_sessions = 2000-01-01T:\n" + minimalConfig
+        do {
+            let config = try realChild().load(text: text, path: "p.toml")
+            XCTFail("loaded \(config)")
+        } catch let failure as ConfigParserFailure {
+            XCTAssertEqual(failure.reason, .signaled(SIGABRT))
+            XCTAssertTrue(failure.detail.contains("Assertion `is_decimal_digit(*cp)' failed"), failure.detail)
+        } catch let errors as ConfigErrors {
+            XCTAssertEqual(errors.problems.map(\.line), [2])
+        }
+    }
+
     func testRealChildFailsOnlyWhenAFaultHookMatchesTheText() throws {
         let parser = try realChild(environment: [
             ConfigParserChild.Fault.abort.variable: "# crash-the-parser",
