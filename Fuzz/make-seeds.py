@@ -219,6 +219,7 @@ servers = ["nope"]
 write("config-load", "crash-date-time-T.toml", "a = 2000-01-01T:\n")
 write("config-load", "crash-date-time-array.toml", "a = [1979-05-27T:00]\n")
 write("config-load", "crash-date-time-t.toml", "[global]\nlog_sessions = 2000-01-01t:\n")
+write("config-load", "crash-date-blank-digit.toml", "a = 2000-00-0a 2\n:T`")
 
 # --- dictionaries (libFuzzer -dict) --------------------------------------------------------------------------------
 

@@ -1,40 +1,75 @@
-// toml++ 3.4.0 (toml.hpp, `parse_value`, `parse_date_time`, `parse_time`) reads a value that starts with a digit
-// by first scanning it for its type: up to a value terminator (whitespace, "]", "}", ",", "#") and at most 127
-// characters, noting the ":", "+", "-", ".", "T" and "Z" it sees ("_" is skipped but counted). A value with a "-", a
-// ":" and a "T" (but not both "+" and "Z") goes to `parse_date_time`, which reads a date "YYYY-MM-DD", then "T", "t"
-// or a blank, then calls `parse_time`, which asserts that a digit comes next. So `a = 2000-01-01T:` aborts, while
-// `a = 2000-13-01T:` (no such date) and `a = 2000-01-01T` (no ":") are errors it reports. A blank instead of "T" is
-// safe: the type scan only reads on past a blank that a digit follows. Found by the config-load fuzzer.
+// Two of toml++ 3.4.0's reachable assertions lie on its way to a date-time (toml.hpp). `parse_value` first scans a
+// value that starts with a digit for its type (``TOMLValueScan``):
+// - A value whose scan saw "-", ":" and "T" (in the combinations of its "date-times" cases) goes to
+//   `parse_date_time`, which reads a date "YYYY-MM-DD", then "T", "t" or a blank, and calls `parse_time`, which
+//   asserts that a digit comes next: `a = 2000-01-01T:` aborts, while `a = 2000-13-01T:` (no such date) and
+//   `a = 2000-01-01T` (no ":", so no date-time) are errors toml++ reports.
+// - When the scan stops at a blank after ten characters that could be a date, it reads the blank and, if a digit
+//   follows, that digit, then scans on, asserting that it does not stand on a value terminator: `a = 2000-01-01 1`
+//   and a line break, or `[2000-01-01 1]`, abort before any date is checked. (So a blank never reaches the first.)
+// Both found by the config-load fuzzer (Fuzz/ConfigLoad).
 
 extension TOMLCrashGuard {
-    /// The characters toml++ scans at most to tell a value's type (its `max_history_length` of 128, minus one).
-    private static let valueTypeScanLength = 127
-
-    /// Whether toml++ would fail its `parse_time` assertion on the value at the start of `value`: a real date,
-    /// "T" or "t", no digit, and a type scan that makes it a date-time. `value` runs to the end of its line.
-    static func isDateTimeWithoutTime(_ value: ArraySlice<UInt8>) -> Bool {
-        let text = Array(value.prefix(12))
-        guard text.count == 12, isDate(text[..<10]), text[10] | 0x20 == UInt8(ascii: "t"), !isDigit(text[11]) else {
-            return false
+    /// The syntax error to report instead of the assertion toml++ would fail on the value at the start of `value`,
+    /// which runs to the end of its line and includes the line break if there is one.
+    static func dateTimeCrash(_ value: ArraySlice<UInt8>) -> String? {
+        guard let scan = TOMLValueScan(value) else { return nil }
+        let text = scan.text
+        if text.count >= 12, isDate(text[..<10]), text[10] == "T" || text[10] == "t", !isDigit(text[11]),
+            callsParseDateTime(scan)
+        {
+            let after = "'\(text[11].escaped(asASCII: true))'"
+            return "Error while parsing date-time: expected a 2-digit hour after '\(text[10])', saw \(after)"
         }
-        let scanned = String(decoding: value, as: UTF8.self).unicodeScalars.prefix(valueTypeScanLength)
-            .prefix { !endsValue($0) }
-        return scanned.contains(":") && !(scanned.contains("+") && (scanned.contains("Z") || scanned.contains("z")))
+        if let digit = digitAloneAfterBlank(scan) {
+            let message = "Error while parsing date-time: expected a 2-digit hour after a date and a blank, saw "
+            return message + "'\(digit)' alone"
+        }
+        return nil
+    }
+
+    /// The trait sets of `parse_value`'s "date-times" cases, besides the digits and how the value begins.
+    private static let dateTimeTraits: [TOMLValueScan.Traits] = [
+        [.minus, .colon, .t], [.plus, .minus, .colon, .t], [.minus, .colon, .dot, .t],
+        [.plus, .minus, .colon, .dot, .t], [.minus, .colon, .z, .t], [.minus, .colon, .dot, .z, .t],
+    ]
+
+    /// Whether `parse_value` calls `parse_date_time` after `scan`: a digit first, no float or prefixed integer
+    /// (the cases it tries before), and a date-time's traits.
+    private static func callsParseDateTime(_ scan: TOMLValueScan) -> Bool {
+        guard scan.traits.contains(.beginsDigit), scan.characters.count > 1, scan.characters[1] != ".",
+            scan.traits.isDisjoint(with: [.p, .x, .o, .b, .e])
+        else { return false }
+        return dateTimeTraits.contains(scan.traits.subtracting([.digits, .beginsDigit, .beginsZero]))
+    }
+
+    /// The digit toml++ reads after a blank before it scans on from a value terminator: ten characters with "-"
+    /// as the fifth and eighth and only digits and "-" among those that count for the type, a blank, one digit.
+    private static func digitAloneAfterBlank(_ first: TOMLValueScan) -> Unicode.Scalar? {
+        var scan = first
+        let dateTraits: TOMLValueScan.Traits = [.digits, .beginsDigit, .beginsZero, .minus]
+        guard scan.characters.count == 10, scan.traits.union(.beginsZero) == dateTraits,
+            scan.characters[4] == "-", scan.characters[7] == "-", scan.current == " "
+        else { return nil }
+        scan.take(addingTraits: .t)
+        guard let digit = scan.current, isDigit(digit) else { return nil }
+        scan.take()
+        guard let next = scan.current, TOMLValueScan.endsValue(next) else { return nil }
+        return digit
     }
 
     /// "YYYY-MM-DD" with a month and a day of that month, as `parse_date` checks them.
-    private static func isDate(_ text: ArraySlice<UInt8>) -> Bool {
-        let digitPositions = [0, 1, 2, 3, 5, 6, 8, 9].map { text.startIndex + $0 }
-        guard text.count == 10, text[text.startIndex + 4] == UInt8(ascii: "-"),
-            text[text.startIndex + 7] == UInt8(ascii: "-"), digitPositions.allSatisfy({ isDigit(text[$0]) })
+    private static func isDate(_ text: ArraySlice<Unicode.Scalar>) -> Bool {
+        let characters = Array(text)
+        guard characters.count == 10, characters[4] == "-", characters[7] == "-",
+            [0, 1, 2, 3, 5, 6, 8, 9].allSatisfy({ isDigit(characters[$0]) })
         else { return false }
-        func number(_ offset: Int, _ length: Int) -> Int {
-            text[(text.startIndex + offset)..<(text.startIndex + offset + length)]
-                .reduce(0) { $0 * 10 + Int($1 - UInt8(ascii: "0")) }
+        func number(_ range: Range<Int>) -> Int {
+            characters[range].reduce(0) { $0 * 10 + Int($1.value - ("0" as Unicode.Scalar).value) }
         }
-        let year = number(0, 4)
-        let month = number(5, 2)
-        let day = number(8, 2)
+        let year = number(0..<4)
+        let month = number(5..<7)
+        let day = number(8..<10)
         guard (1...12).contains(month) else { return false }
         let isLeapYear = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0)
         let days: Int
@@ -46,19 +81,7 @@ extension TOMLCrashGuard {
         return (1...days).contains(day)
     }
 
-    private static func isDigit(_ byte: UInt8) -> Bool {
-        (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte)
-    }
-
-    /// toml++'s `is_value_terminator`: its whitespace (ASCII and Unicode blanks and line breaks), "]", "}", ",", "#".
-    private static func endsValue(_ scalar: Unicode.Scalar) -> Bool {
-        switch scalar.value {
-        case 0x09...0x0D, 0x20, 0x23, 0x2C, 0x5D, 0x7D:
-            return true
-        case 0x85, 0xA0, 0x1680, 0x180E, 0x2000...0x200B, 0x2028, 0x2029, 0x202F, 0x205F, 0x2060, 0x3000, 0xFEFF:
-            return true
-        default:
-            return false
-        }
+    private static func isDigit(_ scalar: Unicode.Scalar) -> Bool {
+        ("0"..."9").contains(scalar)
     }
 }

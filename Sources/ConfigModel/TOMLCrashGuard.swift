@@ -1,14 +1,14 @@
 import TOMLKit
 
 // A guard for crashes in toml++ 3.4.0, the parser inside TOMLKit 0.6.0. Its parser checks its preconditions with
-// assertions, which SwiftPM keeps (no NDEBUG; with NDEBUG they become assumptions, undefined behaviour), and three
+// assertions, which SwiftPM keeps (no NDEBUG; with NDEBUG they become assumptions, undefined behaviour), and four
 // of them can be reached from malformed text, aborting the process:
 // - a table header whose name starts with neither a key character nor a quote: `[#`, `[` alone on a line, `[[=`,
 //   `[[[a]]]` (`parse_key`; marzer/tomlplusplus#294, fixed upstream by #301, not in the copy TOMLKit ships);
 // - an array element that starts with `}` or a Unicode line separator (U+0085, U+2028, U+2029): `a = [}`,
 //   `a = [1, }` (`parse_value`, called by `parse_array` without the check the key-value path makes);
-// - a value read as a date-time whose "T" is followed by no digit: `a = 2000-01-01T:` (`parse_time`, called by
-//   `parse_date_time` without a check; the conditions are in TOMLCrashGuard+DateTime.swift).
+// - a value on its way to a date-time with no digit after its "T", `a = 2000-01-01T:` (`parse_time`), or with one
+//   digit after a blank, `a = 2000-01-01 1` (`parse_value`; both in TOMLCrashGuard+DateTime.swift).
 // `pgfloat check`, start and every reload would die on such a typo, so the loader finds these places first and
 // reports them as syntax errors. Found by the config-load fuzzer (Fuzz/ConfigLoad).
 
@@ -193,12 +193,9 @@ enum TOMLCrashGuard {
             if open.last == .openBracket && (byte == .closeBrace || isUnicodeLineBreak(at: index)) {
                 return (index, "Error while parsing array: expected a value or \"]\", saw \(shown(at: index))")
             }
-            if TOMLCrashGuard.isDateTimeWithoutTime(bytes[index..<end]) {
-                let letter = Character(Unicode.Scalar(bytes[index + 10]))
-                let message = "Error while parsing date-time: expected a 2-digit hour after '\(letter)', saw "
-                return (index, message + shown(at: index + 11))
-            }
-            return nil
+            // With its line break: toml++ tells a line break after a value from the end of the text.
+            let value = bytes[index..<min(end + 1, bytes.count)]
+            return TOMLCrashGuard.dateTimeCrash(value).map { (index, $0) }
         }
 
         private func isTriple(_ quote: UInt8, at position: Int) -> Bool {

@@ -69,9 +69,32 @@ final class ConfigLoaderFuzzRegressionTests: XCTestCase {
             ["t.toml:3: syntax: Error while parsing date-time: expected a 2-digit hour after 't', saw '_'"])
     }
 
+    /// toml++ failed an assertion in `parse_value` when its type scan read a date-like value, a blank and a single
+    /// digit, then stood on a value terminator ("a = 2000-00-0a 2\n" is the fuzzer's input): the date is not
+    /// checked yet, and "_" or letters that mean nothing to the scan do not change the path.
+    func testOneDigitAfterADateAndABlankIsASyntaxError() {
+        let values = [
+            "a = 2000-01-01 1\n", "a = [2000-01-01 1]\n", "a = 2000-00-0a 2\n:T`", "a = 9999-99-99 1 \n",
+            "a = 2_000-01-01 1,\n", "a = { b = 2000-01-01 1}\n", "a = 2000-01-01 1#\n", "a = 2000-01-01 1\u{3000}x\n",
+            "a = 1-e0-01-01 1\n", "a = 2000-01-01 1\r\n",
+        ]
+        for text in values {
+            let problem = onlyProblem(text)
+            XCTAssertEqual(problem?.key, "syntax", text.debugDescription)
+            XCTAssertTrue(problem?.message.contains("expected a 2-digit hour after") ?? false, text.debugDescription)
+        }
+        XCTAssertEqual(
+            descriptions("[global]\n\nlog_sessions = [\n  2000-01-01 7,\n]\n"),
+            [
+                "t.toml:4: syntax: Error while parsing date-time: expected a 2-digit hour after a date and a blank, "
+                    + "saw '7' alone"
+            ])
+    }
+
     /// Values just past the date-time path's conditions, and keys and headers that look like dates, are errors
     /// toml++ reports itself: no date, nothing past "T" in the type scan (a terminator, 127 characters), "+"
-    /// with "Z", a sign first, a blank instead of "T".
+    /// with "Z", a sign first, a blank instead of "T"; after a blank, the end of the text, two digits, no digit,
+    /// more than one digit before a terminator, or a first part that is no date to the scan.
     func testNearDateTimesKeepTOMLMessages() {
         let texts = [
             "a = 2001-02-29T:\n", "a = 2000-13-01T:\n", "a = 2000-01-01T", "a = 2000-01-01T\t:\n",
@@ -80,6 +103,10 @@ final class ConfigLoaderFuzzRegressionTests: XCTestCase {
             "a = 2000-01-01T" + String(repeating: "_", count: 116) + ":\n",
             "a = 2000-01-01T+Z:\n", "a = +2000-01-01T:\n", "a = 2000-01-01 T:\n", "2000-01-01t:\n",
             "[1979-05-27T:00]\n", "a = { 2000-01-01T: = 1 }\n", "a = 12000-01-01T:\n",
+            "a = 2000-01-01 1", "a = 2000-01-01 12\n", "a = 2000-01-01 x\n", "a = 2000-01-01\t1\n",
+            "a = 2000-01-01  1\n", "a = 2000+01-01 1\n", "a = 20e0-01-01 1\n", "a = 2000-01-011 1\n",
+            "a = 2000-01-0 1\n", "a = 2000-01-01 1x\n", "a = 2000-01-01 1:\n", "a = 0b00-01-01 1\n",
+            "a = 2000-01-0t 1\n", "a = +000-01-01 1\n", "a = 2000-01-01 \u{661}\n",
         ]
         for text in texts {
             let problem = onlyProblem(text)
@@ -113,6 +140,7 @@ final class ConfigLoaderFuzzRegressionTests: XCTestCase {
         let braces = "x = [\"}\", '}', [{ a = 1 }], { b = [1] }, # }\n]\n" + minimalServer + "\n" + minimalListener
         XCTAssertEqual(syntaxProblems(braces), [])
         let dateTimes = """
+            c = [2000-01-01 , 1, 2000-01-01 ]
             d = [1979-05-27T07:32:00Z, 1979-05-27 07:32:00, 1979-05-27t07:32:00.999-07:00, 1979-05-27T07:32:00+01:00,
                  1979-05-27, 07:32:00, 2000-02-29T00:00:00z] # 2000-01-01T:
             e = { 2000-01-01T = 1, "2000-01-01T:" = '2000-01-01T:' }
