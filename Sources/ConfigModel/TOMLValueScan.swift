@@ -26,7 +26,8 @@ struct TOMLValueScan {
     /// toml++'s `max_history_length` (128) minus one: how many characters it reads ahead at most.
     static let lengthLimit = 127
 
-    /// The value's characters from its start: up to the end of its line and that line break, if it has one.
+    /// The value's first characters, as many as toml++ may read: its scan, a blank, a digit and one more. They
+    /// end at the end of the value's line, after its line break if it has one.
     let text: [Unicode.Scalar]
     private(set) var traits: Traits = []
     /// The characters read so far, without "_", which toml++ skips (`chars`).
@@ -36,14 +37,15 @@ struct TOMLValueScan {
 
     /// The scan of the value at the start of `line`; nil unless it starts with a digit, "+" or "-".
     init?(_ line: ArraySlice<UInt8>) {
-        text = Array(String(decoding: line, as: UTF8.self).unicodeScalars)
-        guard let first = text.first else { return nil }
-        switch first {
-        case "0": traits = [.beginsDigit, .beginsZero]
-        case "1"..."9": traits = .beginsDigit
-        case "+", "-": traits = .beginsSign
+        switch line.first ?? 0 {
+        case UInt8(ascii: "0"): traits = [.beginsDigit, .beginsZero]
+        case UInt8(ascii: "1")...UInt8(ascii: "9"): traits = .beginsDigit
+        case UInt8(ascii: "+"), UInt8(ascii: "-"): traits = .beginsSign
         default: return nil
         }
+        // Up to four bytes a character: a cut there only damages characters past those toml++ reads.
+        let readable = line.prefix(4 * (Self.lengthLimit + 3))
+        text = Array(String(decoding: readable, as: UTF8.self).unicodeScalars)
         scan()
     }
 

@@ -54,6 +54,7 @@ final class ConfigLoaderFuzzRegressionTests: XCTestCase {
             "a = 2000-01-01T-.:\n", "a = 2000-01-01T_:\n", "a = 2000-01-01Tx:\n", "a = 2000-01-01T\u{E9}:\n",
             "a = 2000-01-01T" + String(repeating: "x", count: 115) + ":\n",
             "a = 2000-01-01T" + String(repeating: "_", count: 115) + ":\n",
+            "a = 2000-01-01T" + String(repeating: "\u{E9}", count: 115) + ":\n",
             "a = { b = 2000-01-01T: }\n", "a = [1, [\n  2000-01-01T:]]\n", "a = [{ b = [2000-01-01T:] }]\n",
         ]
         for text in values {
@@ -101,6 +102,7 @@ final class ConfigLoaderFuzzRegressionTests: XCTestCase {
             "a = 2000-01-01Tx\u{A0}:\n", "a = 2000-01-01Tx\u{2028}:\n", "a = 2000-01-01Tx\u{3000}:\n",
             "a = 2000-01-01T" + String(repeating: "x", count: 116) + ":\n",
             "a = 2000-01-01T" + String(repeating: "_", count: 116) + ":\n",
+            "a = 2000-01-01T" + String(repeating: "\u{E9}", count: 116) + ":\n",
             "a = 2000-01-01T+Z:\n", "a = +2000-01-01T:\n", "a = 2000-01-01 T:\n", "2000-01-01t:\n",
             "[1979-05-27T:00]\n", "a = { 2000-01-01T: = 1 }\n", "a = 12000-01-01T:\n",
             "a = 2000-01-01 1", "a = 2000-01-01 12\n", "a = 2000-01-01 x\n", "a = 2000-01-01\t1\n",
