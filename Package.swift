@@ -156,6 +156,7 @@ let package = Package(
         .testTarget(name: "PrivilegesTests", dependencies: ["Privileges", "ScriptRunner"]),
         .testTarget(name: "SystemdNotifyTests", dependencies: ["SystemdNotify"]),
         .testTarget(name: "ScriptRunnerTests", dependencies: ["ScriptRunner", "HealthCore", "MonotonicTime"]),
+        .testTarget(name: "DaemonTests", dependencies: ["Daemon", "ConfigModel"]),
         .testTarget(
             name: "HealthIOTests",
             dependencies: [

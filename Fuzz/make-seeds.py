@@ -243,6 +243,12 @@ bind = "10.0.0.1"
 servers = ["nope"]
 """)
 
+# Inputs that made toml++ fail an assertion before TOMLCrashGuard screened them (Fuzz/ConfigLoad's findings).
+write("config-load", "crash-date-time-T.toml", "a = 2000-01-01T:\n")
+write("config-load", "crash-date-time-array.toml", "a = [1979-05-27T:00]\n")
+write("config-load", "crash-date-time-t.toml", "[global]\nlog_sessions = 2000-01-01t:\n")
+write("config-load", "crash-date-blank-digit.toml", "a = 2000-00-0a 2\n:T`")
+
 # --- dictionaries (libFuzzer -dict) --------------------------------------------------------------------------------
 
 keys = sorted(set("""address admin_group admin_socket advert_interval auth_file authentication backup balance bind

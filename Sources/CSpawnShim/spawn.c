@@ -12,6 +12,7 @@
 #include <fcntl.h>
 #include <pthread.h>
 #include <signal.h>
+#include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -64,14 +65,14 @@ static void run_child(const char *path, char *const argv[], char *const envp[], 
     // Its own group, so that a timeout kills the script and everything it started with one kill(-pid).
     if (setpgid(0, 0) != 0) fail(report_fd, SPAWN_SHIM_STAGE_PROCESS_GROUP);
 
-    int null_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+    int in_fd = options->stdin_fd >= 0 ? options->stdin_fd : open("/dev/null", O_RDONLY | O_CLOEXEC);
     int out_fd = above_stdio(options->stdout_fd);
     int err_fd = above_stdio(options->stderr_fd);
-    if (null_fd < 0 || (null_fd = above_stdio(null_fd)) < 0 || out_fd < 0 || err_fd < 0) {
+    if (in_fd < 0 || (in_fd = above_stdio(in_fd)) < 0 || out_fd < 0 || err_fd < 0) {
         fail(report_fd, SPAWN_SHIM_STAGE_STDIO);
     }
     // dup2 clears close-on-exec on the copies; the sources are all above 2, so the copies are new descriptors.
-    if (dup2(null_fd, STDIN_FILENO) < 0 || dup2(out_fd, STDOUT_FILENO) < 0 || dup2(err_fd, STDERR_FILENO) < 0) {
+    if (dup2(in_fd, STDIN_FILENO) < 0 || dup2(out_fd, STDOUT_FILENO) < 0 || dup2(err_fd, STDERR_FILENO) < 0) {
         fail(report_fd, SPAWN_SHIM_STAGE_STDIO);
     }
     close_all_but(report_fd);
@@ -147,3 +148,11 @@ int spawn_shim_start(const char *path, char *const argv[], char *const envp[], c
 }
 
 int spawn_shim_pipe(int fds[2]) { return pipe2(fds, O_CLOEXEC) == 0 ? 0 : errno; }
+
+int spawn_shim_socketpair(int fds[2]) {
+    return socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, fds) == 0 ? 0 : errno;
+}
+
+ssize_t spawn_shim_send(int fd, const void *bytes, size_t count) {
+    return send(fd, bytes, count, MSG_NOSIGNAL | MSG_DONTWAIT);
+}

@@ -1,12 +1,14 @@
 import TOMLKit
 
 // A guard for crashes in toml++ 3.4.0, the parser inside TOMLKit 0.6.0. Its parser checks its preconditions with
-// assertions, which SwiftPM keeps (no NDEBUG; with NDEBUG they become assumptions, undefined behaviour), and two of
-// them can be reached from malformed text, aborting the process:
+// assertions, which SwiftPM keeps (no NDEBUG; with NDEBUG they become assumptions, undefined behaviour), and four
+// of them can be reached from malformed text, aborting the process:
 // - a table header whose name starts with neither a key character nor a quote: `[#`, `[` alone on a line, `[[=`,
 //   `[[[a]]]` (`parse_key`; marzer/tomlplusplus#294, fixed upstream by #301, not in the copy TOMLKit ships);
 // - an array element that starts with `}` or a Unicode line separator (U+0085, U+2028, U+2029): `a = [}`,
-//   `a = [1, }` (`parse_value`, called by `parse_array` without the check the key-value path makes).
+//   `a = [1, }` (`parse_value`, called by `parse_array` without the check the key-value path makes);
+// - a value on its way to a date-time with no digit after its "T", `a = 2000-01-01T:` (`parse_time`), or with one
+//   digit after a blank, `a = 2000-01-01 1` (`parse_value`; both in TOMLCrashGuard+DateTime.swift).
 // `pgfloat check`, start and every reload would die on such a typo, so the loader finds these places first and
 // reports them as syntax errors. Found by the config-load fuzzer (Fuzz/ConfigLoad).
 
@@ -66,8 +68,8 @@ enum TOMLCrashGuard {
         var index = 0
         /// The arrays (`[`) and inline tables (`{`) open around the current byte.
         var open: [UInt8] = []
-        /// After `[` or `,` in an array: the next significant byte starts an element.
-        var atArrayElement = false
+        /// After `=`, or in an array after `[` or `,`: the next significant byte starts a value.
+        var atValue = false
         /// The quote of an open `"""` or `'''` string.
         var multilineQuote: UInt8?
 
@@ -101,6 +103,7 @@ enum TOMLCrashGuard {
             // reports an error itself.
             guard let equals = SourceMap.firstUnquoted(.equals, in: bytes[index..<end]) else { return nil }
             index = equals + 1
+            atValue = true
             return scanValue(until: end)
         }
 
@@ -152,12 +155,8 @@ enum TOMLCrashGuard {
                 default:
                     break
                 }
-                let startsElement = atArrayElement && open.last == .openBracket
-                if startsElement && (byte == .closeBrace || isUnicodeLineBreak(at: index)) {
-                    let message = "Error while parsing array: expected a value or \"]\", saw \(shown(at: index))"
-                    return (index, message)
-                }
-                atArrayElement = false
+                if atValue, let crash = valueStartCrash(until: end) { return crash }
+                atValue = false
                 switch byte {
                 case .doubleQuote, .singleQuote:
                     if isTriple(byte, at: index) {
@@ -169,19 +168,34 @@ enum TOMLCrashGuard {
                     continue
                 case .openBracket:
                     open.append(byte)
-                    atArrayElement = true
+                    atValue = true
                 case .openBrace:
                     open.append(byte)
                 case .closeBracket, .closeBrace:
                     if !open.isEmpty { open.removeLast() }
                 case UInt8(ascii: ","):
-                    atArrayElement = open.last == .openBracket
+                    atValue = open.last == .openBracket
+                case .equals:
+                    // In an inline table; at the top level a second "=" is toml++'s own error.
+                    atValue = open.last == .openBrace
                 default:
                     break
                 }
                 index += 1
             }
             return nil
+        }
+
+        /// The crash of a value that starts at `index`, placed at that first byte: the text cut there ends
+        /// in the middle of a statement, which toml++ reports as end-of-file, so an error before it stays first.
+        private func valueStartCrash(until end: Int) -> (offset: Int, message: String)? {
+            let byte = bytes[index]
+            if open.last == .openBracket && (byte == .closeBrace || isUnicodeLineBreak(at: index)) {
+                return (index, "Error while parsing array: expected a value or \"]\", saw \(shown(at: index))")
+            }
+            // With its line break: toml++ tells a line break after a value from the end of the text.
+            let value = bytes[index..<min(end + 1, bytes.count)]
+            return TOMLCrashGuard.dateTimeCrash(value).map { (index, $0) }
         }
 
         private func isTriple(_ quote: UInt8, at position: Int) -> Bool {

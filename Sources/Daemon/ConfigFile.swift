@@ -4,15 +4,19 @@ import ProxyIO
 
 /// Reading a configuration from disk and checking what only the running system can tell: that names resolve.
 public enum ConfigFile {
-    /// Reads and validates `path`. Throws `ConfigErrors` with every problem, each with its line.
-    public static func load(path: String) throws -> PGFloatConfig {
+    /// Reads `path` once and validates its text, parsing it in a child process first (``IsolatedConfigParser``).
+    /// Throws `ConfigErrors` with every problem, each with its line, or ``ConfigParserFailure`` when the parser's
+    /// child crashed or hung.
+    public static func load(path: String, parser: IsolatedConfigParser = IsolatedConfigParser()) throws
+        -> PGFloatConfig
+    {
         let text: String
         do {
             text = try String(contentsOfFile: path, encoding: .utf8)
         } catch {
             throw ConfigErrors([ConfigProblem(file: path, line: 0, key: "-", message: "cannot read file")])
         }
-        return try ConfigLoader.load(text: text, path: path)
+        return try parser.load(text: text, path: path)
     }
 
     /// Resolves every server address; host names resolve at start and on every reload.
@@ -46,15 +50,17 @@ public enum ConfigFile {
     }
 
     /// Everything `pgfloat check` can find without binding: the file's own problems, then name resolution.
-    public static func check(path: String) -> [ConfigProblem] {
+    public static func check(path: String, parser: IsolatedConfigParser = IsolatedConfigParser()) -> [ConfigProblem] {
         do {
-            let config = try load(path: path)
+            let config = try load(path: path, parser: parser)
             var problems = resolveBinds(config)
             do { _ = try resolveServers(config) } catch let errors as ConfigErrors { problems += errors.problems }
             catch { problems.append(ConfigProblem(file: path, line: 0, key: "-", message: "\(error)")) }
             return problems.sorted { $0.line < $1.line }
         } catch let errors as ConfigErrors {
             return errors.problems
+        } catch let failure as ConfigParserFailure {
+            return [failure.problem]
         } catch {
             return [ConfigProblem(file: path, line: 0, key: "-", message: "\(error)")]
         }

@@ -208,6 +208,9 @@ public final class Daemon: @unchecked Sendable {
     }
 
     /// Re-reads the file; a bad file is logged and the running configuration kept.
+    ///
+    /// Runs on `controlQueue`, never on an event loop: the parser's child is waited for here, up to
+    /// ``IsolatedConfigParser/defaultTimeout``, while the data plane, the loops and VRRP go on serving.
     private func reload() {
         logger.info("reloading", metadata: ["file": "\(configPath)"])
         systemd.reloading()
@@ -238,6 +241,9 @@ public final class Daemon: @unchecked Sendable {
             for problem in errors.problems {
                 logger.error("reload failed", metadata: ["why": "\(problem)"])
             }
+        } catch let failure as ConfigParserFailure {
+            logger.error(
+                "reload failed: \(failure.summary)", metadata: failure.metadata.mapValues { .string($0) })
         } catch {
             logger.error("reload failed", metadata: ["why": "\(error)"])
         }

@@ -49,6 +49,8 @@ struct CtlCommand: ParsableCommand {
             return path
         } catch let errors as ConfigErrors {
             throw ValidationError("\(errors)")
+        } catch let failure as ConfigParserFailure {
+            throw ValidationError("\(failure.problem)")
         }
     }
 }

@@ -11,6 +11,9 @@ struct PGFloatCommand: ParsableCommand {
             available and answers them with a PostgreSQL error when the wait ends.
             """,
         version: PGFloatVersion.current,
-        subcommands: [RunCommand.self, CheckCommand.self, CtlCommand.self, ImportCommand.self, VersionCommand.self]
+        subcommands: [
+            RunCommand.self, CheckCommand.self, CtlCommand.self, ImportCommand.self, VersionCommand.self,
+            ParseConfigCommand.self,
+        ]
     )
 }

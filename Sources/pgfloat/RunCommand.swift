@@ -38,9 +38,14 @@ struct RunCommand: ParsableCommand {
         let logger = Logger(label: "pgfloat")
         let startConfig: PGFloatConfig
         do {
+            // In a child process like every load, so that a toml++ assertion is a clear error rather than an
+            // abort trace; before the switch to `user`, that child runs as root (it only reads stdin).
             startConfig = try ConfigFile.load(path: config)
         } catch let errors as ConfigErrors {
             for problem in errors.problems { logger.critical("\(problem)") }
+            throw ExitCode(1)
+        } catch let failure as ConfigParserFailure {
+            logger.critical("\(failure.problem)")
             throw ExitCode(1)
         }
         try dropPrivileges(global: startConfig.global, logger: logger)
@@ -56,6 +61,9 @@ struct RunCommand: ParsableCommand {
                 logFormat: format)
         } catch let errors as ConfigErrors {
             for problem in errors.problems { logger.critical("\(problem)") }
+            throw ExitCode(1)
+        } catch let failure as ConfigParserFailure {
+            logger.critical("\(failure.problem)")
             throw ExitCode(1)
         }
         daemon.run()

@@ -12,7 +12,7 @@ static const int SPAWN_SHIM_STAGE_NONE = 0;
 /// Creating the pipe the child reports failures on.
 static const int SPAWN_SHIM_STAGE_PIPE = 1;
 static const int SPAWN_SHIM_STAGE_FORK = 2;
-/// Opening /dev/null or moving the output pipes onto 0, 1 and 2.
+/// Opening /dev/null or moving the input and output descriptors onto 0, 1 and 2.
 static const int SPAWN_SHIM_STAGE_STDIO = 3;
 /// Making the child the leader of a new process group.
 static const int SPAWN_SHIM_STAGE_PROCESS_GROUP = 4;
@@ -23,7 +23,9 @@ static const int SPAWN_SHIM_STAGE_EXEC = 8;
 
 /// How the child is set up before it runs the program.
 typedef struct {
-    /// Write ends that become the child's stdout and stderr; stdin is /dev/null.
+    /// What becomes the child's stdin, or -1 for /dev/null.
+    int stdin_fd;
+    /// Write ends that become the child's stdout and stderr.
     int stdout_fd;
     int stderr_fd;
     /// Nonzero: switch the real, effective and saved ids to `uid` and `gid` before exec.
@@ -46,5 +48,12 @@ int spawn_shim_start(const char *path, char *const argv[], char *const envp[], c
 
 /// pipe2 with O_CLOEXEC, which Swift's Glibc module lacks: 0, or an errno.
 int spawn_shim_pipe(int fds[2]);
+
+/// A close-on-exec AF_UNIX stream pair for a child's stdin: 0, or an errno. A socket, not a pipe, because
+/// `spawn_shim_send` to a child that died gets EPIPE rather than a SIGPIPE that would end the parent.
+int spawn_shim_socketpair(int fds[2]);
+
+/// send() with MSG_NOSIGNAL and MSG_DONTWAIT: the count sent, or -1 with errno (EAGAIN when the socket is full).
+ssize_t spawn_shim_send(int fd, const void *bytes, size_t count);
 
 #endif
