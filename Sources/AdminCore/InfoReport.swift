@@ -24,6 +24,10 @@ public enum InfoReport {
         fields += [
             ("DirectTLSSessions", "\(process.directTLSSessions)"),
             ("AcceptErrors", "\(process.acceptErrors)"),
+            ("LocalErrors", "\(process.localErrors.values.reduce(0, +))"),
+        ]
+        fields += breakdown("LocalErrors_", process.localErrors)
+        fields += [
             ("BadStartups", "\(process.badStartups.values.reduce(0, +))"),
         ]
         fields += breakdown("BadStartups_", process.badStartups)

@@ -53,6 +53,9 @@ public struct ProcessStats: Sendable, Equatable {
     /// Connections that opened with a TLS ClientHello (PostgreSQL 17 `sslnegotiation=direct`), passed through.
     public var directTLSSessions: Int
     public var acceptErrors: Int
+    /// Server connections pgfloat could not open for lack of its own resources, by `call:ERRNO`
+    /// (`socket:EMFILE`): not the server's fault, and not counted against it.
+    public var localErrors: [String: Int]
     /// The primary the split-brain guard chose, if any.
     public var primary: String?
     /// True while several servers claim primary and none could be chosen.
@@ -66,8 +69,8 @@ public struct ProcessStats: Sendable, Equatable {
         version: String, pid: Int32, node: String, uptimeSeconds: Int, currentSessions: Int = 0,
         totalSessions: Int = 0, maxconn: Int = 0, queued: Int = 0, badStartups: [String: Int] = [:],
         cancelsForwarded: [String: Int] = [:], cancelsDropped: [String: Int] = [:], directTLSSessions: Int = 0,
-        acceptErrors: Int = 0, primary: String? = nil, splitBrain: Bool = false, splitBrainEvents: Int = 0,
-        logLinesDropped: Int = 0
+        acceptErrors: Int = 0, localErrors: [String: Int] = [:], primary: String? = nil, splitBrain: Bool = false,
+        splitBrainEvents: Int = 0, logLinesDropped: Int = 0
     ) {
         self.version = version
         self.pid = pid
@@ -82,6 +85,7 @@ public struct ProcessStats: Sendable, Equatable {
         self.cancelsDropped = cancelsDropped
         self.directTLSSessions = directTLSSessions
         self.acceptErrors = acceptErrors
+        self.localErrors = localErrors
         self.primary = primary
         self.splitBrain = splitBrain
         self.splitBrainEvents = splitBrainEvents
@@ -116,13 +120,16 @@ public struct ListenerStats: Sendable, Equatable {
     public var bytesOut: UInt64
     /// Clients refused with 57P03 because no server became eligible within `timeout_queue`.
     public var queueTimeouts: Int
+    /// Clients refused with 53300 because their host held `maxconn_per_source` sessions.
+    public var perSourceRefusals: Int
     /// Servers this listener may send new sessions to now.
     public var eligibleServers: Int
 
     public init(
         name: String, role: String, balance: String, binds: [String], queueCurrent: Int = 0, queueMax: Int = 0,
         sessionsCurrent: Int = 0, sessionsMax: Int = 0, sessionsLimit: Int = 0, sessionsTotal: Int = 0,
-        bytesIn: UInt64 = 0, bytesOut: UInt64 = 0, queueTimeouts: Int = 0, eligibleServers: Int = 0
+        bytesIn: UInt64 = 0, bytesOut: UInt64 = 0, queueTimeouts: Int = 0, perSourceRefusals: Int = 0,
+        eligibleServers: Int = 0
     ) {
         self.name = name
         self.role = role
@@ -137,6 +144,7 @@ public struct ListenerStats: Sendable, Equatable {
         self.bytesIn = bytesIn
         self.bytesOut = bytesOut
         self.queueTimeouts = queueTimeouts
+        self.perSourceRefusals = perSourceRefusals
         self.eligibleServers = eligibleServers
     }
 }

@@ -31,6 +31,7 @@ public enum StatusJSON {
             "cancels_forwarded_by_target": process.cancelsForwarded,
             "cancels_dropped": process.cancelsDroppedTotal, "cancels_dropped_by_reason": process.cancelsDropped,
             "direct_tls_sessions": process.directTLSSessions,
+            "local_errors": process.localErrors,
             "accept_errors": process.acceptErrors,
             "primary": nullable(process.primary), "split_brain": process.splitBrain,
             "split_brain_events": process.splitBrainEvents, "log_lines_dropped": process.logLinesDropped,
@@ -44,6 +45,7 @@ public enum StatusJSON {
             "sessions_current": listener.sessionsCurrent, "sessions_max": listener.sessionsMax,
             "sessions_limit": listener.sessionsLimit, "sessions_total": listener.sessionsTotal,
             "bytes_in": listener.bytesIn, "bytes_out": listener.bytesOut, "queue_timeouts": listener.queueTimeouts,
+            "per_source_refusals": listener.perSourceRefusals,
             "eligible_servers": listener.eligibleServers,
         ]
     }

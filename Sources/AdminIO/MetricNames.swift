@@ -13,6 +13,9 @@ extension MetricNameDescriptor {
     static let directTLSSessionsTotal = pgfloat(
         "direct_tls_sessions", unit: "total", help: "Connections opened with a TLS ClientHello (direct TLS).")
     static let acceptErrorsTotal = pgfloat("accept_errors", unit: "total", help: "accept() failures.")
+    static let localErrorsTotal = pgfloat(
+        "local_errors", unit: "total",
+        help: "Server connections not opened for lack of pgfloat's own resources, by call and error.")
     static let badStartupsTotal = pgfloat("bad_startups", unit: "total", help: "Malformed first packets, by reason.")
     static let splitBrain = pgfloat(
         "split_brain", help: "1 while several servers claim primary and none can be chosen.")
@@ -25,6 +28,8 @@ extension MetricNameDescriptor {
         "listener_sessions", unit: "total", help: "Sessions accepted since start.")
     static let listenerQueue = pgfloat("listener_queue", help: "Clients waiting for a server now.")
     static let listenerQueueMax = pgfloat("listener_queue", unit: "max", help: "Most clients waiting at once.")
+    static let listenerPerSourceRefusalsTotal = pgfloat(
+        "listener_per_source_refusals", unit: "total", help: "Clients refused at maxconn_per_source.")
     static let listenerQueueTimeoutsTotal = pgfloat(
         "listener_queue_timeouts", unit: "total", help: "Clients refused with 57P03 after timeout_queue.")
     static let listenerBytesInTotal = pgfloat("listener_bytes_in", unit: "total", help: "Bytes from clients.")

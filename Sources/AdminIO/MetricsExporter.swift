@@ -40,6 +40,10 @@ public final class MetricsExporter: @unchecked Sendable {
         }
         total(.directTLSSessionsTotal, [], process.directTLSSessions)
         total(.acceptErrorsTotal, [], process.acceptErrors)
+        for (label, count) in process.localErrors {
+            let parts = label.split(separator: ":", maxSplits: 1).map(String.init)
+            total(.localErrorsTotal, [("call", parts[0]), ("error", parts.count > 1 ? parts[1] : "")], count)
+        }
         for (reason, count) in process.badStartups {
             total(.badStartupsTotal, [("reason", reason)], count)
         }
@@ -63,6 +67,7 @@ public final class MetricsExporter: @unchecked Sendable {
         gauge(.listenerQueue, labels, Double(listener.queueCurrent))
         gauge(.listenerQueueMax, labels, Double(listener.queueMax))
         total(.listenerQueueTimeoutsTotal, labels, listener.queueTimeouts)
+        total(.listenerPerSourceRefusalsTotal, labels, listener.perSourceRefusals)
         total(.listenerBytesInTotal, labels, listener.bytesIn)
         total(.listenerBytesOutTotal, labels, listener.bytesOut)
         gauge(.listenerEligibleServers, labels, Double(listener.eligibleServers))

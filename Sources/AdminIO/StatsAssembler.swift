@@ -38,7 +38,7 @@ enum StatsAssembler {
                     sessionsMax: counted?.traffic.max ?? 0, sessionsLimit: listener.maxconn,
                     sessionsTotal: counted?.traffic.total ?? 0, bytesIn: counted?.traffic.bytesIn ?? 0,
                     bytesOut: counted?.traffic.bytesOut ?? 0, queueTimeouts: counted?.queueTimeouts ?? 0,
-                    eligibleServers: eligible.count))
+                    perSourceRefusals: counted?.perSourceRefusals ?? 0, eligibleServers: eligible.count))
             for name in listener.servers {
                 guard let server = config.server(named: name) else { continue }
                 let row = counted?.servers.first { $0.name == name }
@@ -54,7 +54,7 @@ enum StatsAssembler {
             totalSessions: traffic.acceptedSessions, maxconn: traffic.maxconn, queued: traffic.queued,
             badStartups: traffic.badStartups, cancelsForwarded: traffic.cancelsForwarded,
             cancelsDropped: traffic.cancelsDropped, directTLSSessions: traffic.directTLSSessions,
-            acceptErrors: traffic.acceptErrors, primary: routing?.primary, splitBrain: routing?.splitBrain ?? false,
+            acceptErrors: traffic.acceptErrors, localErrors: traffic.localErrors, primary: routing?.primary, splitBrain: routing?.splitBrain ?? false,
             splitBrainEvents: health.splitBrainEvents, logLinesDropped: process.logLinesDropped)
         let sessions = traffic.sessions.map {
             SessionStats(

@@ -244,7 +244,7 @@ extension DataPlane {
     private func localFailure(_ session: Session, _ error: ConnectError) {
         session.connectAttempts -= 1
         session.lastConnectError = "pgfloat itself: \(error)"
-        counters.localErrors[error.operation + ":" + String(cString: strerror(error.code)), default: 0] += 1
+        counters.localErrors[error.label, default: 0] += 1
         let firstOfBurst = !queueServiceHeld
         localFailureHoldUntil = now + Self.localFailureHold
         guard firstOfBurst else { return }

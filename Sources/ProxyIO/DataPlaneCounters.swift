@@ -10,6 +10,6 @@ final class DataPlaneCounters {
     var directTLSSessions = 0
     var queueTimeouts = 0
     var acceptErrors = 0
-    /// Failures of pgfloat's own resources while opening server connections, by call and error.
+    /// Failures of pgfloat's own resources while opening server connections, by `call:ERRNO`.
     var localErrors: [String: Int] = [:]
 }

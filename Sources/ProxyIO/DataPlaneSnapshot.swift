@@ -58,6 +58,6 @@ public struct DataPlaneSnapshot: Sendable {
     /// Connections that opened with a TLS ClientHello (PostgreSQL 17 `sslnegotiation=direct`).
     public var directTLSSessions: Int
     public var acceptErrors: Int
-    /// Server connections pgfloat could not open for lack of its own resources, by `call:error`.
+    /// Server connections pgfloat could not open for lack of its own resources, by `call:ERRNO`.
     public var localErrors: [String: Int]
 }

@@ -26,6 +26,15 @@ struct ConnectError: Error, CustomStringConvertible {
     }
 
     var description: String { "\(operation): \(String(cString: strerror(code)))" }
+
+    /// `call:ERRNO` (`socket:EMFILE`), the label the local-error counters use.
+    var label: String {
+        let names: [Int32: String] = [
+            EMFILE: "EMFILE", ENFILE: "ENFILE", ENOBUFS: "ENOBUFS", ENOMEM: "ENOMEM",
+            EADDRNOTAVAIL: "EADDRNOTAVAIL", EAGAIN: "EAGAIN", EPERM: "EPERM", ENOSPC: "ENOSPC",
+        ]
+        return "\(operation):\(names[code] ?? "errno\(code)")"
+    }
 }
 
 /// Opens non-blocking TCP connections to servers. A seam so that tests can make `socket` or `connect` fail at

@@ -23,6 +23,8 @@ final class InfoReportTests: XCTestCase {
             CancelsDropped_rate-limited: 1
             DirectTLSSessions: 6
             AcceptErrors: 0
+            LocalErrors: 2
+            LocalErrors_socket:EMFILE: 2
             BadStartups: 7
             BadStartups_bad-code: 5
             BadStartups_bad-length: 2

@@ -9,7 +9,7 @@ final class MetricsExporterTests: XCTestCase {
             process: ProcessStats(
                 version: "1", pid: 1, node: "n", uptimeSeconds: 5, totalSessions: sessions,
                 badStartups: ["lengthTooLarge": 1], cancelsForwarded: ["owner": 3, "broadcast": 2],
-                cancelsDropped: ["rate-limited": 4, "connect-timeout": 0], directTLSSessions: 2),
+                cancelsDropped: ["rate-limited": 4, "connect-timeout": 0], directTLSSessions: 2, localErrors: ["socket:EMFILE": 3]),
             listeners: [ListenerStats(name: "rw", role: "primary", balance: "first", binds: [],
                                       sessionsTotal: sessions, bytesIn: bytes)],
             servers: [ServerStats(listener: "rw", name: "p", address: "a", status: "UP", role: "primary",
@@ -28,6 +28,7 @@ final class MetricsExporterTests: XCTestCase {
         XCTAssertTrue(text.contains(#"pgfloat_cancels_dropped_total{reason="rate-limited"} 4"#))
         XCTAssertTrue(text.contains(#"pgfloat_cancels_dropped_total{reason="connect-timeout"} 0"#))
         XCTAssertTrue(text.contains("pgfloat_direct_tls_sessions_total 2"), text)
+        XCTAssertTrue(text.contains(#"pgfloat_local_errors_total{call="socket",error="EMFILE"} 3"#), text)
         XCTAssertTrue(text.contains(#"pgfloat_server_role{server="p",role="primary"} 1"#))
         XCTAssertTrue(text.contains(#"pgfloat_server_role{server="p",role="replica"} 0"#))
         XCTAssertTrue(text.contains(#"pgfloat_server_lag_bytes{server="p"} 7"#))

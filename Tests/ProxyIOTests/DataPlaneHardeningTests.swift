@@ -135,7 +135,7 @@ final class DataPlaneOwnLimitTests: XCTestCase {
         XCTAssertEqual(try LoopbackSockets.receive(backend, count: ProxyHarness.startup.count), ProxyHarness.startup)
         let snapshot = try proxy.snapshot()
         XCTAssertEqual(snapshot.listeners[0].servers[0].connectFailures, 0)
-        XCTAssertEqual(snapshot.localErrors.keys.sorted(), ["socket:Too many open files"])
+        XCTAssertEqual(snapshot.localErrors.keys.sorted(), ["socket:EMFILE"])
     }
 
     private func waitUntil(_ condition: () throws -> Bool) throws {
