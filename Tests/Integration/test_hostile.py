@@ -35,6 +35,7 @@ import pytest
 
 from harness import (HOST, PGFloat, client_env, free_port, listener, pgfloat_config, server,
                      skip_module_unless_runnable, wait_until)
+from wire import PROTOCOL_3_0, error_fields, read_message, startup_packet
 
 skip_module_unless_runnable()
 
@@ -48,7 +49,6 @@ IDLE_CONNECTIONS = 10_000
 SLOW_CLIENTS = 200
 CANCELS = 20_000
 CANCEL_SECONDS = 10.0
-PROTOCOL_3_0 = 196608
 CANCEL_CODE = 80877102
 LISTENER = "pg"
 
@@ -186,30 +186,6 @@ def join(thread: threading.Thread, errors: list[BaseException], timeout: float, 
     assert not thread.is_alive(), f"{what} did not finish within {timeout}s"
     if errors:
         raise errors[0]
-
-
-def startup_packet(app: str) -> bytes:
-    params = f"user\0postgres\0database\0postgres\0application_name\0{app}\0\0".encode()
-    return struct.pack("!II", 8 + len(params), PROTOCOL_3_0) + params
-
-
-def error_fields(body: bytes) -> dict[str, str]:
-    """An ErrorResponse's fields (type byte -> text)."""
-    return {chr(part[0]): part[1:].decode(errors="replace") for part in body.split(b"\0") if part}
-
-
-def read_message(sock: socket.socket) -> tuple[bytes, bytes]:
-    """One backend message (type, body); raises on EOF."""
-    def exact(n: int) -> bytes:
-        buf = b""
-        while len(buf) < n:
-            chunk = sock.recv(n - len(buf))
-            if not chunk:
-                raise ConnectionError(f"EOF after {len(buf)} of {n} bytes")
-            buf += chunk
-        return buf
-    kind, length = struct.unpack("!cI", exact(5))
-    return kind, exact(length - 4)
 
 
 # ---------------------------------------------------------------------------
