@@ -73,7 +73,8 @@ extension DataPlane {
     }
 
     /// Options accepted sockets inherit, set once here instead of per connection, and TCP_DEFER_ACCEPT so a
-    /// connect that never sends a byte waits in the kernel (up to `timeout_startup`) instead of taking a slot.
+    /// connect that never sends a byte waits in the kernel (`timeout_startup` rounded up to whole SYN-ACK
+    /// retransmits) instead of taking a slot.
     /// Set on every reload, since listening sockets outlive reloads that change the timeout.
     private func tuneListenerSocket(_ fd: Int32) {
         _ = shim_set_nodelay(fd)
