@@ -4,11 +4,16 @@ import Glibc
 extension DataPlane {
     static let hangupEvents = SHIM_EPOLLRDHUP | SHIM_EPOLLHUP | SHIM_EPOLLERR
 
+    /// Readiness that can bring bytes or an end from a peer; writability alone (the edge every new registration
+    /// reports) cannot, so before relaying it costs no read.
+    static let readableEvents = SHIM_EPOLLIN | hangupEvents
+
     func clientEvent(_ session: Session, _ events: UInt32) {
         switch session.phase {
         case .firstPacket:
-            handleFirstPacket(session)
+            if events & Self.readableEvents != 0 { handleFirstPacket(session) }
         case .queued, .connecting:
+            guard events & Self.readableEvents != 0 else { return }
             // The edge of a half-close is spent now: whoever relays later must read on to the EOF itself.
             if events & Self.hangupEvents != 0 {
                 session.clientHangup = true
