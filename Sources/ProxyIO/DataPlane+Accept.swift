@@ -46,8 +46,16 @@ extension DataPlane {
         listener.traffic.total += 1
         processSessions += 1
         counters.accepted += 1
+        handleFirstPacket(session)
+    }
+
+    /// Routes a client that asked for a session, unless its host already holds `maxconn_per_source` of them on
+    /// this listener. Cancel requests never come here: they hold no session, and a client at its limit must still
+    /// be able to cancel its own queries (PostgreSQL, too, serves cancels before its connection limits).
+    func admitAndRoute(_ session: Session) {
+        let listener = session.listener
         if listener.config.maxconnPerSource > 0 {
-            guard listener.sourceBegan(address.host) else {
+            guard listener.sourceBegan(session.client.host) else {
                 listener.perSourceRefusals += 1
                 session.endReason = .refused
                 refuse(session, with: .tooManyConnectionsFromSource(listener: listener.name))
@@ -55,7 +63,7 @@ extension DataPlane {
             }
             session.countedPerSource = true
         }
-        handleFirstPacket(session)
+        route(session)
     }
 
     func pauseAccepting(_ listener: ListenerRuntime) {

@@ -7,6 +7,10 @@ extension DataPlane {
     /// Makes the running state match `settings`: servers and listeners are matched by name and updated in
     /// place, so established sessions keep their server and listener objects whatever the reload changed.
     func apply(_ settings: DataPlaneSettings) {
+        deferringQueueService { update(to: settings) }
+    }
+
+    private func update(to settings: DataPlaneSettings) {
         defaults = settings.defaults
         logSessions = settings.logSessions
 
@@ -50,7 +54,6 @@ extension DataPlane {
         rebindListenerSockets()
         // A reload that raised maxconn lets paused listeners accept again at once.
         resumeAccepting()
-        serveQueues()
     }
 
     /// Registers new listening sockets and closes the ones no listener uses any more.

@@ -55,13 +55,13 @@ extension DataPlane {
         case .directTLS:
             // PostgreSQL 17's sslnegotiation=direct: the ClientHello goes to the server untouched, as a startup.
             counters.directTLSSessions += 1
-            route(session)
+            admitAndRoute(session)
         case .sslRequest, .gssencRequest:
             beginCancelKeyScan(session, clientOpenedWith: .encryptionRequest)
-            route(session)
+            admitAndRoute(session)
         case .startup:
             beginCancelKeyScan(session, clientOpenedWith: .startup)
-            route(session)
+            admitAndRoute(session)
         }
     }
 
@@ -70,6 +70,7 @@ extension DataPlane {
     /// connection unexpectedly". A direct TLS client is only closed: it reads TLS records, not ErrorResponses.
     func refuse(_ session: Session, with error: ErrorResponse) {
         session.phase = .refusing(error)
+        session.refusingSince = now
         continueRefusal(session)
     }
 

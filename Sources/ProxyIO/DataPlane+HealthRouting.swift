@@ -6,9 +6,14 @@ extension DataPlane {
     /// the listener asks for it, and waiting clients get the servers that became eligible.
     func applyRouting(_ table: RoutingTable) {
         routing = table
-        for listener in listeners {
-            let before = listener.eligibleWeights
-            listener.adopt(table)
+        deferringQueueService { adopt(table) }
+    }
+
+    /// Every listener takes the table before any session is closed, so nothing in between sees half of it.
+    private func adopt(_ table: RoutingTable) {
+        let before = listeners.map(\.eligibleWeights)
+        for listener in listeners { listener.adopt(table) }
+        for (listener, before) in zip(listeners, before) {
             let after = listener.eligibleWeights
             if listener.config.onMarkedDown == .shutdownSessions {
                 for position in listener.pool.indices where before[position] != nil && after[position] == nil {
@@ -22,7 +27,6 @@ extension DataPlane {
                 closeSessions(of: listener, where: { $0.config.backup }, .backupShutdown)
             }
         }
-        serveQueues()
     }
 
     /// Ends the listener's connecting and established sessions whose server matches.

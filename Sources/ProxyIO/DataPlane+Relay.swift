@@ -55,6 +55,9 @@ extension DataPlane {
         if events & Self.hangupEvents != 0 { session.serverHangup = true }
         session.phase = .relaying
         session.connectedAt = now
+        // The connect is confirmed: what went out before it did is the server's now.
+        session.toServer.consume(session.sentEarly)
+        session.sentEarly = 0
         session.lastServerActivity = now
         if let traffic = session.serverTraffic {
             traffic.total += 1

@@ -104,7 +104,7 @@ extension DataPlane {
         guard !session.toServer.isEmpty else { return nil }
         let written = session.toServer.withUnwritten { shim_write(session.serverFD, $0.baseAddress, $0.count) }
         if written > 0 {
-            session.toServer.consume(written)
+            session.sentEarly = written
             session.lastServerActivity = now
             return nil
         }
@@ -141,6 +141,16 @@ extension DataPlane {
 
     /// Visits the listeners round-robin, one head at a time, starting after the one served last, until a whole
     /// round serves nobody.
+    /// Runs `body` (which may end many sessions) with queue service held, then serves the queues once: a client
+    /// must not be connected, mid-update, to a server the rest of the update is about to take away.
+    func deferringQueueService(_ body: () -> Void) {
+        let nested = servingQueues
+        servingQueues = true
+        body()
+        servingQueues = nested
+        if !nested { serveQueues() }
+    }
+
     private func servePass() {
         var index = queueServiceCursor
         var idle = 0
@@ -159,20 +169,26 @@ extension DataPlane {
     /// Serves the listener's longest-waiting client. Returns whether the queue moved.
     private func serveHead(of listener: ListenerRuntime) -> Bool {
         guard let entry = listener.queue.popFirst() else { return false }
-        guard let session = session(entry.id) else {
-            assertionFailure("queue entry \(entry.id) outlived its session")
-            return true
-        }
+        // An entry is removed when its session ends (see `end`); one without a session is dropped, and the
+        // property test holds that none ever exists.
+        guard let session = session(entry.id) else { return true }
         if startConnect(session) == .connecting {
             recordQueueWait(of: session)
             return true
         }
+        // A connect that failed at once leaves the session where it was: waiting, at the head.
+        session.phase = .queued
         listener.queue.returnToFront(entry.id, deadline: entry.deadline)
         return false
     }
 
     /// Refuses queued clients whose wait is over.
     func expireQueues() {
+        guard listeners.contains(where: { !$0.queue.isEmpty }) else { return }
+        deferringQueueService { expireEveryQueue() }
+    }
+
+    private func expireEveryQueue() {
         for listener in listeners where !listener.queue.isEmpty {
             for ref in listener.queue.expire(now: now) {
                 guard let session = session(ref) else { continue }
@@ -217,6 +233,7 @@ extension DataPlane {
             close(session.serverFD)
             session.serverFD = -1
         }
+        session.sentEarly = 0
         guard let server = session.server else { return nil }
         server.sessions -= 1
         session.serverTraffic?.ended()

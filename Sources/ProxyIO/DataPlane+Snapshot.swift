@@ -45,10 +45,13 @@ extension DataPlane {
     /// returns how many. HAProxy's `shutdown sessions server`.
     func shutdownSessions(listener: String?, server: String) -> Int {
         var closed = 0
-        for case let session? in sessions where listener == nil || session.listener.name == listener {
-            guard session.server?.name == server else { continue }
-            end(session, .adminShutdown)
-            closed += 1
+        // Queue service waits for the loop: a client it connected to this server would be closed by it too.
+        deferringQueueService {
+            for case let session? in sessions where listener == nil || session.listener.name == listener {
+                guard session.server?.name == server, sessions[session.slot] === session else { continue }
+                end(session, .adminShutdown)
+                closed += 1
+            }
         }
         if closed > 0 {
             logger.notice(

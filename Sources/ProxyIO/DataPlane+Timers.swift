@@ -19,9 +19,8 @@ extension DataPlane {
             acceptPausedUntilSweep = false
             resumeAccepting()
         }
-        sweepTimeouts()
-        // Servers held back after a failed connect come back with time alone.
-        serveQueues()
+        // Servers held back after a failed connect come back with time alone: queues are served after the sweep.
+        deferringQueueService { sweepTimeouts() }
     }
 
     /// Startup, connect and idle timeouts; one pass over the table per second is cheap next to a per-session
@@ -30,8 +29,11 @@ extension DataPlane {
         for slot in sessions.indices {
             guard let session = sessions[slot] else { continue }
             switch session.phase {
-            case .firstPacket, .refusing:
+            case .firstPacket:
                 if now >= session.acceptedAt + defaults.timeoutStartup { end(session, .startupTimeout) }
+            case .refusing:
+                let since = session.refusingSince ?? session.acceptedAt
+                if now >= since + defaults.timeoutStartup { end(session, session.endReason ?? .startupTimeout) }
             case .connecting:
                 if let started = session.connectStartedAt, now >= started + defaults.timeoutConnect {
                     connectFailed(session, message: "connect timeout")
@@ -54,6 +56,12 @@ extension DataPlane {
         logger.info("shutting down", metadata: ["sessions": "\(processSessions)", "grace_ms": "\(grace.milliseconds)"])
         for listener in listeners { closeSockets(listener.sockets) }
         for listener in listeners { listener.sockets = [] }
+        // Held until every waiting client is refused: one served mid-loop would start a session now.
+        deferringQueueService { refuseOrEndForShutdown() }
+        if processSessions == 0 { stopped = true }
+    }
+
+    private func refuseOrEndForShutdown() {
         for slot in sessions.indices {
             guard let session = sessions[slot] else { continue }
             switch session.phase {
@@ -67,7 +75,6 @@ extension DataPlane {
                 continue
             }
         }
-        if processSessions == 0 { stopped = true }
     }
 
     private func closeRemainingForShutdown() {

@@ -51,6 +51,8 @@ public final class DataPlane: @unchecked Sendable {
     /// One buffer for every read: bytes are written on at once and only a short remainder is ever copied.
     let readBuffer: UnsafeMutableRawBufferPointer
     static let readBufferSize = 64 * 1024
+    /// Full event batches in a row after which timers run anyway.
+    static let maxTimerPostponements = 16
     /// Reads per source per turn before yielding to other sessions.
     static let readBudget = 16
     /// Bytes a client may send before it is routed (startup plus what a pipelining client adds).
@@ -126,6 +128,7 @@ public final class DataPlane: @unchecked Sendable {
     /// Runs the loop on the calling thread until shutdown has finished.
     public func run() {
         var events = [shim_event](repeating: shim_event(), count: 256)
+        var timersPostponed = 0
         while !stopped {
             let timeout = deferredPumps.isEmpty ? nextTimeoutMilliseconds() : 0
             let count = events.withUnsafeMutableBufferPointer {
@@ -138,6 +141,14 @@ public final class DataPlane: @unchecked Sendable {
             }
             for index in 0..<Int(count) { dispatch(events[index]) }
             runDeferredPumps()
+            // A full batch means more events wait, as after a stall: take them before judging timeouts, so that a
+            // connect that completed during the stall is not declared timed out (and its server blamed). Bounded,
+            // so that timers still run under a load that fills every batch.
+            if Int(count) == events.count, timersPostponed < Self.maxTimerPostponements {
+                timersPostponed += 1
+                continue
+            }
+            timersPostponed = 0
             runTimers()
         }
         logger.info("data plane stopped")

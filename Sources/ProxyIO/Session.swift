@@ -57,6 +57,12 @@ final class Session {
     var routedAt: MonotonicInstant?
     var connectStartedAt: MonotonicInstant?
     var connectedAt: MonotonicInstant?
+    /// When pgfloat began answering the client itself: a refusal waits at most `timeout_startup` from then for
+    /// the client's next packet (a plaintext startup after 'N'), whatever the session's age.
+    var refusingSince: MonotonicInstant?
+    /// Bytes of `toServer` already written to a server whose connect had not been confirmed yet. They stay in
+    /// the buffer until it is, so a retry on another server sends the client's first packet again from its start.
+    var sentEarly = 0
     var lastClientActivity: MonotonicInstant
     var lastServerActivity: MonotonicInstant
     var bytesIn: UInt64 = 0

@@ -1,4 +1,5 @@
 import ConfigModel
+import CSysShim
 import Foundation
 import Glibc
 import HealthCore
@@ -79,6 +80,25 @@ final class DataPlaneActivityTests: XCTestCase {
 
 /// Limits and failures that are pgfloat's own.
 final class DataPlaneOwnLimitTests: XCTestCase {
+    /// A client at its limit must still cancel its own queries: libpq sends the cancel on a new connection.
+    func testACancelFromAHostAtMaxconnPerSourceIsForwarded() throws {
+        let server = try LoopbackSockets.listen()
+        defer { close(server.fd) }
+        let proxy = try ProxyHarness(servers: [("s1", server.port)], maxconnPerSource: 1)
+        defer { proxy.stop() }
+        proxy.allow("s1")
+        let held = try proxy.openSession(to: server.fd)
+        defer { close(held.client); close(held.backend) }
+        let canceller = try LoopbackSockets.connect(port: proxy.port)
+        defer { close(canceller) }
+        let cancel = FirstPacket.cancel(CancelRequest(processID: 42, secretKey: [1, 2, 3, 4])).encoded
+        try LoopbackSockets.send(canceller, cancel)
+        let forwarded = try LoopbackSockets.accept(server.fd)
+        defer { close(forwarded) }
+        XCTAssertEqual(try LoopbackSockets.receive(forwarded, count: cancel.count), cancel)
+        XCTAssertEqual(try proxy.snapshot().listeners[0].perSourceRefusals, 0)
+    }
+
     func testAClientHostOverMaxconnPerSourceGetsTooManyConnections() throws {
         let server = try LoopbackSockets.listen()
         defer { close(server.fd) }
@@ -149,26 +169,35 @@ final class DataPlaneOwnLimitTests: XCTestCase {
 
 /// Queue service across listeners and reloads, on the real data-plane state with a scripted connector.
 final class DataPlaneQueueServiceTests: XCTestCase {
-    private func plane(listenerMaxconn: Int = 100, connector: ScriptedConnector) throws -> DataPlane {
+    private func plane(
+        listenerMaxconn: Int = 100, connector: ScriptedConnector, servers: [String] = ["s"],
+        timeoutQueue: Duration = .seconds(30)
+    ) throws -> DataPlane {
         var logger = Logger(label: "queue-service")
         logger.logLevel = .critical
-        let server = DataPlaneSettings.Server(
-            config: ServerConfig(name: "s", address: Endpoint(host: "127.0.0.1", port: 6000), maxconn: 1),
-            addresses: try SocketAddress.resolve(host: "127.0.0.1", port: 6000))
         let plane = try DataPlane(
-            settings: settings(listenerMaxconn: listenerMaxconn, server: server), logger: logger,
-            connector: connector)
+            settings: settings(listenerMaxconn: listenerMaxconn, servers: servers, timeoutQueue: timeoutQueue),
+            logger: logger, connector: connector)
+        let eligible = servers.map { EligibleServer(name: $0, weight: 1) }
         plane.applyRouting(
-            RoutingTable(eligible: ["a": [.init(name: "s", weight: 1)], "b": [.init(name: "s", weight: 1)]],
-                         primary: nil, primaryClaimants: [], splitBrain: false, nextRampUpdate: nil))
+            RoutingTable(eligible: ["a": eligible, "b": eligible], primary: nil, primaryClaimants: [],
+                         splitBrain: false, nextRampUpdate: nil))
         return plane
     }
 
-    private func settings(listenerMaxconn: Int, server: DataPlaneSettings.Server) -> DataPlaneSettings {
-        DataPlaneSettings(
-            defaults: Defaults(timeoutQueue: .seconds(30)), logSessions: false, servers: [server],
+    private func settings(
+        listenerMaxconn: Int, servers: [String] = ["s"], timeoutQueue: Duration = .seconds(30)
+    ) throws -> DataPlaneSettings {
+        let serverSettings = try servers.enumerated().map { index, name in
+            DataPlaneSettings.Server(
+                config: ServerConfig(name: name, address: Endpoint(host: "127.0.0.1", port: 6000 + index),
+                                     maxconn: 1),
+                addresses: try SocketAddress.resolve(host: "127.0.0.1", port: 6000 + index))
+        }
+        return DataPlaneSettings(
+            defaults: Defaults(timeoutQueue: timeoutQueue), logSessions: false, servers: serverSettings,
             listeners: ["a", "b"].map {
-                .init(config: ListenerConfig(name: $0, binds: [], maxconn: listenerMaxconn, servers: ["s"]),
+                .init(config: ListenerConfig(name: $0, binds: [], maxconn: listenerMaxconn, servers: servers),
                       sockets: [])
             })
     }
@@ -200,14 +229,87 @@ final class DataPlaneQueueServiceTests: XCTestCase {
         XCTAssertEqual(served, ["a", "a", "b", "a", "b"])
     }
 
+    /// The startup packet went out early to a server whose connect then failed: the next server gets all of it
+    /// again, not what was left after the first one's share.
+    func testARetryAfterAnEarlySendResendsTheWholeFirstPacket() throws {
+        let connector = ScriptedConnector()
+        let plane = try plane(connector: connector, servers: ["s", "t"])
+        let (near, far) = socketPair()
+        defer { close(far) }
+        _ = ProxyHarness.startup.withUnsafeBytes { write(far, $0.baseAddress, $0.count) }
+        let address = try SocketAddress.resolve(host: "127.0.0.1", port: 40000)[0]
+        plane.startSession(clientFD: near, address: address, on: plane.listeners[0])
+        let session = try XCTUnwrap(plane.sessions.compactMap { $0 }.first)
+        let first = try XCTUnwrap(connector.peers[session.serverFD])
+        XCTAssertEqual(try LoopbackSockets.receive(first, count: ProxyHarness.startup.count), ProxyHarness.startup)
+
+        plane.serverEvent(session, SHIM_EPOLLERR | SHIM_EPOLLHUP)
+        let second = try XCTUnwrap(connector.peers[session.serverFD])
+        XCTAssertNotEqual(first, second)
+        XCTAssertEqual(try LoopbackSockets.receive(second, count: ProxyHarness.startup.count), ProxyHarness.startup)
+        plane.serverEvent(session, SHIM_EPOLLOUT)
+        XCTAssertTrue(session.isRelaying)
+        XCTAssertTrue(session.toServer.isEmpty, "the confirmed connect owns what was sent early")
+    }
+
+    /// Queue service connects a waiting client, the send right after the connect finds the server gone, and no
+    /// other server can take it: the client is waiting again, and only once.
+    func testAClientServedFromTheQueueWhoseConnectFailsAtOnceWaitsAgain() throws {
+        let connector = ScriptedConnector()
+        let plane = try plane(connector: connector)
+        var outcomes: [ScriptedConnector.Outcome] = [.pending, .peerGone]
+        connector.next = { outcomes.isEmpty ? .pending : outcomes.removeFirst() }
+        var peers: [Int32] = []
+        defer { peers.forEach { close($0) } }
+        for port in [40001, 40002] {
+            let (near, far) = socketPair()
+            peers.append(far)
+            _ = ProxyHarness.startup.withUnsafeBytes { write(far, $0.baseAddress, $0.count) }
+            let address = try SocketAddress.resolve(host: "127.0.0.1", port: port)[0]
+            plane.startSession(clientFD: near, address: address, on: plane.listeners[0])
+        }
+        let holder = try XCTUnwrap(plane.sessions.compactMap { $0 }.first { $0.server != nil })
+        plane.end(holder, .clientClose)
+        let waiting = try XCTUnwrap(plane.sessions.compactMap { $0 }.first)
+        guard case .queued = waiting.phase else { return XCTFail("phase \(waiting.phase.name)") }
+        XCTAssertEqual(plane.listeners[0].queue.waiting, [waiting.ref])
+        plane.end(waiting, .clientClose)
+        XCTAssertEqual(plane.queuedSessions, 0)
+    }
+
+    /// A queue timeout refuses a TLS-asking client with 'N' and then waits for its plaintext startup: that wait
+    /// is timed from the refusal, not from the accept, or the client would get a closed socket, not 57P03.
+    func testARefusalWaitsForTheStartupFromTheRefusalOn() throws {
+        let connector = ScriptedConnector()
+        let plane = try plane(connector: connector, timeoutQueue: .seconds(15))
+        plane.applyRouting(RoutingTable(eligible: [:], primary: nil, primaryClaimants: [], splitBrain: false,
+                                        nextRampUpdate: nil))
+        let (near, far) = socketPair()
+        defer { close(far) }
+        _ = FirstPacket.sslRequest.encoded.withUnsafeBytes { write(far, $0.baseAddress, $0.count) }
+        let start = plane.now
+        plane.startSession(clientFD: near, address: try SocketAddress.resolve(host: "127.0.0.1", port: 1)[0],
+                           on: plane.listeners[0])
+        let session = try XCTUnwrap(plane.sessions.compactMap { $0 }.first)
+        plane.now = start + .seconds(15)
+        plane.lastSweep = plane.now
+        plane.runTimers()
+        XCTAssertEqual(try LoopbackSockets.receive(far, count: 1), [UInt8(ascii: "N")])
+        plane.now = start + .seconds(16) + .milliseconds(1)
+        plane.runTimers()
+        XCTAssertTrue(plane.sessions[session.slot] === session, "cut \(plane.now.since(start)) after the accept")
+        _ = ProxyHarness.startup.withUnsafeBytes { write(far, $0.baseAddress, $0.count) }
+        plane.clientEvent(session, SHIM_EPOLLIN)
+        let reply = try LoopbackSockets.receiveToEOF(far)
+        XCTAssertTrue(String(decoding: reply, as: UTF8.self).contains("57P03"))
+    }
+
     /// A reload that raises a listener's maxconn lets it accept again at once, not when a session ends.
     func testARaisedMaxconnResumesAPausedListener() throws {
         let connector = ScriptedConnector()
         let plane = try plane(listenerMaxconn: 1, connector: connector)
         let listening = try LoopbackSockets.listen()
-        var withSocket = settings(
-            listenerMaxconn: 1,
-            server: .init(config: plane.servers["s"]!.config, addresses: [plane.servers["s"]!.address]))
+        var withSocket = try settings(listenerMaxconn: 1)
         withSocket.listeners[0].sockets = [.init(fd: listening.fd, endpoint: Endpoint(host: "127.0.0.1", port: 0),
                                                  address: "127.0.0.1")]
         plane.apply(withSocket)

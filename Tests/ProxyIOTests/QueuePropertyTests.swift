@@ -37,7 +37,7 @@ final class QueuePropertyTests: XCTestCase {
 
 /// Hands out socket pairs as server connections, or fails the way `socket`, `connect` and `epoll_ctl` fail.
 final class ScriptedConnector: ServerConnector {
-    enum Outcome { case pending, refusedAtOnce, unreachable, outOfDescriptors, noPorts, epollRefuses }
+    enum Outcome { case pending, refusedAtOnce, unreachable, outOfDescriptors, noPorts, epollRefuses, peerGone }
 
     var next: () -> Outcome = { .pending }
     /// Told of every descriptor made, since a number reused was certainly closed before.
@@ -57,6 +57,13 @@ final class ScriptedConnector: ServerConnector {
         case .unreachable: return .failed(ConnectError(operation: "connect", code: ENETUNREACH))
         case .outOfDescriptors: return .failed(ConnectError(operation: "socket", code: EMFILE))
         case .noPorts: return .failed(ConnectError(operation: "connect", code: EADDRNOTAVAIL))
+        case .peerGone:
+            // Connected, then closed by the server before the first byte: the early send fails with EPIPE.
+            let (near, far) = socketPair()
+            created(near)
+            created(far)
+            close(far)
+            return .inFlight(fd: near)
         case .epollRefuses:
             // epoll_ctl refuses regular files (EPERM): a real failure of the registration step.
             let fd = open("/dev/null", O_RDWR | O_CLOEXEC)
@@ -113,12 +120,13 @@ final class QueueModelRun {
         plane.lastSweep = plane.now
         connector.created = { [unowned self] fd in self.handed.remove(fd) }
         connector.next = { [unowned self] in
-            switch self.random.below(12) {
+            switch self.random.below(13) {
             case 0: return .refusedAtOnce
             case 1: return .unreachable
             case 2: return .outOfDescriptors
             case 3: return .noPorts
             case 4: return .epollRefuses
+            case 5: return .peerGone
             default: return .pending
             }
         }
