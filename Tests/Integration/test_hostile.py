@@ -4,7 +4,9 @@ Each attack is bounded in time, runs in background threads while the test checks
 gets through (`psql -c "SELECT 1"` via pgfloat within a few seconds), and prints pgfloat's VmRSS before, during
 and after (run with `-s` or `-rP` to see the lines, all prefixed `hostile:`):
 
-    1. 10,000 idle connections that send nothing, twice: a second round adds nothing to RSS
+    1. 10,000 idle connections stalled after the first byte of their StartupMessage, twice: a second round
+       adds nothing to RSS (connections that send nothing at all stay in the kernel under TCP_DEFER_ACCEPT;
+       test_hostile_timeouts.py covers those)
     2. 200 clients sending a valid StartupMessage one byte at a time: all complete the startup with PostgreSQL
     3. a StartupMessage whose length word says 1 GiB: ErrorResponse 08P01 and close; RSS does not jump
     4. 20,000 CancelRequests with random keys over ~10 s, from one address: held to its rate limit
@@ -140,7 +142,8 @@ def rss_line(name: str, before: int, during: int, after: int) -> str:
 
 @pytest.fixture(scope="module")
 def hostile(cluster):
-    """One pgfloat: listener `pg` over primary + standby1, admin socket and stats port on, maxconn 12000."""
+    """One pgfloat: listener `pg` over primary + standby1, admin socket and stats port on, maxconn 12000, and a
+    timeout_startup long enough for 10,000 stalled startups to be held through a round."""
     admin_dir = Path(tempfile.mkdtemp(prefix="pgfloat-hostile-"))
     lport, sport = free_port(), free_port()
     sock = admin_dir / "admin.sock"
@@ -150,7 +153,7 @@ def hostile(cluster):
     config = pgfloat_config(
         servers, [listener(LISTENER, lport, ["primary", "standby1"], maxconn=12000)],
         global_={"admin_socket": str(sock), "stats_bind": f"{HOST}:{sport}", "log_sessions": False},
-        defaults={"maxconn": 12000})
+        defaults={"maxconn": 12000, "timeout_startup": "120s"})
     pf = PGFloat(config)
     try:
         pf.start(ports=[lport, sport])
@@ -193,7 +196,8 @@ def join(thread: threading.Thread, errors: list[BaseException], timeout: float, 
 # ---------------------------------------------------------------------------
 
 def idle_round(h: Hostile, round_: int, base_conns: int, fds_before: int) -> tuple[int, int]:
-    """Opens IDLE_CONNECTIONS that send nothing, checks a normal client, closes them; (RSS during, after)."""
+    """Opens IDLE_CONNECTIONS that stall after one byte of their StartupMessage (enough to pass TCP_DEFER_ACCEPT),
+    checks a normal client, closes them; (RSS during, after)."""
     held: list[socket.socket] = []
     lock = threading.Lock()
     threads, per_thread = 8, IDLE_CONNECTIONS // 8
@@ -205,7 +209,9 @@ def idle_round(h: Hostile, round_: int, base_conns: int, fds_before: int) -> tup
                 # The kernel's accept queue (somaxconn 4096) takes a few thousand at once: pace every 500.
                 if i and i % 500 == 0:
                     time.sleep(0.05)
-                mine.append(socket.create_connection((HOST, h.lport), timeout=15))
+                s = socket.create_connection((HOST, h.lport), timeout=15)
+                mine.append(s)
+                s.sendall(startup_packet("hostile-idle")[:1])
         finally:
             with lock:
                 held.extend(mine)
