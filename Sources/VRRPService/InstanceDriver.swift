@@ -14,9 +14,9 @@ final class InstanceDriver {
     let config: VRRPConfig
     let interface: NetworkInterface
     private(set) var router: VirtualRouter
-    let socket: VRRPSocket
-    private let vips: VIPManager
-    private let announcer: GratuitousAnnouncer
+    let socket: AdvertChannel
+    private let vips: VirtualAddressControl
+    private let announcer: NeighborAnnouncer
     private let logger: Logger
     private let notify: (VRRPState, VRRPState, UInt8) -> Void
     let policy: TrackingPolicy
@@ -37,8 +37,8 @@ final class InstanceDriver {
     private var lastDiscardLog: [VRRPDiscard: MonotonicInstant] = [:]
 
     init(
-        config: VRRPConfig, settings: VRRPInstanceSettings, interface: NetworkInterface, socket: VRRPSocket,
-        vips: VIPManager, announcer: GratuitousAnnouncer, logger: Logger,
+        config: VRRPConfig, settings: VRRPInstanceSettings, interface: NetworkInterface, socket: AdvertChannel,
+        vips: VirtualAddressControl, announcer: NeighborAnnouncer, logger: Logger,
         notify: @escaping (VRRPState, VRRPState, UInt8) -> Void
     ) {
         self.config = config
@@ -127,9 +127,14 @@ final class InstanceDriver {
     }
 
     /// Fires due timers and the periodic re-announcement.
+    ///
+    /// Due timers fire in deadline order, and each is cleared only if it is still the pending one of its kind:
+    /// firing one (a backup's master-down) can arm another kind (the new master's advert timer) that a stale
+    /// entry of the snapshot must not delete, or the master never advertises again.
     func tick(at now: MonotonicInstant) {
-        for (kind, pending) in timers where pending.due <= now {
-            timers[kind] = nil
+        let due = timers.values.filter { $0.due <= now }.sorted { $0.due < $1.due }
+        for pending in due where timers[pending.timer.kind]?.timer == pending.timer {
+            timers[pending.timer.kind] = nil
             run(router.timerFired(pending.timer, at: now), at: now)
         }
         if let due = followUpDue, due <= now {

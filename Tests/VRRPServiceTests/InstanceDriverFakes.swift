@@ -1,0 +1,104 @@
+import ConfigModel
+import Logging
+import MonotonicTime
+import NetTypes
+import VRRPCore
+import VRRPIO
+@testable import VRRPService
+
+/// An advert channel that records what is sent and hands out queued datagrams.
+final class FakeAdvertChannel: AdvertChannel {
+    let source: IPAddress
+    let fileDescriptor: Int32 = -1
+    /// Every advert sent, decoded.
+    private(set) var sent: [VRRPPacket] = []
+    var inbox: [VRRPDatagram] = []
+    /// Thrown by the next sends while set.
+    var sendError: Error?
+
+    init(source: IPAddress) {
+        self.source = source
+    }
+
+    func sendToEachDestination(_ payload: (IPAddress) -> [UInt8]) throws {
+        if let sendError { throw sendError }
+        let group = IPAddress("224.0.0.18")!
+        guard case .success(let received) = VRRPPacket.decode(
+            payload(group), source: source, destination: group, hopLimit: 255, arrivedByUnicast: false)
+        else { preconditionFailure("the driver sent an advert it cannot decode") }
+        sent.append(received.packet)
+    }
+
+    func receive() throws -> VRRPDatagram? {
+        inbox.isEmpty ? nil : inbox.removeFirst()
+    }
+}
+
+/// Virtual addresses kept in a set; `addError` makes adds fail.
+final class FakeVirtualAddresses: VirtualAddressControl {
+    private(set) var present: Set<IPNetwork> = []
+    var addError: Error?
+
+    func add(_ vip: IPNetwork, to interface: NetworkInterface, label: String?) throws -> Bool {
+        if let addError { throw addError }
+        return present.insert(vip).inserted
+    }
+
+    func remove(_ vip: IPNetwork, from interface: NetworkInterface) throws -> Bool {
+        present.remove(vip) != nil
+    }
+
+    func removeStale(_ address: IPAddress, from interface: NetworkInterface) throws -> [IPNetwork] {
+        let stale = present.filter { $0.address == address }
+        present.subtract(stale)
+        return Array(stale)
+    }
+
+    /// Takes an address away behind the driver's back, as `ip addr flush` does.
+    func vanish(_ vip: IPNetwork) { present.remove(vip) }
+}
+
+/// Counts announcements per address.
+final class FakeAnnouncer: NeighborAnnouncer {
+    private(set) var announced: [IPAddress] = []
+
+    func announce(_ address: IPAddress) throws { announced.append(address) }
+}
+
+/// One instance on `lo` with fakes all round, driven by a fake clock in milliseconds.
+struct DriverRig {
+    static let local = IPAddress("192.168.1.10")!
+    static let vip = IPNetwork("192.168.1.100/32")!
+
+    let channel = FakeAdvertChannel(source: local)
+    let addresses = FakeVirtualAddresses()
+    let announcer = FakeAnnouncer()
+    let driver: InstanceDriver
+
+    init(priority: Int = 100, interval: Duration = .seconds(1), garpMasterDelay: Duration = .seconds(5)) throws {
+        let config = VRRPConfig(
+            name: "VI_1", interface: "lo", virtualRouterID: 51, priority: priority, advertInterval: interval,
+            virtualAddresses: [Self.vip], garpMasterDelay: garpMasterDelay, garpMasterRepeat: 1)
+        driver = InstanceDriver(
+            config: config, settings: config.settings(primaryAddress: Self.local),
+            interface: try NetworkInterface(named: "lo"), socket: channel, vips: addresses, announcer: announcer,
+            logger: Logger(label: "test")
+        ) { _, _, _ in }
+    }
+
+    /// Delivers a peer's VRRPv3 advert for this instance.
+    func hear(priority: UInt8, from peer: IPAddress, at now: MonotonicInstant) {
+        let group = IPAddress("224.0.0.18")!
+        let packet = VRRPPacket(
+            vrid: 51, priority: priority, addresses: [Self.vip.address],
+            format: .v3(maxAdvertIntervalCentiseconds: 100))
+        channel.inbox.append(VRRPDatagram(
+            payload: packet.encode(source: peer, destination: group), source: peer, destination: group, ttl: 255))
+        driver.readable(at: now)
+    }
+}
+
+/// An instant `milliseconds` after the fake clock's origin.
+func ms(_ milliseconds: Int) -> MonotonicInstant {
+    MonotonicInstant(nanoseconds: UInt64(milliseconds) * 1_000_000)
+}
