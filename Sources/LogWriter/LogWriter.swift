@@ -10,6 +10,10 @@ import Glibc
 ///   missing.
 /// - One writer per descriptor: `pgfloat run` makes the one for stderr and hands it to the log handler, the data
 ///   plane (session lines) and the stats (drop count).
+/// - Lines are written in batches: the first line into an empty buffer wakes the writer thread, which then lets
+///   ``coalescingDelay`` pass (less when the buffer fills to a quarter or a drain asks) before it writes what has
+///   come. A proxy logging one line per connection would otherwise pay a thread wakeup, two context switches and a
+///   write(2) per connection; batched, hundreds of lines share them.
 /// - Only the writer thread blocks in write(2). It starts with ``start()``, which `pgfloat run` calls after the
 ///   privilege drop (a thread that exists before it keeps root's capabilities); until then lines wait in the buffer.
 /// - ``drain(timeout:)`` waits, for at most its timeout, until everything handed in has been written: the last
@@ -25,6 +29,9 @@ public final class LogWriter: @unchecked Sendable {
     public static let defaultCapacity = 1 << 20
     /// Room for a drop notice in either format.
     public static let minimumCapacity = 256
+    /// How long the writer thread lets lines gather after the first one wakes it: short enough that a log tail
+    /// looks live, long enough that a busy proxy writes a batch per wakeup.
+    public static let coalescingDelay = Duration.milliseconds(20)
 
     public let fd: Int32
     /// Bytes the buffer holds at most.
@@ -32,7 +39,8 @@ public final class LogWriter: @unchecked Sendable {
 
     private let storage: UnsafeMutablePointer<UInt8>
     private let mutex: UnsafeMutablePointer<pthread_mutex_t>
-    /// Signalled when a line arrives, for the writer thread.
+    /// Signalled when a line arrives in an empty buffer, or when the writer should stop gathering lines (the
+    /// buffer is a quarter full, or a drain waits), for the writer thread.
     private let arrived: UnsafeMutablePointer<pthread_cond_t>
     /// Broadcast when the buffer has emptied, for ``drain(timeout:)``.
     private let emptied: UnsafeMutablePointer<pthread_cond_t>
@@ -44,6 +52,16 @@ public final class LogWriter: @unchecked Sendable {
     private var droppedTotal = 0
     private var started = false
     private var dropNotice: DropNotice
+    /// The writer thread waits for a first line (`idle`), lets lines gather (`gathering`), or writes.
+    private var writerPhase = WriterPhase.writing
+    /// Calls to write(2) so far, which batching keeps far below the number of lines.
+    private var writeCalls = 0
+    /// Threads waiting in ``drain(timeout:)``: while any does, the writer does not gather.
+    private var draining = 0
+
+    private enum WriterPhase {
+        case idle, gathering, writing
+    }
 
     /// A writer for `fd` holding at most `capacity` bytes; its thread starts with ``start()``.
     public init(
@@ -86,6 +104,11 @@ public final class LogWriter: @unchecked Sendable {
         locked { droppedTotal }
     }
 
+    /// How many write(2) calls the writer thread has made.
+    public var descriptorWrites: Int {
+        locked { writeCalls }
+    }
+
     /// Sets how the drop notice is written (the log's format), for lines dropped from now on.
     public func setDropNotice(_ notice: @escaping DropNotice) {
         locked { dropNotice = notice }
@@ -107,7 +130,14 @@ public final class LogWriter: @unchecked Sendable {
             return drop()
         }
         append(line)
-        pthread_cond_signal(arrived)
+        switch writerPhase {
+        case .idle:
+            pthread_cond_signal(arrived)
+        case .gathering where count >= capacity / 4:
+            pthread_cond_signal(arrived)
+        case .gathering, .writing:
+            break
+        }
         return true
     }
 
@@ -129,11 +159,14 @@ public final class LogWriter: @unchecked Sendable {
         pthread_mutex_lock(mutex)
         defer { pthread_mutex_unlock(mutex) }
         startLocked()
+        pthread_cond_signal(arrived)
         var deadline = timespec()
         clock_gettime(CLOCK_MONOTONIC, &deadline)
         let nanoseconds = Int(deadline.tv_nsec) + Int(timeout.components.attoseconds / 1_000_000_000)
         deadline.tv_sec += Int(timeout.components.seconds) + nanoseconds / 1_000_000_000
         deadline.tv_nsec = nanoseconds % 1_000_000_000
+        draining += 1
+        defer { draining -= 1 }
         while count > 0 || unreportedDrops > 0 {
             if pthread_cond_timedwait(emptied, mutex, &deadline) == ETIMEDOUT { break }
         }
@@ -207,16 +240,35 @@ public final class LogWriter: @unchecked Sendable {
                     }
                 }
                 pthread_cond_broadcast(emptied)
+                writerPhase = .idle
                 pthread_cond_wait(arrived, mutex)
+                gather()
             }
+            writerPhase = .writing
             // Writers only ever fill free space, so this run stays as it is while the lock is released.
             let run = UnsafeRawPointer(storage + head)
             let length = min(count, capacity - head)
             pthread_mutex_unlock(mutex)
             let done = writeOut(run, length)
             pthread_mutex_lock(mutex)
+            writeCalls += 1
             head = (head + done) % capacity
             count -= done
+        }
+    }
+
+    /// Lets lines gather for up to ``coalescingDelay`` after the first one, unless the buffer fills or a drain
+    /// waits. Called with the lock held.
+    private func gather() {
+        guard count > 0, draining == 0, count < capacity / 4 else { return }
+        writerPhase = .gathering
+        var deadline = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &deadline)
+        let nanoseconds = Int(deadline.tv_nsec) + Int(Self.coalescingDelay.components.attoseconds / 1_000_000_000)
+        deadline.tv_sec += nanoseconds / 1_000_000_000
+        deadline.tv_nsec = nanoseconds % 1_000_000_000
+        while draining == 0, count < capacity / 4 {
+            if pthread_cond_timedwait(arrived, mutex, &deadline) == ETIMEDOUT { break }
         }
     }
 

@@ -51,6 +51,29 @@ final class LogWriterTests: XCTestCase {
         return (covered, noticed, outOfOrder)
     }
 
+    /// One line per connection at a few hundred connections a second: the writer thread writes them in batches,
+    /// not one wakeup and write(2) per line (which cost a busy proxy two context switches per connection).
+    func testLinesArrivingOneByOneAreWrittenInBatches() throws {
+        let pipe = try Pipe()
+        let writer = LogWriter(fd: pipe.writeFD, capacity: 64 * 1024)
+        writer.start()
+        let lines = 100
+        let started = ContinuousClock.now
+        for index in 0..<lines {
+            XCTAssertTrue(writer.write(Array("line \(index)\n".utf8)))
+            // A connection every 2 ms: the pace of the data plane, not a wait for the writer.
+            usleep(2_000)
+        }
+        XCTAssertTrue(writer.drain(timeout: .seconds(10)))
+        let elapsed = ContinuousClock.now - started
+        let output = pipe.read { Self.account(for: $0.text).covered == lines }.text
+        XCTAssertEqual(Self.account(for: output).outOfOrder, 0)
+        // One batch per coalescing delay at most, plus the drain's; generous for a loaded machine.
+        let batches = Int(elapsed / LogWriter.coalescingDelay) + 2
+        XCTAssertLessThanOrEqual(writer.descriptorWrites, batches, "\(lines) lines over \(elapsed)")
+        XCTAssertLessThan(writer.descriptorWrites, lines / 4)
+    }
+
     func testALineBiggerThanTheBufferIsDroppedAndCountedAndTheNextOneFollowsTheNotice() throws {
         let pipe = try Pipe()
         let writer = LogWriter(fd: pipe.writeFD, capacity: 256)
