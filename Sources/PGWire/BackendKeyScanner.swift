@@ -161,14 +161,16 @@ public struct BackendKeyScanner: Sendable {
             return
         }
         let bodyLength = Int(length) - 4
-        if type == MessageType.backendKeyData {
+        // The budget still counts this length byte; a body that would end past the limit is decided here, so
+        // the outcome does not depend on whether the body then arrives in one read or several.
+        if bodyLength > budget - 1 {
+            state = .finished(.tooLong)
+        } else if type == MessageType.backendKeyData {
             guard bodyLength >= 4 + Self.minSecretLength, bodyLength <= 4 + StartupLimits.maxCancelKeyLength else {
                 state = .finished(.malformed)
                 return
             }
             state = .key(body: [], want: bodyLength)
-        } else if bodyLength > budget {
-            state = .finished(.tooLong)
         } else {
             state = bodyLength == 0 ? .boundary : .skipping(remaining: bodyLength)
         }

@@ -183,6 +183,19 @@ final class BackendKeyScannerTests: XCTestCase {
         XCTAssertEqual(scanAll([notices + ServerGolden.backendKeyData]), .finished(.key(ServerGolden.key)))
     }
 
+    /// Found by the pg-backend-key fuzzer: a long protocol 3.2 key whose body ends past the limit was kept when it
+    /// arrived in one read (the body was taken whole) and refused as too long when it came in pieces.
+    func testAKeyEndingPastTheLimitIsTooLongHoweverItIsRead() {
+        let key = [0x4B] + be32(8 + 64) + be32(7) + [UInt8](repeating: 0xC4, count: 64)
+        let stream = ServerGolden.authenticationOk + key
+        let limit = stream.count - 1
+        XCTAssertEqual(scanAll([stream], limit: limit), .finished(.tooLong))
+        XCTAssertEqual(scanAll(stream.map { [$0] }, limit: limit), .finished(.tooLong))
+        XCTAssertEqual(scanAll([stream], limit: stream.count), .finished(.key(BackendKey(
+            processID: 7, secretKey: [UInt8](repeating: 0xC4, count: 64)))))
+        XCTAssertEqual(scanAll(stream.map { [$0] }, limit: stream.count), scanAll([stream], limit: stream.count))
+    }
+
     func testRandomStreamsNeverTrapAndAlwaysDecideWithinTheLimit() {
         var rng = SeededGenerator(seed: 0x4B45_5953_4341_4E)
         for round in 0..<3000 {
