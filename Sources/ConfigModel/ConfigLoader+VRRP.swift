@@ -83,6 +83,8 @@ extension ConfigLoader {
             .value("garp_master_delay", \.settings.garpMasterDelay) { $0.duration(allowZero: true) },
             .value("garp_master_repeat", \.settings.garpMasterRepeat) { $0.integer(in: 1...100) },
             .value("garp_master_refresh", \.settings.garpMasterRefresh) { $0.duration(allowZero: true) },
+            .value("garp_lower_prio_repeat", \.settings.garpLowerPriorityRepeat) { $0.integer(in: 0...100) },
+            .value("garp_lower_prio_delay", \.settings.garpLowerPriorityDelay) { $0.duration(allowZero: true) },
             .value("track_proxy", \.settings.trackProxy) { $0.trackProxy() },
             .value("track_backends", \.settings.trackBackends) { $0.integer(in: priorityPenalties) },
             .value("track_interface", \.settings.trackInterfaces) { $0.interfaceNames() },

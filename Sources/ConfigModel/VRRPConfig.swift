@@ -51,6 +51,12 @@ public struct VRRPConfig: Sendable, Equatable {
     public var garpMasterRepeat: Int
     /// While master, repeat the burst this often; zero never repeats it.
     public var garpMasterRefresh: Duration
+    /// A master that hears a lower-priority master announces the addresses at once with this many frames per
+    /// address, 0...100 (keepalived's `garp_lower_prio_repeat`); zero announces nothing.
+    public var garpLowerPriorityRepeat = 5
+    /// That announcement is repeated this long after the last lower-priority advert (keepalived's
+    /// `garp_lower_prio_delay`); zero sends it once only.
+    public var garpLowerPriorityDelay = Duration.seconds(5)
     /// What a failing local proxy does to this instance.
     public var trackProxy: TrackProxy
     /// Priority change, -254...-1, while no listener has an eligible server; nil does not track them.

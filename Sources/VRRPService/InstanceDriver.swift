@@ -218,6 +218,8 @@ final class InstanceDriver {
             announce(addresses)
             if refreshDue == nil { followUpDue = now + Self.followUpDelay }
             refreshDue = config.garpMasterRefresh > .zero ? now + config.garpMasterRefresh : nil
+        case .reannounce(let addresses, let frames):
+            announce(addresses, frames: frames)
         case .armTimer(let timer, let due):
             timers[timer.kind] = (timer, due)
         case .stateChanged(let from, let to, let why):
@@ -238,10 +240,10 @@ final class InstanceDriver {
         }
     }
 
-    /// keepalived's `garp_master_repeat`: several frames at once, since any one may be lost.
-    private func announce(_ addresses: [IPAddress]) {
+    /// keepalived's `garp_master_repeat` (or `frames`): several frames at once, since any one may be lost.
+    private func announce(_ addresses: [IPAddress], frames: Int? = nil) {
         for address in addresses {
-            for _ in 0..<config.garpMasterRepeat {
+            for _ in 0..<(frames ?? config.garpMasterRepeat) {
                 do {
                     try announcer.announce(address)
                 } catch {
