@@ -59,6 +59,13 @@ public struct VRRPConfig: Sendable, Equatable {
     public var garpLowerPriorityDelay = Duration.seconds(5)
     /// What a failing local proxy does to this instance.
     public var trackProxy: TrackProxy
+    // `track_proxy` hysteresis, observed every 200 ms tracking period.
+    /// A data plane that has not answered the heartbeat for longer than this is failing; at least 400 ms.
+    public var trackProxySilence = Duration.milliseconds(700)
+    /// Consecutive failing observations before the proxy counts as failed, 1...100.
+    public var trackProxyFall = 1
+    /// Consecutive good observations before a failed proxy counts as working again, 1...100.
+    public var trackProxyRise = 5
     /// Priority change, -254...-1, while no listener has an eligible server; nil does not track them.
     public var trackBackends: Int?
     /// Interfaces whose link going down puts this instance in FAULT.

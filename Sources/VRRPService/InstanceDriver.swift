@@ -31,6 +31,8 @@ final class InstanceDriver {
     private var followUpDue: MonotonicInstant?
     static let followUpDelay = Duration.milliseconds(1100)
     var tracked = TrackedState()
+    /// `track_proxy` rise/fall over what `VRRPService` observes of the proxy.
+    private var proxyHealth: ProxyHealthTracker
     private(set) var verdict = TrackingVerdict()
     private(set) var counters = InstanceCounters()
     private(set) var lastTransition: MonotonicInstant?
@@ -52,6 +54,9 @@ final class InstanceDriver {
         logger[metadataKey: "instance"] = "\(config.name)"
         self.logger = logger
         self.policy = TrackingPolicy(config: config)
+        self.proxyHealth = ProxyHealthTracker(
+            silence: config.trackProxySilence, rise: config.trackProxyRise, fall: config.trackProxyFall,
+            period: VRRPService.trackingPeriod)
     }
 
     var name: String { config.name }
@@ -70,6 +75,9 @@ final class InstanceDriver {
                 logger.error("cannot clean a stale VIP", metadata: ["vip": "\(vip)", "error": "\(error)"])
             }
         }
+        // Tracking that holds the instance before any input arrived (a weight-0 track script without a result
+        // yet) must hold it from the start: an address owner would otherwise take over and resign at once.
+        track(tracked, at: now)
         run(router.start(at: now), at: now)
     }
 
@@ -151,6 +159,13 @@ final class InstanceDriver {
     var nextDue: MonotonicInstant? {
         let candidates = timers.values.map(\.due) + [refreshDue, followUpDue].compactMap { $0 }
         return candidates.min()
+    }
+
+    /// Applies a new tracking state after passing what was seen of the proxy through `track_proxy` rise/fall.
+    func track(_ state: TrackedState, proxy: ProxyObservation, at now: MonotonicInstant) {
+        var state = state
+        state.proxyProblem = proxyHealth.observe(proxy, at: now)
+        track(state, at: now)
     }
 
     /// Applies a new tracking state: FAULT or a priority adjustment, as the policy says.

@@ -27,5 +27,6 @@ extension TrackingPolicy {
         }
         backends = config.trackBackends
         interfaces = [config.interface] + config.trackInterfaces.filter { $0 != config.interface }
+        faultingScripts = config.trackScripts.filter { $0.weight == 0 }.map(\.name)
     }
 }
