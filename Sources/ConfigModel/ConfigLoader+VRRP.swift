@@ -85,6 +85,7 @@ extension ConfigLoader {
             .value("garp_master_refresh", \.settings.garpMasterRefresh) { $0.duration(allowZero: true) },
             .value("garp_lower_prio_repeat", \.settings.garpLowerPriorityRepeat) { $0.integer(in: 0...100) },
             .value("garp_lower_prio_delay", \.settings.garpLowerPriorityDelay) { $0.duration(allowZero: true) },
+            .value("higher_prio_send_advert", \.settings.higherPriorityAdvert) { $0.boolean() },
             .value("track_proxy", \.settings.trackProxy) { $0.trackProxy() },
             .value("track_proxy_silence", \.settings.trackProxySilence) { $0.proxySilence() },
             .value("track_proxy_fall", \.settings.trackProxyFall) { $0.integer(in: 1...100) },

@@ -57,6 +57,9 @@ public struct VRRPConfig: Sendable, Equatable {
     /// That announcement is repeated this long after the last lower-priority advert (keepalived's
     /// `garp_lower_prio_delay`); zero sends it once only.
     public var garpLowerPriorityDelay = Duration.seconds(5)
+    /// A master that hears a higher-priority master advertises once more before it steps down, so that the
+    /// winner announces the addresses again (keepalived's `higher_prio_send_advert`, off by default).
+    public var higherPriorityAdvert = false
     /// What a failing local proxy does to this instance.
     public var trackProxy: TrackProxy
     // `track_proxy` hysteresis, observed every 200 ms tracking period.

@@ -43,6 +43,9 @@ public struct VRRPInstanceSettings: Hashable, Sendable {
     /// keepalived's `garp_lower_prio_delay`: that burst is sent again after this delay, counted from the last
     /// lower-priority advert. Zero sends one burst only.
     public var lowerPriorityGratuitousDelay = Duration.seconds(5)
+    /// keepalived's `higher_prio_send_advert`: a master that hears a better master advertises once before it
+    /// steps down, so that the winner re-announces the addresses. Off by default, as in keepalived.
+    public var advertBeforeYielding = false
 
     /// Defaults follow keepalived: priority 100, one-second adverts, VRRPv2, preempt without delay, a second
     /// gratuitous burst after five seconds.

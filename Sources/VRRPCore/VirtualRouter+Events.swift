@@ -83,7 +83,7 @@ extension VirtualRouter {
         // RFC 5798 6.4.3: equal priorities are broken by the sender's primary address, compared as unsigned numbers.
         if packet.priority > ours || (packet.priority == ours && source > settings.primaryAddress) {
             masterAdvertInterval = packet.advertInterval
-            let actions = becomeBackup(at: now, why: .preempted)
+            let actions = advertBeforeYielding(priority: ours) + becomeBackup(at: now, why: .preempted)
             knownMaster = VRRPKnownMaster(address: source, priority: packet.priority)
             return actions
         }

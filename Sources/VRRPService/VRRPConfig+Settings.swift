@@ -13,6 +13,7 @@ extension VRRPConfig {
             gratuitousRepeatDelay: garpMasterDelay)
         settings.lowerPriorityGratuitousRepeat = garpLowerPriorityRepeat
         settings.lowerPriorityGratuitousDelay = garpLowerPriorityDelay
+        settings.advertBeforeYielding = higherPriorityAdvert
         return settings
     }
 }

@@ -1,7 +1,7 @@
 import ConfigModel
 import XCTest
 
-/// `garp_lower_prio_*` and `track_proxy_*`: values, defaults and the problems of each.
+/// `garp_lower_prio_*`, `higher_prio_send_advert` and `track_proxy_*`: values, defaults and the problems of each.
 final class ConfigLoaderVRRPTrackingKeysTests: XCTestCase {
     private func load(_ lines: String) throws -> VRRPConfig {
         let config = try ConfigLoader.load(text: withProxy(minimalVRRP + "\n" + lines), path: "t.toml")
@@ -12,6 +12,7 @@ final class ConfigLoaderVRRPTrackingKeysTests: XCTestCase {
         let vrrp = try load("")
         XCTAssertEqual(vrrp.garpLowerPriorityRepeat, 5)
         XCTAssertEqual(vrrp.garpLowerPriorityDelay, .seconds(5))
+        XCTAssertFalse(vrrp.higherPriorityAdvert)
         XCTAssertEqual(vrrp.trackProxySilence, .milliseconds(700))
         XCTAssertEqual(vrrp.trackProxyFall, 1)
         XCTAssertEqual(vrrp.trackProxyRise, 5)
@@ -21,12 +22,14 @@ final class ConfigLoaderVRRPTrackingKeysTests: XCTestCase {
         let vrrp = try load("""
             garp_lower_prio_repeat = 0
             garp_lower_prio_delay = "0s"
+            higher_prio_send_advert = true
             track_proxy_silence = "2s"
             track_proxy_fall = 3
             track_proxy_rise = 100
             """)
         XCTAssertEqual(vrrp.garpLowerPriorityRepeat, 0)
         XCTAssertEqual(vrrp.garpLowerPriorityDelay, .zero)
+        XCTAssertTrue(vrrp.higherPriorityAdvert)
         XCTAssertEqual(vrrp.trackProxySilence, .seconds(2))
         XCTAssertEqual(vrrp.trackProxyFall, 3)
         XCTAssertEqual(vrrp.trackProxyRise, 100)

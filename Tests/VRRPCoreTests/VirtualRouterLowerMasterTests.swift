@@ -70,4 +70,24 @@ final class VirtualRouterLowerMasterTests: XCTestCase {
         let bad = lowerMasterSettings(frames: -1, delay: .seconds(-1))
         XCTAssertEqual(bad.problems, [.negativeDelay(.seconds(-1)), .negativeGratuitousRepeat(-1)])
     }
+
+    /// keepalived's `higher_prio_send_advert`: the yielding master advertises once before it releases.
+    func testAYieldingMasterAdvertisesOnceMoreWhenAsked() {
+        var asked = settings(priority: 100)
+        asked.advertBeforeYielding = true
+        var (router, _) = masterRouter(asked)
+        let actions = router.received(advert(priority: 200), from: higherPeer, at: ms(4000))
+        XCTAssertEqual(router.state, .backup)
+        XCTAssertEqual(
+            actions.effects,
+            [
+                .sendAdvert(priority: 100), .removeVIPs([virtualAddress]),
+                .stateChanged(from: .master, to: .backup, why: .preempted),
+            ])
+
+        var (quiet, _) = masterRouter(settings(priority: 100))
+        XCTAssertEqual(
+            quiet.received(advert(priority: 200), from: higherPeer, at: ms(4000)).effects.first,
+            .removeVIPs([virtualAddress]), "off by default, as in keepalived")
+    }
 }
