@@ -5,7 +5,8 @@ Adverts between p1 (priority 150) and p2 (100) are dropped with nftables at the 
 the VIP and the client's neighbour entry follows p2's gratuitous ARPs. By default the partition heals in the
 order that lets p1 hear p2's lower-priority advert first (the p2-to-p1 rule goes first, and the other only once
 p1 has counted an advert from p2); otherwise p2 may hear p1 first and step down silently, leaving p1 nothing
-to answer. With `higher_prio_send_advert` (keepalived's) p2 advertises as it yields, so both directions open in one nft transaction.
+to answer. With `higher_prio_send_advert` (keepalived's) p2 advertises as it yields, so both directions may open
+in one nft transaction.
 """
 
 from __future__ import annotations
