@@ -94,7 +94,7 @@ let package = Package(
             name: "VRRPService",
             dependencies: [
                 "VRRPCore", "VRRPIO", "NetTypes", "ConfigModel", "AdminCore", "MonotonicTime", "CSysShim",
-                "ThreadMailbox", .product(name: "Logging", package: "swift-log"),
+                "ThreadMailbox", "HealthCore", .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .target(

@@ -83,7 +83,13 @@ extension ConfigLoader {
             .value("garp_master_delay", \.settings.garpMasterDelay) { $0.duration(allowZero: true) },
             .value("garp_master_repeat", \.settings.garpMasterRepeat) { $0.integer(in: 1...100) },
             .value("garp_master_refresh", \.settings.garpMasterRefresh) { $0.duration(allowZero: true) },
+            .value("garp_lower_prio_repeat", \.settings.garpLowerPriorityRepeat) { $0.integer(in: 0...100) },
+            .value("garp_lower_prio_delay", \.settings.garpLowerPriorityDelay) { $0.duration(allowZero: true) },
+            .value("higher_prio_send_advert", \.settings.higherPriorityAdvert) { $0.boolean() },
             .value("track_proxy", \.settings.trackProxy) { $0.trackProxy() },
+            .value("track_proxy_silence", \.settings.trackProxySilence) { $0.proxySilence() },
+            .value("track_proxy_fall", \.settings.trackProxyFall) { $0.integer(in: 1...100) },
+            .value("track_proxy_rise", \.settings.trackProxyRise) { $0.integer(in: 1...100) },
             .value("track_backends", \.settings.trackBackends) { $0.integer(in: priorityPenalties) },
             .value("track_interface", \.settings.trackInterfaces) { $0.interfaceNames() },
             .value("notify_master", \.settings.notifyMaster) { $0.commandLine() },
@@ -113,6 +119,10 @@ extension ConfigLoader {
             .value("weight", \.weight) { $0.integer(in: -254...254) },
         ])
     }
+
+    /// The heartbeat is sent every 200 ms, so a shorter silence limit would count a healthy proxy as failing
+    /// whenever one answer is a little late.
+    static let minimumProxySilence = Duration.milliseconds(400)
 
     /// A tracked failure may lower the priority by 1...254 and never to 0, which only a resigning master sends.
     static let priorityPenalties = -254...(-1)
@@ -169,6 +179,19 @@ extension Field {
             return nil
         }
         return password
+    }
+
+    /// `track_proxy_silence`: a duration of at least ``ConfigLoader/minimumProxySilence``.
+    func proxySilence() -> Duration? {
+        guard let silence = duration() else { return nil }
+        let minimum = ConfigLoader.minimumProxySilence
+        guard silence >= minimum else {
+            report(
+                "expected a duration of at least \(DurationParser.text(minimum)), got \"\(value.string ?? "")\"; "
+                    + "the heartbeat is sent every 200ms")
+            return nil
+        }
+        return silence
     }
 
     /// `"fault"`, `"off"`, or a negative weight as an integer.

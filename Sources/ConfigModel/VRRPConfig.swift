@@ -51,8 +51,24 @@ public struct VRRPConfig: Sendable, Equatable {
     public var garpMasterRepeat: Int
     /// While master, repeat the burst this often; zero never repeats it.
     public var garpMasterRefresh: Duration
+    /// A master that hears a lower-priority master announces the addresses at once with this many frames per
+    /// address, 0...100 (keepalived's `garp_lower_prio_repeat`); zero announces nothing.
+    public var garpLowerPriorityRepeat = 5
+    /// That announcement is repeated this long after the last lower-priority advert (keepalived's
+    /// `garp_lower_prio_delay`); zero sends it once only.
+    public var garpLowerPriorityDelay = Duration.seconds(5)
+    /// A master that hears a higher-priority master advertises once more before it steps down, so that the
+    /// winner announces the addresses again (keepalived's `higher_prio_send_advert`, off by default).
+    public var higherPriorityAdvert = false
     /// What a failing local proxy does to this instance.
     public var trackProxy: TrackProxy
+    // `track_proxy` hysteresis, observed every 200 ms tracking period.
+    /// A data plane that has not answered the heartbeat for longer than this is failing; at least 400 ms.
+    public var trackProxySilence = Duration.milliseconds(700)
+    /// Consecutive failing observations before the proxy counts as failed, 1...100.
+    public var trackProxyFall = 1
+    /// Consecutive good observations before a failed proxy counts as working again, 1...100.
+    public var trackProxyRise = 5
     /// Priority change, -254...-1, while no listener has an eligible server; nil does not track them.
     public var trackBackends: Int?
     /// Interfaces whose link going down puts this instance in FAULT.

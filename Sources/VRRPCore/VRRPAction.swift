@@ -13,6 +13,10 @@ public enum VRRPAction: Hashable, Sendable {
     /// Announce the addresses: a burst of gratuitous ARP for IPv4 or unsolicited Neighbor Advertisements for IPv6
     /// (RFC 5798 6.4.2).
     case sendGratuitous([IPAddress])
+    /// Announce the addresses again with `frames` frames per address, because another router acted as master
+    /// and clients may hold its MAC (keepalived's `garp_lower_prio_repeat`). Not a takeover: the driver's
+    /// re-announcement schedule after becoming master is left alone.
+    case reannounce([IPAddress], frames: Int)
     /// Run `timer` at `deadline`, replacing any pending timer of the same kind.
     case armTimer(VRRPTimer, at: MonotonicInstant)
     /// Log the change and run notify hooks.

@@ -23,6 +23,8 @@ public enum VRRPSettingsProblem: Hashable, Sendable, CustomStringConvertible {
     case passwordLength(Int)
     /// A delay cannot be negative.
     case negativeDelay(Duration)
+    /// A burst cannot have fewer than zero frames.
+    case negativeGratuitousRepeat(Int)
 
     /// One line for a config error, without the file and line the loader adds.
     public var description: String {
@@ -48,6 +50,8 @@ public enum VRRPSettingsProblem: Hashable, Sendable, CustomStringConvertible {
             return "the password is \(length) bytes; it must be 1...8"
         case .negativeDelay(let delay):
             return "delay \(delay) is negative"
+        case .negativeGratuitousRepeat(let frames):
+            return "gratuitous repeat \(frames) is negative"
         }
     }
 }
@@ -72,6 +76,8 @@ extension VRRPInstanceSettings {
             found.append(.passwordLength(password.utf8.count))
         }
         found += [preemptDelay, gratuitousRepeatDelay].filter { $0 < .zero }.map { .negativeDelay($0) }
+        if lowerPriorityGratuitousDelay < .zero { found.append(.negativeDelay(lowerPriorityGratuitousDelay)) }
+        if lowerPriorityGratuitousRepeat < 0 { found.append(.negativeGratuitousRepeat(lowerPriorityGratuitousRepeat)) }
         return found
     }
 

@@ -36,6 +36,17 @@ public struct VRRPInstanceSettings: Hashable, Sendable {
     /// for switches that missed the first burst. Zero sends one burst only.
     public var gratuitousRepeatDelay: Duration
 
+    // What a master does on hearing a lower-priority master (keepalived's `garp_lower_prio_*`); set after `init`.
+    /// keepalived's `garp_lower_prio_repeat`: a master that hears a lower-priority master announces the addresses
+    /// at once, this many frames per address, since clients may hold the other master's MAC. Zero sends nothing.
+    public var lowerPriorityGratuitousRepeat = 5
+    /// keepalived's `garp_lower_prio_delay`: that burst is sent again after this delay, counted from the last
+    /// lower-priority advert. Zero sends one burst only.
+    public var lowerPriorityGratuitousDelay = Duration.seconds(5)
+    /// keepalived's `higher_prio_send_advert`: a master that hears a better master advertises once before it
+    /// steps down, so that the winner re-announces the addresses. Off by default, as in keepalived.
+    public var advertBeforeYielding = false
+
     /// Defaults follow keepalived: priority 100, one-second adverts, VRRPv2, preempt without delay, a second
     /// gratuitous burst after five seconds.
     public init(

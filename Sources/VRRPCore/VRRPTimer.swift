@@ -12,6 +12,8 @@ public struct VRRPTimer: Hashable, Sendable {
         case advert
         /// A master's second gratuitous ARP / unsolicited NA burst (keepalived's `garp_master_delay`).
         case gratuitousRepeat = "gratuitous_repeat"
+        /// A master's second burst after hearing a lower-priority master (keepalived's `garp_lower_prio_delay`).
+        case lowerPriorityGratuitous = "lower_priority_gratuitous"
     }
 
     /// Which timer this is; the driver keeps one pending timer per kind.

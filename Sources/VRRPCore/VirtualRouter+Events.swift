@@ -44,6 +44,8 @@ extension VirtualRouter {
             return [.sendAdvert(priority: effectivePriority), arm(.advert, at: now + settings.advertInterval)]
         case .gratuitousRepeat:
             return [.sendGratuitous(settings.virtualAddresses.map(\.address))]
+        case .lowerPriorityGratuitous:
+            return lowerPriorityRepeatBurst()
         }
     }
 
@@ -81,13 +83,13 @@ extension VirtualRouter {
         // RFC 5798 6.4.3: equal priorities are broken by the sender's primary address, compared as unsigned numbers.
         if packet.priority > ours || (packet.priority == ours && source > settings.primaryAddress) {
             masterAdvertInterval = packet.advertInterval
-            let actions = becomeBackup(at: now, why: .preempted)
+            let actions = advertBeforeYielding(priority: ours) + becomeBackup(at: now, why: .preempted)
             knownMaster = VRRPKnownMaster(address: source, priority: packet.priority)
             return actions
         }
         // RFC 9568 6.4.3: discard a losing advert but answer with ours at once, so the other router sees a master
         // now instead of after its own Master_Down_Interval (keepalived's "forcing new election").
-        return [.sendAdvert(priority: ours)]
+        return [.sendAdvert(priority: ours)] + reannounceToLowerMaster(at: now)
     }
 
     /// keepalived's preempt_delay: a lower-priority master is tolerated until the delay, counted from the first

@@ -31,6 +31,8 @@ final class InstanceDriver {
     private var followUpDue: MonotonicInstant?
     static let followUpDelay = Duration.milliseconds(1100)
     var tracked = TrackedState()
+    /// `track_proxy` rise/fall over what `VRRPService` observes of the proxy.
+    private var proxyHealth: ProxyHealthTracker
     private(set) var verdict = TrackingVerdict()
     private(set) var counters = InstanceCounters()
     private(set) var lastTransition: MonotonicInstant?
@@ -52,6 +54,9 @@ final class InstanceDriver {
         logger[metadataKey: "instance"] = "\(config.name)"
         self.logger = logger
         self.policy = TrackingPolicy(config: config)
+        self.proxyHealth = ProxyHealthTracker(
+            silence: config.trackProxySilence, rise: config.trackProxyRise, fall: config.trackProxyFall,
+            period: VRRPService.trackingPeriod)
     }
 
     var name: String { config.name }
@@ -70,6 +75,9 @@ final class InstanceDriver {
                 logger.error("cannot clean a stale VIP", metadata: ["vip": "\(vip)", "error": "\(error)"])
             }
         }
+        // Tracking that holds the instance before any input arrived (a weight-0 track script without a result
+        // yet) must hold it from the start: an address owner would otherwise take over and resign at once.
+        track(tracked, at: now)
         run(router.start(at: now), at: now)
     }
 
@@ -153,6 +161,13 @@ final class InstanceDriver {
         return candidates.min()
     }
 
+    /// Applies a new tracking state after passing what was seen of the proxy through `track_proxy` rise/fall.
+    func track(_ state: TrackedState, proxy: ProxyObservation, at now: MonotonicInstant) {
+        var state = state
+        state.proxyProblem = proxyHealth.observe(proxy, at: now)
+        track(state, at: now)
+    }
+
     /// Applies a new tracking state: FAULT or a priority adjustment, as the policy says.
     func track(_ state: TrackedState, at now: MonotonicInstant) {
         tracked = state
@@ -218,6 +233,8 @@ final class InstanceDriver {
             announce(addresses)
             if refreshDue == nil { followUpDue = now + Self.followUpDelay }
             refreshDue = config.garpMasterRefresh > .zero ? now + config.garpMasterRefresh : nil
+        case .reannounce(let addresses, let frames):
+            announce(addresses, frames: frames)
         case .armTimer(let timer, let due):
             timers[timer.kind] = (timer, due)
         case .stateChanged(let from, let to, let why):
@@ -238,10 +255,10 @@ final class InstanceDriver {
         }
     }
 
-    /// keepalived's `garp_master_repeat`: several frames at once, since any one may be lost.
-    private func announce(_ addresses: [IPAddress]) {
+    /// keepalived's `garp_master_repeat` (or `frames`): several frames at once, since any one may be lost.
+    private func announce(_ addresses: [IPAddress], frames: Int? = nil) {
         for address in addresses {
-            for _ in 0..<config.garpMasterRepeat {
+            for _ in 0..<(frames ?? config.garpMasterRepeat) {
                 do {
                     try announcer.announce(address)
                 } catch {

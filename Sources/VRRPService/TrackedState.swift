@@ -1,8 +1,8 @@
 /// What an instance's tracking sees now: the inputs keepalived gets from its track_* scripts and interfaces, plus
 /// pgfloat's own view of its proxy and of the databases.
 struct TrackedState: Equatable {
-    /// Why this node's proxy cannot serve (a stalled data plane, an unbound listener, descriptors running out);
-    /// nil while it can.
+    /// Why this node's proxy cannot serve (a stalled data plane, an unbound listener, descriptors running out),
+    /// after `track_proxy` rise/fall; nil while it can.
     var proxyProblem: String?
     /// Whether the checks see at least one server a listener may use.
     var backendsReachable = true
@@ -45,6 +45,9 @@ struct TrackingPolicy: Equatable {
     /// Weight applied while no server is reachable; nil when not tracked.
     var backends: Int?
     var interfaces: [String]
+    /// Track scripts that put the instance in FAULT when failing (weight 0). Until each has a first result the
+    /// instance is held in FAULT, as keepalived holds it, rather than taking over on a check nobody has run.
+    var faultingScripts: [String] = []
 
     /// keepalived's rules, plus the proxy and backends: a fault wins over any weight, and weights add up.
     func evaluate(_ state: TrackedState) -> TrackingVerdict {
@@ -61,6 +64,9 @@ struct TrackingPolicy: Equatable {
         }
         for name in interfaces where state.interfacesDown.contains(name) {
             verdict.faultReasons.append("interface \(name) down")
+        }
+        for name in faultingScripts where state.scripts[name] == nil {
+            verdict.faultReasons.append("track_script \(name) has no result yet")
         }
         for (name, effect) in state.scripts.sorted(by: { $0.key < $1.key }) {
             if effect.fault { verdict.faultReasons.append("track_script \(name) failing") }

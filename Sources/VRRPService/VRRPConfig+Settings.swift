@@ -5,12 +5,16 @@ import VRRPCore
 extension VRRPConfig {
     /// The protocol settings of the instance; the loader has validated every value already.
     func settings(primaryAddress: IPAddress) -> VRRPInstanceSettings {
-        VRRPInstanceSettings(
+        var settings = VRRPInstanceSettings(
             name: name, vrid: UInt8(clamping: virtualRouterID), priority: UInt8(clamping: priority),
             advertInterval: advertInterval, version: version == .v2 ? .v2 : .v3, preempt: preempt,
             preemptDelay: preemptDelay, virtualAddresses: virtualAddresses, authentication: authentication,
             v3ChecksumAsV2: v3ChecksumAsV2, unicastTTLCheck: unicastTTLCheck, primaryAddress: primaryAddress,
             gratuitousRepeatDelay: garpMasterDelay)
+        settings.lowerPriorityGratuitousRepeat = garpLowerPriorityRepeat
+        settings.lowerPriorityGratuitousDelay = garpLowerPriorityDelay
+        settings.advertBeforeYielding = higherPriorityAdvert
+        return settings
     }
 }
 
@@ -24,5 +28,6 @@ extension TrackingPolicy {
         }
         backends = config.trackBackends
         interfaces = [config.interface] + config.trackInterfaces.filter { $0 != config.interface }
+        faultingScripts = config.trackScripts.filter { $0.weight == 0 }.map(\.name)
     }
 }

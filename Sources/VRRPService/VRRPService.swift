@@ -25,8 +25,6 @@ public final class VRRPService: @unchecked Sendable {
 
     /// How often the proxy's heartbeat and the links are looked at.
     static let trackingPeriod = Duration.milliseconds(200)
-    /// A data plane silent this long is stalled: a stalled proxy must lose the VIP in under a second.
-    static let heartbeatLimit = Duration.milliseconds(700)
     /// Descriptor use above this share of the limit counts as the proxy being unable to take clients.
     static let descriptorLimitShare = 0.95
 
@@ -135,6 +133,9 @@ public final class VRRPService: @unchecked Sendable {
 
     private func run() {
         let start = now()
+        // The heartbeat's silence counts from the first ping, not from `init`: track_proxy_rise would otherwise
+        // hold a slow-starting node in FAULT.
+        lastPong.set(start)
         for driver in drivers { driver.start(at: start) }
         var descriptors = [pollfd(fd: mailbox.eventFD, events: Int16(POLLIN), revents: 0)]
             + drivers.map { pollfd(fd: $0.socket.fileDescriptor, events: Int16(POLLIN), revents: 0) }
@@ -203,15 +204,12 @@ public final class VRRPService: @unchecked Sendable {
             nextDescriptorCheck = now + .seconds(1)
             descriptorProblem = Self.descriptorProblem()
         }
-        let silence = now.since(lastPong.get())
-        let proxyProblem = bindProblem ?? descriptorProblem
-            ?? (silence > Self.heartbeatLimit ? "data plane has not answered for \(silence.milliseconds) ms" : nil)
+        // Each instance applies its own silence limit and rise/fall (`track_proxy_*`).
+        let proxy = ProxyObservation(silence: now.since(lastPong.get()), problem: bindProblem ?? descriptorProblem)
         for driver in drivers {
-            var state = TrackedState(
-                proxyProblem: proxyProblem, backendsReachable: backendsReachable,
-                scripts: scripts[driver.name] ?? [:])
+            var state = TrackedState(backendsReachable: backendsReachable, scripts: scripts[driver.name] ?? [:])
             for name in driver.policy.interfaces where !linkUsable(name) { state.interfacesDown.insert(name) }
-            driver.track(state, at: now)
+            driver.track(state, proxy: proxy, at: now)
         }
     }
 

@@ -75,10 +75,14 @@ struct DriverRig {
     let announcer = FakeAnnouncer()
     let driver: InstanceDriver
 
-    init(priority: Int = 100, interval: Duration = .seconds(1), garpMasterDelay: Duration = .seconds(5)) throws {
+    init(
+        priority: Int = 100, interval: Duration = .seconds(1), garpMasterDelay: Duration = .seconds(5),
+        trackScripts: [TrackScriptConfig] = []
+    ) throws {
         let config = VRRPConfig(
             name: "VI_1", interface: "lo", virtualRouterID: 51, priority: priority, advertInterval: interval,
-            virtualAddresses: [Self.vip], garpMasterDelay: garpMasterDelay, garpMasterRepeat: 1)
+            virtualAddresses: [Self.vip], garpMasterDelay: garpMasterDelay, garpMasterRepeat: 1,
+            trackScripts: trackScripts)
         driver = InstanceDriver(
             config: config, settings: config.settings(primaryAddress: Self.local),
             interface: try NetworkInterface(named: "lo"), socket: channel, vips: addresses, announcer: announcer,

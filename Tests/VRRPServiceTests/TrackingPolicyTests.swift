@@ -1,3 +1,4 @@
+import ConfigModel
 @testable import VRRPService
 import XCTest
 
@@ -40,5 +41,24 @@ final class TrackingPolicyTests: XCTestCase {
         let verdict = policy.evaluate(state)
         XCTAssertEqual(verdict.faultReasons, ["track_script c failing"])
         XCTAssertEqual(verdict.adjustment, -30)
+    }
+
+    /// keepalived holds an instance until each weight-0 script has a first result; weighted ones hold nothing.
+    func testAFaultingScriptWithoutAResultHoldsTheInstanceInFault() {
+        var held = policy
+        held.faultingScripts = ["chk_pg"]
+        XCTAssertEqual(held.evaluate(TrackedState()).faultReasons, ["track_script chk_pg has no result yet"])
+        let passed = TrackedState(scripts: ["chk_pg": ScriptEffect(adjustment: 0, fault: false)])
+        XCTAssertFalse(held.evaluate(passed).isFault)
+    }
+
+    func testOnlyWeightZeroScriptsAreHeld() {
+        let config = VRRPConfig(
+            name: "VI_1", interface: "eth0", virtualRouterID: 51, virtualAddresses: [],
+            trackScripts: [
+                TrackScriptConfig(name: "a", script: "/bin/true", weight: 0),
+                TrackScriptConfig(name: "b", script: "/bin/true", weight: -10),
+            ])
+        XCTAssertEqual(TrackingPolicy(config: config).faultingScripts, ["a"])
     }
 }
