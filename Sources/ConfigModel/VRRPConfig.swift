@@ -58,8 +58,9 @@ public struct VRRPConfig: Sendable, Equatable {
     /// `garp_lower_prio_delay`); zero sends it once only.
     public var garpLowerPriorityDelay = Duration.seconds(5)
     /// A master that hears a higher-priority master advertises once more before it steps down, so that the
-    /// winner announces the addresses again (keepalived's `higher_prio_send_advert`, off by default).
-    public var higherPriorityAdvert = false
+    /// winner announces the addresses again (keepalived's `higher_prio_send_advert`). On by default, unlike
+    /// keepalived: whichever side of a healed partition hears the other first, clients are moved at once.
+    public var higherPriorityAdvert = true
     /// What a failing local proxy does to this instance.
     public var trackProxy: TrackProxy
     // `track_proxy` hysteresis, observed every 200 ms tracking period.

@@ -12,7 +12,7 @@ final class ConfigLoaderVRRPTrackingKeysTests: XCTestCase {
         let vrrp = try load("")
         XCTAssertEqual(vrrp.garpLowerPriorityRepeat, 5)
         XCTAssertEqual(vrrp.garpLowerPriorityDelay, .seconds(5))
-        XCTAssertFalse(vrrp.higherPriorityAdvert)
+        XCTAssertTrue(vrrp.higherPriorityAdvert)
         XCTAssertEqual(vrrp.trackProxySilence, .milliseconds(700))
         XCTAssertEqual(vrrp.trackProxyFall, 1)
         XCTAssertEqual(vrrp.trackProxyRise, 5)

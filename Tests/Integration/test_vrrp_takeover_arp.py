@@ -5,8 +5,8 @@ Adverts between p1 (priority 150) and p2 (100) are dropped with nftables at the 
 the VIP and the client's neighbour entry follows p2's gratuitous ARPs. By default the partition heals in the
 order that lets p1 hear p2's lower-priority advert first (the p2-to-p1 rule goes first, and the other only once
 p1 has counted an advert from p2); otherwise p2 may hear p1 first and step down silently, leaving p1 nothing
-to answer. With `higher_prio_send_advert` (keepalived's) p2 advertises as it yields, so both directions may open
-in one nft transaction.
+to answer. With `higher_prio_send_advert` (keepalived's, on by default in pgfloat) p2 advertises as it yields,
+so both directions may open in one nft transaction; the first test turns it off to see the winner's own answer.
 """
 
 from __future__ import annotations
@@ -127,7 +127,7 @@ class TwoMasters:
 
 
 def test_after_two_masters_the_winner_reannounces_the_vip(lab, workdir):
-    masters = TwoMasters(lab, workdir)
+    masters = TwoMasters(lab, workdir, higher_prio_send_advert=False)
     heard = received(masters.p1)
     unblock_adverts(lab, ("p2", "p1"))
     wait_until(lambda: received(masters.p1) > heard, 3, "p1 to hear p2's lower-priority advert")
@@ -136,7 +136,7 @@ def test_after_two_masters_the_winner_reannounces_the_vip(lab, workdir):
 
 
 def test_a_yielding_master_advertises_so_the_winner_reannounces_whoever_hears_first(lab, workdir):
-    """higher_prio_send_advert: whether p2 hears p1 first or the other way round, p1 announces."""
-    masters = TwoMasters(lab, workdir, higher_prio_send_advert=True)
+    """higher_prio_send_advert (the default): whether p2 hears p1 first or the other way round, p1 announces."""
+    masters = TwoMasters(lab, workdir)
     unblock_adverts(lab, ("p1", "p2"), ("p2", "p1"))
     masters.expect_client_on_p1_within_a_second_of(time.monotonic())
