@@ -75,10 +75,14 @@ struct DriverRig {
     let announcer = FakeAnnouncer()
     let driver: InstanceDriver
 
-    init(priority: Int = 100, interval: Duration = .seconds(1), garpMasterDelay: Duration = .seconds(5)) throws {
+    init(
+        priority: Int = 100, interval: Duration = .seconds(1), garpMasterDelay: Duration = .seconds(5),
+        unicastPeers: [IPAddress] = []
+    ) throws {
         let config = VRRPConfig(
             name: "VI_1", interface: "lo", virtualRouterID: 51, priority: priority, advertInterval: interval,
-            virtualAddresses: [Self.vip], garpMasterDelay: garpMasterDelay, garpMasterRepeat: 1)
+            virtualAddresses: [Self.vip], unicastPeers: unicastPeers, garpMasterDelay: garpMasterDelay,
+            garpMasterRepeat: 1)
         driver = InstanceDriver(
             config: config, settings: config.settings(primaryAddress: Self.local),
             interface: try NetworkInterface(named: "lo"), socket: channel, vips: addresses, announcer: announcer,
@@ -86,14 +90,17 @@ struct DriverRig {
         ) { _, _, _ in }
     }
 
-    /// Delivers a peer's VRRPv3 advert for this instance.
-    func hear(priority: UInt8, from peer: IPAddress, at now: MonotonicInstant) {
-        let group = IPAddress("224.0.0.18")!
+    /// Delivers a peer's VRRPv3 advert for this instance, to the VRRP group unless `destination` says otherwise.
+    func hear(
+        priority: UInt8, from peer: IPAddress, to destination: IPAddress = IPAddress("224.0.0.18")!, ttl: Int = 255,
+        at now: MonotonicInstant
+    ) {
         let packet = VRRPPacket(
             vrid: 51, priority: priority, addresses: [Self.vip.address],
             format: .v3(maxAdvertIntervalCentiseconds: 100))
         channel.inbox.append(VRRPDatagram(
-            payload: packet.encode(source: peer, destination: group), source: peer, destination: group, ttl: 255))
+            payload: packet.encode(source: peer, destination: destination), source: peer, destination: destination,
+            ttl: ttl))
         driver.readable(at: now)
     }
 }
