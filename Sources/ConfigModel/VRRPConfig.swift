@@ -53,7 +53,8 @@ public struct VRRPConfig: Sendable, Equatable {
     public var garpMasterRefresh: Duration
     /// What a failing local proxy does to this instance.
     public var trackProxy: TrackProxy
-    /// Priority change, -254...-1, while no listener has an eligible server; nil does not track them.
+    /// Priority change, -253...-1, while no listener has an eligible server; nil does not track them. Not allowed
+    /// at priority 255, whose priority never changes.
     public var trackBackends: Int?
     /// Interfaces whose link going down puts this instance in FAULT.
     public var trackInterfaces: [String]
@@ -127,7 +128,8 @@ public enum TrackProxy: Sendable, Equatable {
     case fault
     /// The proxy's health does not affect the instance.
     case off
-    /// A failed proxy lowers the priority by this much, -254...-1 (keepalived's negative `weight`).
+    /// A failed proxy lowers the priority by this much, -253...-1 (keepalived's negative `weight`); not allowed at
+    /// priority 255.
     case weight(Int)
 }
 
@@ -145,8 +147,8 @@ public struct TrackScriptConfig: Sendable, Equatable {
     public var fall: Int
     /// Consecutive successes that make it count as succeeded again.
     public var rise: Int
-    /// -254...254: a positive weight adds to the priority while the script succeeds, a negative one subtracts
-    /// while it fails; 0 puts the instance in FAULT while it fails, as keepalived does.
+    /// -253...253: a positive weight adds to the priority while the script succeeds, a negative one subtracts
+    /// while it fails; 0 puts the instance in FAULT while it fails, as keepalived does. Only 0 at priority 255.
     public var weight: Int
     /// Line of the `[[vrrp.track_script]]` header.
     public var line: Int
