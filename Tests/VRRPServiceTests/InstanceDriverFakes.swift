@@ -58,11 +58,19 @@ final class FakeVirtualAddresses: VirtualAddressControl {
     func vanish(_ vip: IPNetwork) { present.remove(vip) }
 }
 
-/// Counts announcements per address.
+/// Counts announcements per address; `announceError` makes them fail, as a full packet socket does.
 final class FakeAnnouncer: NeighborAnnouncer {
     private(set) var announced: [IPAddress] = []
+    private(set) var failures = 0
+    var announceError: Error?
 
-    func announce(_ address: IPAddress) throws { announced.append(address) }
+    func announce(_ address: IPAddress) throws {
+        if let announceError {
+            failures += 1
+            throw announceError
+        }
+        announced.append(address)
+    }
 }
 
 /// One instance on `lo` with fakes all round, driven by a fake clock in milliseconds.
