@@ -167,3 +167,42 @@ public struct TrackScriptConfig: Sendable, Equatable {
         self.line = line
     }
 }
+
+/// Whether an instance's `unicast_source` belongs to the host it runs on.
+public enum UnicastSourceLocality: Equatable, Sendable {
+    /// One of the host's addresses, or no `unicast_source` at all.
+    case local
+    /// Not an address of this host: a file copied from another node, whose adverts every node would drop as its
+    /// own, so that all of them become master.
+    case notLocal(IPAddress)
+    /// The instance's interface does not exist here (a file checked on another host): no verdict.
+    case unknownInterface(String)
+}
+
+extension VRRPConfig {
+    /// Compares `unicastSource` with the host's addresses, keyed by interface name (every interface, even one
+    /// without addresses). Any interface's address will do, as the kernel sends from any local address.
+    public func unicastSourceLocality(hostAddresses: [String: [IPAddress]]) -> UnicastSourceLocality {
+        guard let source = unicastSource else { return .local }
+        if hostAddresses.values.contains(where: { $0.contains(source) }) { return .local }
+        guard hostAddresses[interface] != nil else { return .unknownInterface(interface) }
+        return .notLocal(source)
+    }
+
+    /// `pgfloat check`'s line about `unicastSource` on this host, at the instance's header line; nil when local.
+    /// A warning rather than an error: the unit's `ExecStartPre` runs the check, and the proxy must still start.
+    public func unicastSourceWarning(path: String, hostAddresses: [String: [IPAddress]]) -> String? {
+        guard let source = unicastSource else { return nil }
+        let location = "\(path):\(line): vrrp.unicast_source:"
+        switch unicastSourceLocality(hostAddresses: hostAddresses) {
+        case .local:
+            return nil
+        case .notLocal:
+            return "\(location) warning: \(source) is not an address of this host; pgfloat run refuses instance "
+                + "\"\(name)\" here"
+        case .unknownInterface(let interface):
+            return "\(location) note: cannot tell whether \(source) is an address of "
+                + "this host: interface \"\(interface)\" of instance \"\(name)\" does not exist here"
+        }
+    }
+}
