@@ -49,8 +49,8 @@ public enum VRRPDiscard: String, Error, Hashable, Sendable, CaseIterable {
         case .wrongVRID:
             return false
         case .tooShort, .badVersion, .badType, .badChecksum, .badTTL, .addressCountMismatch, .addressListMismatch,
-            .badAuthType, .authMismatch, .intervalMismatch, .zeroInterval, .ownAddress, .wrongFamily, .unexpectedUnicast,
-            .unknownPeer:
+            .badAuthType, .authMismatch, .intervalMismatch, .zeroInterval, .ownAddress, .wrongFamily,
+            .unexpectedUnicast, .unknownPeer:
             return true
         }
     }

@@ -8,7 +8,9 @@ final class HostAddressesTests: XCTestCase {
     func testListsEveryInterfaceWithItsAddresses() throws {
         let lab = try NetworkNamespaceLab()
         defer { lab.close() }
-        try NetworkNamespaceLab.run(["ip", "-n", lab.namespaceA, "link", "add", "bare0", "type", "veth", "peer", "name", "bare1"])
+        try NetworkNamespaceLab.run([
+            "ip", "-n", lab.namespaceA, "link", "add", "bare0", "type", "veth", "peer", "name", "bare1",
+        ])
         try NetworkNamespaceLab.run(["ip", "-n", lab.namespaceA, "addr", "add", "2001:db8::1/64", "dev", "va"])
         let found = try lab.inside(lab.namespaceA) { try HostAddresses.byInterface() }
         XCTAssertEqual(found["lo"]?.contains(IPAddress("127.0.0.1")!), true, "\(found)")
