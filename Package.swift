@@ -123,7 +123,7 @@ let package = Package(
         .executableTarget(
             name: "pgfloat",
             dependencies: [
-                "Daemon", "ConfigModel", "AdminIO", "Privileges", "ImportCore", "LogWriter",
+                "Daemon", "ConfigModel", "AdminIO", "Privileges", "ImportCore", "LogWriter", "VRRPIO",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]

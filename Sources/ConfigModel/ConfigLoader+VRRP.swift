@@ -45,8 +45,15 @@ struct TrackScriptDraft {
     var fall = 1
     var rise = 1
     var weight = 0
+    /// Line of `weight`, or of the header when it is left at 0.
+    var weightLine: Int
     /// Line of the `[[vrrp.track_script]]` header.
     var line: Int
+
+    init(line: Int) {
+        self.line = line
+        weightLine = line
+    }
 
     var config: TrackScriptConfig? {
         guard let name, let script else { return nil }
@@ -116,7 +123,10 @@ extension ConfigLoader {
             .value("timeout", \.timeout) { $0.duration() },
             .value("fall", \.fall) { $0.integer(in: 1...100) },
             .value("rise", \.rise) { $0.integer(in: 1...100) },
-            .value("weight", \.weight) { $0.integer(in: -254...254) },
+            KeyRule("weight") { field, script in
+                if let weight = field.integer(in: scriptWeights) { script.weight = weight }
+                script.weightLine = field.line
+            },
         ])
     }
 
@@ -124,8 +134,12 @@ extension ConfigLoader {
     /// whenever one answer is a little late.
     static let minimumProxySilence = Duration.milliseconds(400)
 
-    /// A tracked failure may lower the priority by 1...254 and never to 0, which only a resigning master sends.
-    static let priorityPenalties = -254...(-1)
+    /// A tracked failure may lower the priority by 1...253 (keepalived's bound), never to 0, which only a
+    /// resigning master sends.
+    static let priorityPenalties = -253...(-1)
+
+    /// keepalived's bound on track script weights: no weight turns a priority 1...254 router into the owner.
+    static let scriptWeights = -253...253
 }
 
 /// Readers for values only `[[vrrp]]` has.

@@ -35,6 +35,7 @@ extension ConfigLoader {
             checkVersion(of: vrrp, report: report)
             checkUnicast(of: vrrp, report: report)
             checkLabel(of: vrrp, report: report)
+            checkOwnerTracking(of: vrrp, in: location, diagnostics: diagnostics, report: report)
             checkTrackScriptNames(vrrp.trackScripts, in: location, diagnostics: diagnostics)
         }
     }
@@ -107,6 +108,21 @@ extension ConfigLoader {
             report(
                 "virtual_address_label",
                 "label \"\(label)\" must be the interface name, \":\" and a suffix, like \"\(interface):vip\"")
+        }
+    }
+
+    /// RFC 5798 5.2.4: priority 255 is the address owner. keepalived never changes its priority and refuses
+    /// weighted tracking there; FAULT (track_proxy = "fault", a weight-0 script) still applies.
+    private static func checkOwnerTracking(
+        of vrrp: VRRPDraft, in instance: TableLocation, diagnostics: Diagnostics, report: (String, String) -> Void
+    ) {
+        guard vrrp.settings.priority == 255 else { return }
+        let message = "a priority 255 instance owns its addresses and tracking never changes its priority; "
+            + "remove the weight, or lower the priority"
+        if vrrp.settings.trackBackends != nil { report("track_backends", message) }
+        if case .weight = vrrp.settings.trackProxy { report("track_proxy", message) }
+        for script in vrrp.trackScripts where script.weight != 0 {
+            diagnostics.report(key: instance.qualified("track_script.weight"), line: script.weightLine, message)
         }
     }
 

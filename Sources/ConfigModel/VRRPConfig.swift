@@ -70,7 +70,8 @@ public struct VRRPConfig: Sendable, Equatable {
     public var trackProxyFall = 1
     /// Consecutive good observations before a failed proxy counts as working again, 1...100.
     public var trackProxyRise = 5
-    /// Priority change, -254...-1, while no listener has an eligible server; nil does not track them.
+    /// Priority change, -253...-1, while no listener has an eligible server; nil does not track them. Not allowed
+    /// at priority 255, whose priority never changes.
     public var trackBackends: Int?
     /// Interfaces whose link going down puts this instance in FAULT.
     public var trackInterfaces: [String]
@@ -144,7 +145,8 @@ public enum TrackProxy: Sendable, Equatable {
     case fault
     /// The proxy's health does not affect the instance.
     case off
-    /// A failed proxy lowers the priority by this much, -254...-1 (keepalived's negative `weight`).
+    /// A failed proxy lowers the priority by this much, -253...-1 (keepalived's negative `weight`); not allowed at
+    /// priority 255.
     case weight(Int)
 }
 
@@ -162,8 +164,8 @@ public struct TrackScriptConfig: Sendable, Equatable {
     public var fall: Int
     /// Consecutive successes that make it count as succeeded again.
     public var rise: Int
-    /// -254...254: a positive weight adds to the priority while the script succeeds, a negative one subtracts
-    /// while it fails; 0 puts the instance in FAULT while it fails, as keepalived does.
+    /// -253...253: a positive weight adds to the priority while the script succeeds, a negative one subtracts
+    /// while it fails; 0 puts the instance in FAULT while it fails, as keepalived does. Only 0 at priority 255.
     public var weight: Int
     /// Line of the `[[vrrp.track_script]]` header.
     public var line: Int
@@ -180,5 +182,44 @@ public struct TrackScriptConfig: Sendable, Equatable {
         self.rise = rise
         self.weight = weight
         self.line = line
+    }
+}
+
+/// Whether an instance's `unicast_source` belongs to the host it runs on.
+public enum UnicastSourceLocality: Equatable, Sendable {
+    /// One of the host's addresses, or no `unicast_source` at all.
+    case local
+    /// Not an address of this host: a file copied from another node, whose adverts every node would drop as its
+    /// own, so that all of them become master.
+    case notLocal(IPAddress)
+    /// The instance's interface does not exist here (a file checked on another host): no verdict.
+    case unknownInterface(String)
+}
+
+extension VRRPConfig {
+    /// Compares `unicastSource` with the host's addresses, keyed by interface name (every interface, even one
+    /// without addresses). Any interface's address will do, as the kernel sends from any local address.
+    public func unicastSourceLocality(hostAddresses: [String: [IPAddress]]) -> UnicastSourceLocality {
+        guard let source = unicastSource else { return .local }
+        if hostAddresses.values.contains(where: { $0.contains(source) }) { return .local }
+        guard hostAddresses[interface] != nil else { return .unknownInterface(interface) }
+        return .notLocal(source)
+    }
+
+    /// `pgfloat check`'s line about `unicastSource` on this host, at the instance's header line; nil when local.
+    /// A warning rather than an error: the unit's `ExecStartPre` runs the check, and the proxy must still start.
+    public func unicastSourceWarning(path: String, hostAddresses: [String: [IPAddress]]) -> String? {
+        guard let source = unicastSource else { return nil }
+        let location = "\(path):\(line): vrrp.unicast_source:"
+        switch unicastSourceLocality(hostAddresses: hostAddresses) {
+        case .local:
+            return nil
+        case .notLocal:
+            return "\(location) warning: \(source) is not an address of this host; pgfloat run refuses instance "
+                + "\"\(name)\" here"
+        case .unknownInterface(let interface):
+            return "\(location) note: cannot tell whether \(source) is an address of "
+                + "this host: interface \"\(interface)\" of instance \"\(name)\" does not exist here"
+        }
     }
 }

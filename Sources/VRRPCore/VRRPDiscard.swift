@@ -36,6 +36,12 @@ public enum VRRPDiscard: String, Error, Hashable, Sendable, CaseIterable {
     case ownAddress = "own_address"
     /// An address family other than the instance's, mixed families in one packet, or VRRPv2 over IPv6.
     case wrongFamily = "wrong_family"
+    /// Sent by unicast to a multicast instance, whose peers all send to the group: a host off the link forging
+    /// adverts, since VRRPv3 has no authentication (keepalived drops these too).
+    case unexpectedUnicast = "unexpected_unicast"
+    /// Sent to a unicast instance from an address that is not one of its `unicast_peers` (keepalived's
+    /// `check_unicast_src`).
+    case unknownPeer = "unknown_peer"
 
     /// False for `wrongVRID`, which is another router's traffic rather than a fault.
     public var isError: Bool {
@@ -43,7 +49,8 @@ public enum VRRPDiscard: String, Error, Hashable, Sendable, CaseIterable {
         case .wrongVRID:
             return false
         case .tooShort, .badVersion, .badType, .badChecksum, .badTTL, .addressCountMismatch, .addressListMismatch,
-            .badAuthType, .authMismatch, .intervalMismatch, .zeroInterval, .ownAddress, .wrongFamily:
+            .badAuthType, .authMismatch, .intervalMismatch, .zeroInterval, .ownAddress, .wrongFamily,
+            .unexpectedUnicast, .unknownPeer:
             return true
         }
     }

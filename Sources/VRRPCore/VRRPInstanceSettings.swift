@@ -29,6 +29,8 @@ public struct VRRPInstanceSettings: Hashable, Sendable {
     public var v3ChecksumAsV2: Bool
     /// Demand TTL 255 of adverts that arrive by unicast too. keepalived does not, so the default is false.
     public var unicastTTLCheck: Bool
+    /// Multicast, or unicast to a list of peers; `validate` accepts adverts only as this transport brings them.
+    public var transport: VRRPTransport
     /// This node's address on the VRRP link: the source of its adverts, compared on equal priority (RFC 5798 6.4.3)
     /// and used to spot its own adverts looped back. It also sets the instance's address family.
     public var primaryAddress: IPAddress
@@ -53,7 +55,8 @@ public struct VRRPInstanceSettings: Hashable, Sendable {
         name: String, vrid: UInt8, priority: UInt8 = 100, advertInterval: Duration = .seconds(1),
         version: VRRPVersion = .v2, preempt: Bool = true, preemptDelay: Duration = .zero,
         virtualAddresses: [IPNetwork], authentication: String? = nil, v3ChecksumAsV2: Bool = false,
-        unicastTTLCheck: Bool = false, primaryAddress: IPAddress, gratuitousRepeatDelay: Duration = .seconds(5)
+        unicastTTLCheck: Bool = false, transport: VRRPTransport = .multicast, primaryAddress: IPAddress,
+        gratuitousRepeatDelay: Duration = .seconds(5)
     ) {
         self.name = name
         self.vrid = vrid
@@ -66,6 +69,7 @@ public struct VRRPInstanceSettings: Hashable, Sendable {
         self.authentication = authentication
         self.v3ChecksumAsV2 = v3ChecksumAsV2
         self.unicastTTLCheck = unicastTTLCheck
+        self.transport = transport
         self.primaryAddress = primaryAddress
         self.gratuitousRepeatDelay = gratuitousRepeatDelay
     }

@@ -9,14 +9,15 @@ public enum VRRPVerdict: Hashable, Sendable {
 extension VRRPInstanceSettings {
     /// The semantic receive checks of RFC 5798 7.1 and RFC 3768 7.1 against this instance, after `decode`.
     ///
-    /// Order: family, version, VRID (so other routers' adverts are only ever `wrongVRID`), own address, TTL, then
-    /// the VRRPv2 authentication and interval or the VRRPv3 interval, then the address count and list.
+    /// Order: family, version, VRID (so other routers' adverts are only ever `wrongVRID`), own address, transport,
+    /// TTL, then the VRRPv2 authentication and interval or the VRRPv3 interval, then the address count and list.
     public func validate(_ received: VRRPReceivedPacket) -> VRRPVerdict {
         let packet = received.packet
         guard received.source.family == family else { return .discarded(.wrongFamily) }
         guard packet.version == version else { return .discarded(.badVersion) }
         guard packet.vrid == vrid else { return .discarded(.wrongVRID) }
         guard received.source != primaryAddress else { return .discarded(.ownAddress) }
+        if let reason = transportProblem(received) { return .discarded(reason) }
         // RFC 5798 5.1.1.3 / 5.1.2.3; keepalived skips the check for unicast peers.
         if received.hopLimit != VRRPPacket.requiredHopLimit && (!received.arrivedByUnicast || unicastTTLCheck) {
             return .discarded(.badTTL)
@@ -29,6 +30,18 @@ extension VRRPInstanceSettings {
         guard packet.addresses.count == configured.count else { return .discarded(.addressCountMismatch) }
         guard Set(packet.addresses) == Set(configured) else { return .discarded(.addressListMismatch) }
         return .accepted
+    }
+
+    /// VRRPv3 has no authentication, so the transport is what keeps a host off the link from forging a master:
+    /// a multicast instance drops unicast adverts (keepalived: "Expected multicast packet but received unicast"),
+    /// and a unicast instance hears only its peers (keepalived's `check_unicast_src`).
+    private func transportProblem(_ received: VRRPReceivedPacket) -> VRRPDiscard? {
+        switch transport {
+        case .multicast:
+            return received.arrivedByUnicast ? .unexpectedUnicast : nil
+        case .unicast(let peers):
+            return peers.contains(received.source) ? nil : .unknownPeer
+        }
     }
 
     private func intervalOrAuthenticationProblem(_ format: VRRPPacket.Format) -> VRRPDiscard? {

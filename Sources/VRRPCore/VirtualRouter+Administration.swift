@@ -23,10 +23,16 @@ extension VirtualRouter {
 
     /// Sets the sum of tracking weights applied to the configured priority (keepalived's `weight`).
     ///
-    /// Nothing is sent at once: a master's next advert carries the new priority, and a backup's next
-    /// Master_Down_Timer uses the new Skew_Time, as in keepalived.
-    public mutating func setPriorityAdjustment(_ adjustment: Int) {
+    /// Nothing is sent at once: a master's next advert carries the new priority. A backup's running
+    /// Master_Down_Timer is re-armed for the new Skew_Time, counted from when it started, so that a backup whose
+    /// priority rose takes over before one whose priority fell (as keepalived rescales `ms_down_timer`).
+    public mutating func setPriorityAdjustment(_ adjustment: Int, at now: MonotonicInstant) -> [VRRPAction] {
+        let before = effectivePriority
         priorityAdjustment = adjustment
+        guard effectivePriority != before, state == .backup, armedTimers[.masterDown] != nil,
+            let start = masterDownStart
+        else { return [] }
+        return armMasterDown(since: start.instant, skewOnly: start.skewOnly)
     }
 
     /// The operator's "state backup": a master resigns with priority 0 and releases the addresses, and the router
@@ -53,7 +59,7 @@ extension VirtualRouter {
         switch state {
         case .backup:
             if effectivePriority == 255 { return becomeMaster(at: now, why: .addressOwner) }
-            return armMasterDown(at: now + masterDownInterval)
+            return armMasterDown(since: now)
         case .initialize, .master, .fault:
             return []
         }

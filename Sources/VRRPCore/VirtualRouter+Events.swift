@@ -56,7 +56,7 @@ extension VirtualRouter {
         if packet.priority == 0 {
             // The master resigned: take over after Skew_Time unless a better backup speaks first.
             knownMaster = nil
-            return armMasterDown(at: now + skewTime)
+            return armMasterDown(since: now, skewOnly: true)
         }
         guard !settings.preempt || packet.priority >= effectivePriority || toleratesLowerMaster(at: now) else {
             // Preempt: ignore the lower-priority master and let Master_Down_Timer run out.
@@ -68,7 +68,7 @@ extension VirtualRouter {
             masterAdvertInterval = packet.advertInterval
         }
         knownMaster = VRRPKnownMaster(address: source, priority: packet.priority)
-        return armMasterDown(at: now + masterDownInterval)
+        return armMasterDown(since: now)
     }
 
     /// RFC 5798 6.4.3 with RFC 9568 6.4.3, receiving an ADVERTISEMENT in master.

@@ -34,7 +34,7 @@ extension VirtualRouter {
         let from = enter(.backup)
         var actions: [VRRPAction] = from == .master ? [.removeVIPs(settings.virtualAddresses)] : []
         actions.append(.stateChanged(from: from, to: .backup, why: why))
-        actions += armMasterDown(at: now + masterDownInterval)
+        actions += armMasterDown(since: now)
         return actions
     }
 
@@ -58,11 +58,15 @@ extension VirtualRouter {
         return from
     }
 
-    /// Arms Master_Down_Timer unless the operator holds this router in backup.
-    mutating func armMasterDown(at deadline: MonotonicInstant) -> [VRRPAction] {
+    /// Arms Master_Down_Timer, counted from `start`, unless the operator holds this router in backup: for
+    /// Master_Down_Interval, or for Skew_Time alone after the master resigned (RFC 5798 6.4.2).
+    mutating func armMasterDown(since start: MonotonicInstant, skewOnly: Bool = false) -> [VRRPAction] {
         switch administrativeMode {
-        case .automatic: return [arm(.masterDown, at: deadline)]
-        case .backup: return []
+        case .automatic:
+            masterDownStart = MasterDownStart(instant: start, skewOnly: skewOnly)
+            return [arm(.masterDown, at: start + (skewOnly ? skewTime : masterDownInterval))]
+        case .backup:
+            return []
         }
     }
 

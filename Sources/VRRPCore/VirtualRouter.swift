@@ -36,6 +36,9 @@ public struct VirtualRouter: Sendable {
     var lastArming: UInt64 = 0
     /// When a backup stops tolerating a lower-priority master (keepalived's `preempt_time`); nil until one is seen.
     var preemptDelayEnds: MonotonicInstant?
+    /// What the last Master_Down_Timer was counted from, so that a priority change can rescale it; meaningful
+    /// while `armedTimers[.masterDown]` is set.
+    var masterDownStart: MasterDownStart?
 
     /// A router in `initialize`; call `start` to run it.
     public init(settings: VRRPInstanceSettings) {
@@ -44,10 +47,11 @@ public struct VirtualRouter: Sendable {
         self.masterAdvertInterval = settings.advertInterval
     }
 
-    /// The priority sent and compared: the configured one, or with tracking applied, kept within 1...254 since
-    /// an adjusted router is no longer the address owner (as keepalived does).
+    /// The priority sent and compared: the configured one, or with tracking applied, kept within 1...254 so that
+    /// tracking never makes a router the address owner. The owner's own 255 never changes (RFC 5798 5.2.4;
+    /// keepalived ignores tracking at 255 and pgfloat's config refuses weights there).
     public var effectivePriority: UInt8 {
-        if priorityAdjustment == 0 { return settings.priority }
+        if priorityAdjustment == 0 || settings.priority == 255 { return settings.priority }
         return UInt8(min(254, max(1, Int(settings.priority) + priorityAdjustment)))
     }
 
@@ -70,6 +74,13 @@ public struct VirtualRouter: Sendable {
     public var masterDownInterval: Duration {
         masterAdvertInterval * 3 + skewTime
     }
+}
+
+/// The instant a Master_Down_Timer counts from (entering backup, or the last advert accepted) and whether it runs
+/// for Skew_Time only.
+struct MasterDownStart: Sendable {
+    var instant: MonotonicInstant
+    var skewOnly: Bool
 }
 
 /// The sender of the last advert a backup accepted.

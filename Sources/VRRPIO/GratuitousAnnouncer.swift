@@ -7,7 +7,8 @@ import NetTypes
 /// Both go through one AF_PACKET socket with frames from `AnnouncementFrame`. A raw ICMPv6 socket would do for
 /// the advertisement, but it lets the kernel choose the source, which may be a still-tentative link-local
 /// address; a hand-built frame is the same bytes the unit tests check, and one code path serves both families.
-/// Needs `CAP_NET_RAW`.
+/// The socket is non-blocking: it is used on the VRRP thread, and a device queue that does not drain (a stuck NIC,
+/// a throttling qdisc) must fail an announcement with `EAGAIN`, not stop the adverts. Needs `CAP_NET_RAW`.
 public final class GratuitousAnnouncer {
     public let interface: NetworkInterface
     /// The MAC the announcements claim the VIPs for: the interface's own.
@@ -20,6 +21,12 @@ public final class GratuitousAnnouncer {
         guard result >= 0 else {
             throw SocketError(operation: "open a packet socket for \(interface)", code: -result)
         }
+        let flags = fcntl(result, F_GETFL)
+        guard flags >= 0, fcntl(result, F_SETFL, flags | O_NONBLOCK) == 0 else {
+            let code = errno
+            close(result)
+            throw SocketError(operation: "make the packet socket for \(interface) non-blocking", code: code)
+        }
         self.interface = interface
         self.hardwareAddress = hardwareAddress
         self.fileDescriptor = result
@@ -30,7 +37,7 @@ public final class GratuitousAnnouncer {
     }
 
     /// Sends one announcement for `address`. Callers repeat it (keepalived's `garp_master_repeat`) since any
-    /// single frame may be lost.
+    /// single frame may be lost. Throws `EAGAIN` rather than waiting when the send buffer is full.
     public func announce(_ address: IPAddress) throws {
         let frame = AnnouncementFrame.announcing(address, from: hardwareAddress)
         let sent = frame.bytes.withUnsafeBytes { bytes in

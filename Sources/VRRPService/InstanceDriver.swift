@@ -183,7 +183,7 @@ final class InstanceDriver {
                 ])
         }
         verdict = next
-        router.setPriorityAdjustment(next.adjustment)
+        run(router.setPriorityAdjustment(next.adjustment, at: now), at: now)
         run(router.setFault(next.isFault, at: now), at: now)
     }
 

@@ -9,7 +9,8 @@ extension VRRPConfig {
             name: name, vrid: UInt8(clamping: virtualRouterID), priority: UInt8(clamping: priority),
             advertInterval: advertInterval, version: version == .v2 ? .v2 : .v3, preempt: preempt,
             preemptDelay: preemptDelay, virtualAddresses: virtualAddresses, authentication: authentication,
-            v3ChecksumAsV2: v3ChecksumAsV2, unicastTTLCheck: unicastTTLCheck, primaryAddress: primaryAddress,
+            v3ChecksumAsV2: v3ChecksumAsV2, unicastTTLCheck: unicastTTLCheck,
+            transport: isUnicast ? .unicast(peers: unicastPeers) : .multicast, primaryAddress: primaryAddress,
             gratuitousRepeatDelay: garpMasterDelay)
         settings.lowerPriorityGratuitousRepeat = garpLowerPriorityRepeat
         settings.lowerPriorityGratuitousDelay = garpLowerPriorityDelay

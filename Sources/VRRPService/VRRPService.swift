@@ -73,11 +73,18 @@ public final class VRRPService: @unchecked Sendable {
     }
 
     /// The address adverts come from: `unicast_source`, else the interface's primary IPv4 address (not a VIP) or
-    /// its IPv6 link-local address (RFC 5798 5.1.1.1, 5.1.2.1).
+    /// its IPv6 link-local address (RFC 5798 5.1.1.1, 5.1.2.1). A `unicast_source` that is not this host's
+    /// refuses the instance: copied to every node, each would drop the others' adverts as its own.
     private static func sourceAddress(
         for config: VRRPConfig, on interface: NetworkInterface, facts: InterfaceFacts
     ) throws -> IPAddress {
-        if let source = config.unicastSource { return source }
+        if let source = config.unicastSource {
+            guard config.unicastSourceLocality(hostAddresses: try HostAddresses.byInterface()) == .local else {
+                throw VRRPServiceError("VRRP instance \(config.name) refused: unicast_source \(source) is not an "
+                    + "address of this host; set each node's own address")
+            }
+            return source
+        }
         let family = config.virtualAddresses.first?.address.family ?? .v4
         let found: IPAddress?
         switch family {

@@ -213,7 +213,8 @@ final class ConfigLoaderVRRPCheckTests: XCTestCase {
             (#"preempt_delay = "1001s""#, #"vrrp.preempt_delay: expected a duration of at most 1000s, got "1001s""#),
             (#"preempt_delay = "17m""#, #"vrrp.preempt_delay: expected a duration of at most 1000s, got "17m""#),
             ("garp_master_repeat = 0", "vrrp.garp_master_repeat: expected an integer in 1...100, got 0"),
-            ("track_backends = 1", "vrrp.track_backends: expected an integer in -254...-1, got 1"),
+            ("track_backends = 1", "vrrp.track_backends: expected an integer in -253...-1, got 1"),
+            ("track_backends = -254", "vrrp.track_backends: expected an integer in -253...-1, got -254"),
             (#"notify_timeout = "0s""#, #"vrrp.notify_timeout: invalid duration "0s"; "#
                 + #"use a positive whole number followed by us, ms, s, m, h or d, like "250ms" or "5s""#),
             (
@@ -231,9 +232,49 @@ final class ConfigLoaderVRRPCheckTests: XCTestCase {
             ["t.toml:4: vrrp.virtual_router_id: expected an integer in 1...255, got 0"])
     }
 
+    /// keepalived never changes the priority of the address owner, and refuses weighted tracking at 255.
+    func testAnOwnerTakesNoWeightedTracking() {
+        let owner = "a priority 255 instance owns its addresses and tracking never changes its priority; "
+            + "remove the weight, or lower the priority"
+        XCTAssertEqual(
+            problems(adding: """
+                priority = 255
+                track_backends = -10
+                track_proxy = -20
+                [[vrrp.track_script]]
+                name = "chk"
+                script = "/bin/true"
+                weight = -5
+                [[vrrp.track_script]]
+                name = "chk_up"
+                script = "/bin/true"
+                weight = 0
+                """),
+            [
+                "t.toml:7: vrrp.track_backends: \(owner)",
+                "t.toml:8: vrrp.track_proxy: \(owner)",
+                "t.toml:12: vrrp.track_script.weight: \(owner)",
+            ])
+        let faultOnly = minimalVRRP + "\npriority = 255\ntrack_proxy = \"fault\"\n[[vrrp.track_script]]\n"
+            + "name = \"chk\"\nscript = \"/bin/true\""
+        XCTAssertNoThrow(
+            try ConfigLoader.load(text: withProxy(faultOnly), path: "t.toml"),
+            "FAULT is not a weight: the owner still resigns when its proxy or a script fails")
+    }
+
+    /// keepalived takes weights in -253...253, so that no weight turns a priority 1...254 router into the owner.
+    func testWeightsStayWithin253() {
+        XCTAssertEqual(
+            problems(adding: "[[vrrp.track_script]]\nname = \"chk\"\nscript = \"/bin/true\"\nweight = 254"),
+            ["t.toml:9: vrrp.track_script.weight: expected an integer in -253...253, got 254"])
+        XCTAssertEqual(
+            problems(adding: "track_proxy = -254"),
+            [#"t.toml:6: vrrp.track_proxy: expected "fault", "off" or a weight in -253...-1, got -254"#])
+    }
+
     func testTrackProxy() {
-        let expected = #"expected "fault", "off" or a weight in -254...-1, got "#
-        for (value, got) in [(#""yes""#, #""yes""#), ("0", "0"), ("-255", "-255"), ("true", "boolean true")] {
+        let expected = #"expected "fault", "off" or a weight in -253...-1, got "#
+        for (value, got) in [(#""yes""#, #""yes""#), ("0", "0"), ("-254", "-254"), ("true", "boolean true")] {
             XCTAssertEqual(
                 problems(adding: "track_proxy = \(value)"), ["t.toml:6: vrrp.track_proxy: \(expected)\(got)"], value)
         }
@@ -310,7 +351,7 @@ final class ConfigLoaderVRRPCheckTests: XCTestCase {
                 + "on line 16",
             #"t.toml:20: vrrp.track_script.script: expected a command line starting with an absolute path, got "#
                 + #""check.sh""#,
-            "t.toml:21: vrrp.track_script.weight: expected an integer in -254...254, got 255",
+            "t.toml:21: vrrp.track_script.weight: expected an integer in -253...253, got 255",
             #"t.toml:22: vrrp.track_script.intervall: unknown key "intervall"; did you mean "interval"?"#,
             #"t.toml:23: vrrp.track_script.script: missing required key "script""#,
             "t.toml:25: vrrp.track_script.fall: expected an integer in 1...100, got 0",
@@ -365,7 +406,7 @@ final class ConfigLoaderVRRPCheckTests: XCTestCase {
             #"t.toml:13: vrrp.virtual_router_id: virtual router id 51 is already used on "eth0" for IPv6 by "#
                 + #"vrrp instance "vi_1" on line 4"#,
             "t.toml:15: vrrp.authentication: VRRPv3 has no authentication (RFC 5798 9); remove it or set version = 2",
-            #"t.toml:16: vrrp.track_proxy: expected "fault", "off" or a weight in -254...-1, got "maybe""#,
+            #"t.toml:16: vrrp.track_proxy: expected "fault", "off" or a weight in -253...-1, got "maybe""#,
             #"t.toml:19: global.script_user: invalid user name "0"; start with a letter or "_", then use letters, "#
                 + #"digits, "_", "." and "-", at most 32 bytes"#,
         ])

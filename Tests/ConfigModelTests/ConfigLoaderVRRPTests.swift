@@ -30,7 +30,7 @@ final class ConfigLoaderVRRPTests: XCTestCase {
             name = "vi_1"
             interface = "eth0"
             virtual_router_id = 51
-            priority = 255
+            priority = 254
             advert_interval = "3s"
             version = 2
             preempt = false
@@ -46,7 +46,7 @@ final class ConfigLoaderVRRPTests: XCTestCase {
             garp_master_repeat = 100
             garp_master_refresh = "0s"
             track_proxy = -50
-            track_backends = -254
+            track_backends = -253
             track_interface = ["eth1", "bond0.100"]
             notify_master = "/etc/pgfloat/notify.sh master --fast"
             notify_backup = "/etc/pgfloat/notify.sh backup"
@@ -81,7 +81,7 @@ final class ConfigLoaderVRRPTests: XCTestCase {
             [[vrrp.track_script]]
             name = "chk_pg"
             script = "/bin/true"
-            weight = 254
+            weight = 253
 
             [[vrrp]]
             name = "vi_2"
@@ -96,13 +96,13 @@ final class ConfigLoaderVRRPTests: XCTestCase {
         XCTAssertEqual(config.global.scriptUser, "keepalived_script")
         let expected = [
             VRRPConfig(
-                name: "vi_1", interface: "eth0", virtualRouterID: 51, priority: 255, advertInterval: .seconds(3),
+                name: "vi_1", interface: "eth0", virtualRouterID: 51, priority: 254, advertInterval: .seconds(3),
                 version: .v2, preempt: false, preemptDelay: .seconds(1000),
                 virtualAddresses: [try network("10.0.0.100/24"), try network("10.0.0.101/32")],
                 virtualAddressLabel: "eth0:vip", unicastSource: try address("10.0.0.1"),
                 unicastPeers: [try address("10.0.0.2"), try address("10.0.0.3")], authentication: "s3cr3t!!",
                 v3ChecksumAsV2: false, unicastTTLCheck: true, garpMasterDelay: .zero, garpMasterRepeat: 100,
-                garpMasterRefresh: .zero, trackProxy: .weight(-50), trackBackends: -254,
+                garpMasterRefresh: .zero, trackProxy: .weight(-50), trackBackends: -253,
                 trackInterfaces: ["eth1", "bond0.100"], notifyMaster: "/etc/pgfloat/notify.sh master --fast",
                 notifyBackup: "/etc/pgfloat/notify.sh backup", notifyFault: "/etc/pgfloat/notify.sh fault",
                 notifyStop: "/etc/pgfloat/notify.sh stop", notify: "/usr/bin/logger -t pgfloat",
@@ -119,7 +119,7 @@ final class ConfigLoaderVRRPTests: XCTestCase {
                 name: "vi_6", interface: "eth0", virtualRouterID: 51, advertInterval: .milliseconds(40950),
                 virtualAddresses: [try network("2001:db8::100/64"), try network("fe80::100/128")],
                 unicastPeers: [try address("2001:db8::2")], trackProxy: .off,
-                trackScripts: [TrackScriptConfig(name: "chk_pg", script: "/bin/true", weight: 254, line: 56)],
+                trackScripts: [TrackScriptConfig(name: "chk_pg", script: "/bin/true", weight: 253, line: 56)],
                 line: 47),
             VRRPConfig(
                 name: "vi_2", interface: "eth1", virtualRouterID: 1, advertInterval: .milliseconds(10),

@@ -31,12 +31,13 @@ let virtualAddress = network("192.168.1.100/24")
 func settings(
     priority: UInt8 = 100, version: VRRPVersion = .v3, interval: Duration = .seconds(1), preempt: Bool = true,
     preemptDelay: Duration = .zero, authentication: String? = nil, unicastTTLCheck: Bool = false,
-    gratuitousRepeatDelay: Duration = .seconds(5)
+    transport: VRRPTransport = .multicast, gratuitousRepeatDelay: Duration = .seconds(5)
 ) -> VRRPInstanceSettings {
     VRRPInstanceSettings(
         name: "VI_1", vrid: 51, priority: priority, advertInterval: interval, version: version, preempt: preempt,
         preemptDelay: preemptDelay, virtualAddresses: [virtualAddress], authentication: authentication,
-        unicastTTLCheck: unicastTTLCheck, primaryAddress: localAddress, gratuitousRepeatDelay: gratuitousRepeatDelay)
+        unicastTTLCheck: unicastTTLCheck, transport: transport, primaryAddress: localAddress,
+        gratuitousRepeatDelay: gratuitousRepeatDelay)
 }
 
 /// A peer's VRRPv3 advert for the test instance.

@@ -24,9 +24,37 @@ final class VRRPValidationTests: XCTestCase {
     }
 
     func testAUnicastAdvertSkipsTheTTLCheckUnlessAsked() {
+        let peers = VRRPTransport.unicast(peers: [higherPeer])
         let routed = received(advert(priority: 100), hopLimit: 62, unicast: true)
-        XCTAssertEqual(settings().validate(routed), .accepted)
-        XCTAssertEqual(settings(unicastTTLCheck: true).validate(routed), .discarded(.badTTL))
+        XCTAssertEqual(settings(transport: peers).validate(routed), .accepted)
+        XCTAssertEqual(settings(unicastTTLCheck: true, transport: peers).validate(routed), .discarded(.badTTL))
+    }
+
+    /// A host off the link that knows the VRID and the addresses must not knock the master off: every router of a
+    /// multicast instance sends to the group, so a unicast advert is a forgery whatever its TTL.
+    func testAMulticastInstanceDropsUnicastAdverts() {
+        for hopLimit: UInt8 in [64, 255] {
+            XCTAssertEqual(
+                settings().validate(received(advert(priority: 255), hopLimit: hopLimit, unicast: true)),
+                .discarded(.unexpectedUnicast), "TTL \(hopLimit)")
+        }
+        XCTAssertTrue(VRRPDiscard.unexpectedUnicast.isError)
+    }
+
+    /// keepalived's check_unicast_src: a unicast instance hears its peers only, however the advert came.
+    func testAUnicastInstanceHearsOnlyItsPeers() {
+        let unicast = settings(transport: .unicast(peers: [higherPeer]))
+        XCTAssertEqual(unicast.validate(received(advert(priority: 100), unicast: true)), .accepted)
+        XCTAssertEqual(
+            unicast.validate(received(advert(priority: 255), from: lowerPeer, unicast: true)), .discarded(.unknownPeer))
+        XCTAssertEqual(unicast.validate(received(advert(priority: 255), from: lowerPeer)), .discarded(.unknownPeer))
+        XCTAssertTrue(VRRPDiscard.unknownPeer.isError)
+    }
+
+    func testAnotherVRIDWinsOverTheTransport() {
+        var other = advert(priority: 100)
+        other.vrid = 52
+        XCTAssertEqual(settings().validate(received(other, unicast: true)), .discarded(.wrongVRID))
     }
 
     func testAnotherVRIDIsCountedApartFromErrors() {
@@ -120,7 +148,8 @@ final class VRRPValidationTests: XCTestCase {
             [
                 "too_short", "bad_version", "bad_type", "bad_checksum", "bad_ttl", "other_vrid",
                 "address_count_mismatch", "address_list_mismatch", "bad_auth_type", "auth_mismatch",
-                "interval_mismatch", "zero_interval", "own_address", "wrong_family",
+                "interval_mismatch", "zero_interval", "own_address", "wrong_family", "unexpected_unicast",
+                "unknown_peer",
             ])
     }
 }

@@ -9,7 +9,7 @@ final class VirtualRouterAdministrationTests: XCTestCase {
 
     func testTheNextAdvertCarriesTheAdjustedPriority() {
         var (router, actions) = masterRouter(settings(priority: 100))
-        router.setPriorityAdjustment(-30)
+        _ = router.setPriorityAdjustment(-30, at: ms(4000))
         XCTAssertEqual(router.effectivePriority, 70)
         guard let advertTimer = actions.armed(.advert) else { return XCTFail("no Adver_Timer") }
         XCTAssertEqual(
@@ -17,31 +17,38 @@ final class VirtualRouterAdministrationTests: XCTestCase {
     }
 
     func testAnAdjustedPriorityStaysWithinOneTo254() {
-        var router = VirtualRouter(settings: settings(priority: 255))
-        router.setPriorityAdjustment(-10)
-        XCTAssertEqual(router.effectivePriority, 245)
-        router.setPriorityAdjustment(10)
-        XCTAssertEqual(router.effectivePriority, 254, "an adjusted router is no longer the owner")
-        router.setPriorityAdjustment(-500)
+        var router = VirtualRouter(settings: settings(priority: 250))
+        _ = router.setPriorityAdjustment(10, at: ms(0))
+        XCTAssertEqual(router.effectivePriority, 254, "tracking never makes a router the address owner")
+        _ = router.setPriorityAdjustment(-500, at: ms(0))
         XCTAssertEqual(router.effectivePriority, 1)
-        router.setPriorityAdjustment(0)
-        XCTAssertEqual(router.effectivePriority, 255)
+        _ = router.setPriorityAdjustment(0, at: ms(0))
+        XCTAssertEqual(router.effectivePriority, 250)
+    }
+
+    /// keepalived never changes the priority of the address owner (RFC 5798 5.2.4), whatever tracking says.
+    func testTrackingNeverChangesTheOwnersPriority() {
+        var router = VirtualRouter(settings: settings(priority: 255))
+        for adjustment in [-10, 10, -500] {
+            _ = router.setPriorityAdjustment(adjustment, at: ms(0))
+            XCTAssertEqual(router.effectivePriority, 255, "adjustment \(adjustment)")
+        }
     }
 
     func testTheElectionComparesTheEffectivePriority() {
         var router = VirtualRouter(settings: settings(priority: 150))
         _ = router.start(at: ms(0))
-        router.setPriorityAdjustment(-60)
+        _ = router.setPriorityAdjustment(-60, at: ms(0))
         XCTAssertEqual(
             router.received(advert(priority: 100), from: higherPeer, at: ms(1000)).armedKinds, [.masterDown],
             "a tracked-down backup no longer preempts a priority 100 master")
     }
 
-    func testAnAdjustedOwnerStartsAsBackup() {
+    func testAnOwnerWithTrackingStillStartsAsMaster() {
         var router = VirtualRouter(settings: settings(priority: 255))
-        router.setPriorityAdjustment(-1)
+        _ = router.setPriorityAdjustment(-1, at: ms(0))
         _ = router.start(at: ms(0))
-        XCTAssertEqual(router.state, .backup)
+        XCTAssertEqual(router.state, .master)
     }
 
     // MARK: - Fault

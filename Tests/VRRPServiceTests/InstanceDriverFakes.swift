@@ -58,11 +58,19 @@ final class FakeVirtualAddresses: VirtualAddressControl {
     func vanish(_ vip: IPNetwork) { present.remove(vip) }
 }
 
-/// Counts announcements per address.
+/// Counts announcements per address; `announceError` makes them fail, as a full packet socket does.
 final class FakeAnnouncer: NeighborAnnouncer {
     private(set) var announced: [IPAddress] = []
+    private(set) var failures = 0
+    var announceError: Error?
 
-    func announce(_ address: IPAddress) throws { announced.append(address) }
+    func announce(_ address: IPAddress) throws {
+        if let announceError {
+            failures += 1
+            throw announceError
+        }
+        announced.append(address)
+    }
 }
 
 /// One instance on `lo` with fakes all round, driven by a fake clock in milliseconds.
@@ -77,12 +85,12 @@ struct DriverRig {
 
     init(
         priority: Int = 100, interval: Duration = .seconds(1), garpMasterDelay: Duration = .seconds(5),
-        trackScripts: [TrackScriptConfig] = []
+        trackScripts: [TrackScriptConfig] = [], unicastPeers: [IPAddress] = []
     ) throws {
         let config = VRRPConfig(
             name: "VI_1", interface: "lo", virtualRouterID: 51, priority: priority, advertInterval: interval,
-            virtualAddresses: [Self.vip], garpMasterDelay: garpMasterDelay, garpMasterRepeat: 1,
-            trackScripts: trackScripts)
+            virtualAddresses: [Self.vip], unicastPeers: unicastPeers, garpMasterDelay: garpMasterDelay,
+            garpMasterRepeat: 1, trackScripts: trackScripts)
         driver = InstanceDriver(
             config: config, settings: config.settings(primaryAddress: Self.local),
             interface: try NetworkInterface(named: "lo"), socket: channel, vips: addresses, announcer: announcer,
@@ -90,14 +98,17 @@ struct DriverRig {
         ) { _, _, _ in }
     }
 
-    /// Delivers a peer's VRRPv3 advert for this instance.
-    func hear(priority: UInt8, from peer: IPAddress, at now: MonotonicInstant) {
-        let group = IPAddress("224.0.0.18")!
+    /// Delivers a peer's VRRPv3 advert for this instance, to the VRRP group unless `destination` says otherwise.
+    func hear(
+        priority: UInt8, from peer: IPAddress, to destination: IPAddress = IPAddress("224.0.0.18")!, ttl: Int = 255,
+        at now: MonotonicInstant
+    ) {
         let packet = VRRPPacket(
             vrid: 51, priority: priority, addresses: [Self.vip.address],
             format: .v3(maxAdvertIntervalCentiseconds: 100))
         channel.inbox.append(VRRPDatagram(
-            payload: packet.encode(source: peer, destination: group), source: peer, destination: group, ttl: 255))
+            payload: packet.encode(source: peer, destination: destination), source: peer, destination: destination,
+            ttl: ttl))
         driver.readable(at: now)
     }
 }

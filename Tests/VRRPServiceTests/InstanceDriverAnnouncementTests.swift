@@ -1,0 +1,23 @@
+import Glibc
+import NetTypes
+import VRRPCore
+import VRRPIO
+@testable import VRRPService
+import XCTest
+
+final class InstanceDriverAnnouncementTests: XCTestCase {
+    /// The non-blocking packet socket says EAGAIN when the device queue is full: the burst is given up and the
+    /// master keeps its VIP and its advert rhythm.
+    func testAFullPacketSocketFailsTheBurstButNotTheMaster() throws {
+        let rig = try DriverRig()
+        rig.announcer.announceError = SocketError(operation: "announce", code: EAGAIN)
+        rig.driver.start(at: ms(0))
+        rig.driver.tick(at: ms(3700))
+        XCTAssertEqual(rig.driver.router.state, .master)
+        XCTAssertEqual(rig.announcer.failures, 1, "the rest of the burst is not tried")
+        XCTAssertEqual(rig.addresses.present, [DriverRig.vip])
+        let sent = rig.channel.sent.count
+        rig.driver.tick(at: ms(4700))
+        XCTAssertEqual(rig.channel.sent.count, sent + 1)
+    }
+}
