@@ -60,6 +60,7 @@ final class FakeVirtualAddresses: VirtualAddressControl {
 
 /// Counts announcements per address.
 final class FakeAnnouncer: NeighborAnnouncer {
+    let hardwareAddress = MACAddress("02:00:00:00:00:01")!
     private(set) var announced: [IPAddress] = []
 
     func announce(_ address: IPAddress) throws { announced.append(address) }
@@ -81,8 +82,8 @@ struct DriverRig {
             virtualAddresses: [Self.vip], garpMasterDelay: garpMasterDelay, garpMasterRepeat: 1)
         driver = InstanceDriver(
             config: config, settings: config.settings(primaryAddress: Self.local),
-            interface: try NetworkInterface(named: "lo"), socket: channel, vips: addresses, announcer: announcer,
-            logger: Logger(label: "test")
+            link: InstanceLink(interface: try NetworkInterface(named: "lo"), socket: channel, announcer: announcer),
+            vips: addresses, logger: Logger(label: "test")
         ) { _, _, _ in }
     }
 
