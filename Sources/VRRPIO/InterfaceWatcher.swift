@@ -23,6 +23,9 @@ public final class InterfaceWatcher {
     /// The dumps still to request, in order, and the sequence number of the one running.
     private var pendingDumps: [UInt16] = []
     private var runningDump: UInt32?
+    /// An overrun while a dump runs: the kernel refuses a second dump on the socket (EBUSY), so the
+    /// resynchronisation starts over when the running one ends.
+    private var overrunDuringDump = false
     private var sequence: UInt32 = 0
     private var buffer = [UInt8](repeating: 0, count: 65_536)
 
@@ -39,14 +42,16 @@ public final class InterfaceWatcher {
     }
 
     /// Opens the socket, subscribes, and loads the model with a dump (waiting up to `timeout` for it).
-    public init(timeout: Duration = .seconds(5)) throws {
+    ///
+    /// - Parameter receiveBuffer: the socket's buffer in bytes; tests make it small to cause overruns.
+    public init(timeout: Duration = .seconds(5), receiveBuffer: Int32 = 4 << 20) throws {
         let type = Int32(SOCK_RAW.rawValue) | Int32(SOCK_NONBLOCK.rawValue) | Int32(SOCK_CLOEXEC.rawValue)
         let descriptor = socket(AF_NETLINK, type, 0)
         guard descriptor >= 0 else { throw SocketError(operation: "open a netlink socket", code: errno) }
         fileDescriptor = descriptor
         // From here a throw runs deinit, which closes the descriptor.
         // A larger buffer makes overruns rare under interface churn; the forced variant needs CAP_NET_ADMIN.
-        var size: Int32 = 4 << 20
+        var size = receiveBuffer
         let sizeLength = socklen_t(MemoryLayout<Int32>.size)
         if setsockopt(descriptor, SOL_SOCKET, SO_RCVBUFFORCE, &size, sizeLength) != 0 {
             _ = setsockopt(descriptor, SOL_SOCKET, SO_RCVBUF, &size, sizeLength)
@@ -92,7 +97,11 @@ public final class InterfaceWatcher {
                 if code == EAGAIN || code == EWOULDBLOCK { break }
                 if code == ENOBUFS {
                     // Notifications were lost: only a full dump tells what the kernel holds now.
-                    do { try resynchronise() } catch { changes.failure = error as? SocketError }
+                    if runningDump != nil {
+                        overrunDuringDump = true
+                    } else {
+                        do { try resynchronise() } catch { changes.failure = error as? SocketError }
+                    }
                     continue
                 }
                 changes.failure = SocketError(operation: "read rtnetlink notifications", code: code)
@@ -108,7 +117,10 @@ public final class InterfaceWatcher {
         case .dumpDone(let done), .failed(let done, _):
             guard done == runningDump else { return }
             runningDump = nil
-            if pendingDumps.isEmpty, let staged = staging {
+            if overrunDuringDump {
+                overrunDuringDump = false
+                do { try resynchronise() } catch { changes.failure = error as? SocketError }
+            } else if pendingDumps.isEmpty, let staged = staging {
                 links = staged.links
                 addresses = staged.addresses
                 staging = nil
@@ -165,8 +177,6 @@ public final class InterfaceWatcher {
     private func resynchronise() throws {
         staging = ([:], [:])
         pendingDumps = [RouteMessage.getLink, RouteMessage.getAddress]
-        // A dump still running would interleave with the new one; its done message is then ignored.
-        runningDump = nil
         try requestNextDump()
     }
 
