@@ -145,7 +145,7 @@ public final class VRRPService: @unchecked Sendable {
             found = try facts.linkLocalIPv6Address(of: interface)
         }
         guard let found else {
-            throw VRRPServiceError("interface \(interface) has no \(family == .v4 ? "IPv4" : "usable IPv6 link-local") "
+            throw VRRPServiceError("interface \(interface) has no \(family == .v4 ? "IPv4" : "IPv6 link-local") "
                 + "address for VRRP instance \(config.name)")
         }
         return found

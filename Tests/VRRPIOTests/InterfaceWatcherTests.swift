@@ -48,7 +48,9 @@ final class InterfaceWatcherTests: XCTestCase {
         let index = try XCTUnwrap(watcher.link(named: "va")).index
         let vip = IPNetwork("192.0.2.100/32")!
         try ip("addr", "add", "\(vip)", "dev", "va")
-        _ = try read(until: "the VIP to appear") { watcher.addresses[index, default: []].contains { $0.network == vip } }
+        _ = try read(until: "the VIP to appear") {
+            watcher.addresses[index, default: []].contains { $0.network == vip }
+        }
         try ip("addr", "del", "\(vip)", "dev", "va")
         let seen = try read(until: "the VIP to go") {
             !watcher.addresses[index, default: []].contains { $0.network == vip }
