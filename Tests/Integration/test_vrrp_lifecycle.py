@@ -92,3 +92,29 @@ def test_an_instance_on_a_missing_interface_waits_in_fault_while_the_proxy_serve
     wait_until(lambda: lab.holders(vip, ["p1"], ifname="eth1") == ["p1"], 10, "the instance up on eth1")
     assert node.state() == "MASTER"
     assert node.proc.poll() is None
+
+
+def holders6(lab: Lab, vip: str) -> list[str]:
+    return sorted(h for h in ("p1", "p2", "p3") if f"{vip}/64" in lab.addresses(h, family="inet6"))
+
+
+def test_ipv6_instances_wait_for_dad_and_a_master_that_loses_ipv6_hands_over(lab, workdir):
+    for host in ("p1", "p2", "p3", "db"):
+        lab.add_host(host)
+    lab.tcp_listener("db", PORT)
+    vip = f"fd00:77:{lab.octet}::200"
+    db = lab.address("db").split("/")[0]
+    # Started at once: the veths' link-local addresses are still in duplicate address detection.
+    nodes = {h: Node(lab, h, workdir, db, vip, priority=p, advert_interval="100ms",
+                     virtual_addresses=[f"{vip}/64"]).start()
+             for h, p in (("p1", 100), ("p2", 90), ("p3", 80))}
+    wait_until(lambda: holders6(lab, vip) == ["p1"], 15, "p1 to hold the IPv6 VIP once DAD is done")
+    # DAD takes a second; pgfloat started within it and waited in FAULT instead of exiting.
+    assert nodes["p1"].transitions()[:1] == ["FAULT"], nodes["p1"].transitions()
+    # Disabling IPv6 takes every IPv6 address away, link-local source and VIP alike, and refuses new ones.
+    lab.check_output("p1", "sysctl", "-qw", "net.ipv6.conf.eth0.disable_ipv6=1")
+    wait_until(lambda: holders6(lab, vip) == ["p2"], 5, "p2 to take over")
+    wait_until(lambda: nodes["p1"].state() == "FAULT", 3, "p1 in FAULT")
+    lab.check_output("p1", "sysctl", "-qw", "net.ipv6.conf.eth0.disable_ipv6=0")
+    wait_until(lambda: holders6(lab, vip) == ["p1"], 10, "p1 to preempt once its link-local is usable")
+    assert all(node.proc.poll() is None for node in nodes.values())
