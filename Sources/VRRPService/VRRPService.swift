@@ -107,6 +107,24 @@ public final class VRRPService: @unchecked Sendable {
         return nil
     }
 
+    /// Why the watcher's model shows no address adverts could come from on `link`; nil when it shows one.
+    private func missingSource(_ config: VRRPConfig, on link: WatchedLink) -> VRRPServiceError? {
+        let vips = Set(config.virtualAddresses.map(\.address))
+        let addresses = watcher.addresses[link.index, default: []]
+        switch config.virtualAddresses.first?.address.family ?? .v4 {
+        case .v4:
+            let usable = addresses.contains {
+                $0.network.address.family == .v4 && !$0.isSecondary && !vips.contains($0.network.address)
+            }
+            return usable ? nil : VRRPServiceError("interface \(link.name) has no IPv4 address")
+        case .v6:
+            let linkLocal = addresses.filter { $0.network.address.family == .v6 && $0.isLinkScope }
+            if linkLocal.contains(where: { !$0.isTentative }) { return nil }
+            let state = linkLocal.isEmpty ? "no" : "only a tentative (DAD)"
+            return VRRPServiceError("interface \(link.name) has \(state) IPv6 link-local address")
+        }
+    }
+
     /// Opens the advert socket and announcer of an instance's interface as it is now.
     private func open(_ config: VRRPConfig) -> Result<InstanceLink, Error> {
         Result {
@@ -120,6 +138,9 @@ public final class VRRPService: @unchecked Sendable {
             guard let mac = known.hardwareAddress else {
                 throw VRRPServiceError("interface \(interface) has no hardware address")
             }
+            // The model answers first, so that the address dump below runs once a source is there, not on
+            // every notification while the interface has none.
+            if config.unicastSource == nil, let missing = missingSource(config, on: known) { throw missing }
             let source = try Self.sourceAddress(for: config, on: interface, facts: facts)
             let transport: VRRPSocket.Transport =
                 config.unicastPeers.isEmpty ? .multicast : .unicast(peers: config.unicastPeers)
