@@ -268,7 +268,6 @@ final class InstanceDriver {
     /// A master without its VIP serves nobody: FAULT, retried every `vipRetryInterval`.
     private func vipNotAdded(_ network: IPNetwork, _ error: Error, at now: MonotonicInstant) {
         logger.error("cannot add VIP; going to FAULT", metadata: ["vip": "\(network)", "error": "\(error)"])
-        counters.vipAddFailures += 1
         vipProblem = "VIP \(network) cannot be added: \(error)"
         vipRetryDue = now + Self.vipRetryInterval
         verdictStale = true
@@ -389,8 +388,6 @@ struct InstanceCounters {
     var transitions = 0
     /// VIPs that vanished while master and were added back.
     var vipsRestored = 0
-    /// VIP adds that failed (each one a FAULT).
-    var vipAddFailures = 0
     /// Dropped packets by `VRRPDiscard` label.
     var discards: [String: Int] = [:]
 }
