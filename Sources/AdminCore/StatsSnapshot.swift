@@ -288,6 +288,8 @@ public struct VRRPInstanceStats: Sendable, Equatable {
     public var transitions: Int
     /// Dropped packets by reason label (`bad_checksum`, `bad_ttl`, `other_vrid`, ...).
     public var discards: [String: Int]
+    /// VIPs that vanished while master (an `ip addr flush`, a DHCP renewal) and were added back.
+    public var vipsRestored = 0
 
     public init(
         name: String, interface: String, virtualRouterID: Int, state: String, priority: Int,

@@ -21,7 +21,7 @@ public enum VRRPReport {
                 ("transitions", "\(instance.transitions)"),
                 ("dropped", instance.discards.sorted { $0.key < $1.key }.map { "\($0.key):\($0.value)" }
                     .joined(separator: ",")),
-            ]
+            ] + (instance.vipsRestored > 0 ? [("vips_restored", "\(instance.vipsRestored)")] : [])
             let pairs = fields.map { key, value in "\(key)=\(Escaping.word(value))" }
             return ([Escaping.word(instance.name)] + pairs).joined(separator: " ") + "\n"
         }.joined()

@@ -63,6 +63,8 @@ extension MetricNameDescriptor {
     static let vrrpAdvertsReceivedTotal = pgfloat(
         "vrrp_adverts_received", unit: "total", help: "VRRP adverts accepted.")
     static let vrrpDiscardedTotal = pgfloat("vrrp_discarded", unit: "total", help: "VRRP packets dropped, by reason.")
+    static let vrrpVIPsRestoredTotal = pgfloat(
+        "vrrp_vips_restored", unit: "total", help: "VIPs that vanished while master and were added back.")
     static let dcsConnected = pgfloat("dcs_connected", help: "1 while the watch of Patroni's store runs.")
     static let dcsRevision = pgfloat("dcs_revision", help: "The store revision seen last.")
     static let dcsWritesFenced = pgfloat(

@@ -117,6 +117,7 @@ public final class MetricsExporter: @unchecked Sendable {
         for (reason, count) in instance.discards {
             total(.vrrpDiscardedTotal, labels + [("reason", reason)], count)
         }
+        total(.vrrpVIPsRestoredTotal, labels, instance.vipsRestored)
     }
 
     private func export(_ dcs: DCSStats) {

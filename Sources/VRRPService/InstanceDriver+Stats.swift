@@ -8,12 +8,12 @@ extension InstanceDriver {
         let settings = router.settings
         let master: String?
         switch router.state {
-        case .master: master = socket.source.description
+        case .master: master = link?.socket.source.description
         case .backup: master = router.knownMaster?.address.description
         case .initialize, .fault: master = nil
         }
-        return VRRPInstanceStats(
-            name: name, interface: interface.name, virtualRouterID: Int(settings.vrid),
+        var stats = VRRPInstanceStats(
+            name: name, interface: config.interface, virtualRouterID: Int(settings.vrid),
             state: router.state.label, priority: Int(settings.priority),
             effectivePriority: router.isFaulted ? 0 : Int(router.effectivePriority),
             priorityReasons: verdict.faultReasons + verdict.adjustmentReasons, masterAddress: master,
@@ -24,6 +24,8 @@ extension InstanceDriver {
             administrativeBackup: router.administrativeMode == .backup, advertsSent: counters.advertsSent,
             advertsReceived: counters.advertsReceived, transitions: counters.transitions,
             discards: counters.discards)
+        stats.vipsRestored = counters.vipsRestored
+        return stats
     }
 }
 

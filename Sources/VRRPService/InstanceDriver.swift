@@ -12,11 +12,10 @@ import VRRPIO
 /// script runner's own thread).
 final class InstanceDriver {
     let config: VRRPConfig
-    let interface: NetworkInterface
     private(set) var router: VirtualRouter
-    let socket: AdvertChannel
+    /// The interface as opened now; nil while it is missing or unusable, and the instance is in FAULT.
+    private(set) var link: InstanceLink?
     private let vips: VirtualAddressControl
-    private let announcer: NeighborAnnouncer
     private let logger: Logger
     private let notify: (VRRPState, VRRPState, UInt8) -> Void
     let policy: TrackingPolicy
@@ -37,18 +36,25 @@ final class InstanceDriver {
     private(set) var counters = InstanceCounters()
     private(set) var lastTransition: MonotonicInstant?
     private var lastDiscardLog: [VRRPDiscard: MonotonicInstant] = [:]
+    /// Why the instance's own I/O holds it in FAULT, besides tracking: its interface, or a VIP it cannot add.
+    private var interfaceProblem: String?
+    private var vipProblem: String?
+    /// When a VIP that could not be added is tried again.
+    private var vipRetryDue: MonotonicInstant?
+    static let vipRetryInterval = Duration.seconds(1)
+    /// Set when an action changed a fault reason; applied once the current batch of actions is done, so that a
+    /// batch (becoming master) is never cut in half by the fault it causes.
+    private var verdictStale = false
 
+    /// - Parameter link: the opened interface; nil starts the instance in FAULT until `attach`.
     init(
-        config: VRRPConfig, settings: VRRPInstanceSettings, interface: NetworkInterface, socket: AdvertChannel,
-        vips: VirtualAddressControl, announcer: NeighborAnnouncer, logger: Logger,
-        notify: @escaping (VRRPState, VRRPState, UInt8) -> Void
+        config: VRRPConfig, settings: VRRPInstanceSettings, link: InstanceLink?, vips: VirtualAddressControl,
+        logger: Logger, notify: @escaping (VRRPState, VRRPState, UInt8) -> Void
     ) {
         self.config = config
-        self.interface = interface
         self.router = VirtualRouter(settings: settings)
-        self.socket = socket
+        self.link = link
         self.vips = vips
-        self.announcer = announcer
         self.notify = notify
         var logger = logger
         logger[metadataKey: "instance"] = "\(config.name)"
@@ -57,6 +63,10 @@ final class InstanceDriver {
         self.proxyHealth = ProxyHealthTracker(
             silence: config.trackProxySilence, rise: config.trackProxyRise, fall: config.trackProxyFall,
             period: VRRPService.trackingPeriod)
+        if link == nil { interfaceProblem = "interface \(config.interface) not opened yet" }
+        verdict = currentVerdict()
+        _ = router.setPriorityAdjustment(verdict.adjustment, at: MonotonicInstant(nanoseconds: 0))
+        _ = router.setFault(verdict.isFault, at: MonotonicInstant(nanoseconds: 0))
     }
 
     var name: String { config.name }
@@ -64,7 +74,12 @@ final class InstanceDriver {
     // MARK: - Events
 
     func start(at now: MonotonicInstant) {
-        // A VIP left by a crashed run would answer ARP for a node that is not master.
+        if let link { removeStaleVIPs(from: link.interface) }
+        run(router.start(at: now), at: now)
+    }
+
+    /// A VIP left by a crashed run (or on a recreated interface) would answer ARP for a node that is not master.
+    private func removeStaleVIPs(from interface: NetworkInterface) {
         for vip in config.virtualAddresses {
             do {
                 let removed = try vips.removeStale(vip.address, from: interface)
@@ -75,10 +90,6 @@ final class InstanceDriver {
                 logger.error("cannot clean a stale VIP", metadata: ["vip": "\(vip)", "error": "\(error)"])
             }
         }
-        // Tracking that holds the instance before any input arrived (a weight-0 track script without a result
-        // yet) must hold it from the start: an address owner would otherwise take over and resign at once.
-        track(tracked, at: now)
-        run(router.start(at: now), at: now)
     }
 
     func shutdown(at now: MonotonicInstant) {
@@ -87,6 +98,7 @@ final class InstanceDriver {
 
     /// Reads every pending datagram; malformed or foreign ones are counted by reason and dropped.
     func readable(at now: MonotonicInstant) {
+        guard let socket = link?.socket else { return }
         for _ in 0..<64 {
             let datagram: VRRPDatagram?
             do {
@@ -153,11 +165,12 @@ final class InstanceDriver {
             announce(config.virtualAddresses.map(\.address))
             refreshDue = now + config.garpMasterRefresh
         }
+        if let due = vipRetryDue, due <= now { retryVIPs(at: now) }
     }
 
     /// The earliest instant something is due.
     var nextDue: MonotonicInstant? {
-        let candidates = timers.values.map(\.due) + [refreshDue, followUpDue].compactMap { $0 }
+        let candidates = timers.values.map(\.due) + [refreshDue, followUpDue, vipRetryDue].compactMap { $0 }
         return candidates.min()
     }
 
@@ -171,7 +184,19 @@ final class InstanceDriver {
     /// Applies a new tracking state: FAULT or a priority adjustment, as the policy says.
     func track(_ state: TrackedState, at now: MonotonicInstant) {
         tracked = state
-        let next = policy.evaluate(state)
+        applyVerdict(at: now)
+    }
+
+    /// The tracking verdict with the instance's own fault reasons first.
+    private func currentVerdict() -> TrackingVerdict {
+        var next = policy.evaluate(tracked)
+        next.faultReasons = [interfaceProblem, vipProblem].compactMap { $0 } + next.faultReasons
+        return next
+    }
+
+    private func applyVerdict(at now: MonotonicInstant) {
+        verdictStale = false
+        let next = currentVerdict()
         guard next != verdict else { return }
         if next.faultReasons != verdict.faultReasons || next.adjustmentReasons != verdict.adjustmentReasons {
             logger.notice(
@@ -187,6 +212,104 @@ final class InstanceDriver {
         run(router.setFault(next.isFault, at: now), at: now)
     }
 
+    // MARK: - Interface and addresses
+
+    /// The interface is (back) open: leaves the FAULT its absence caused. A new source address (a recreated
+    /// interface may have another) starts the election over with it, as a restart would.
+    func attach(_ link: InstanceLink, at now: MonotonicInstant) {
+        self.link = link
+        if link.socket.source != router.settings.primaryAddress {
+            var settings = router.settings
+            settings.primaryAddress = link.socket.source
+            let old = router
+            router = VirtualRouter(settings: settings)
+            router.setPriorityAdjustment(old.priorityAdjustment)
+            if old.administrativeMode == .backup { _ = router.handover(at: now) }
+            // The old router is in FAULT (or not started): the new one takes its place there, silently.
+            _ = router.setFault(true, at: now)
+            if old.state != .initialize { _ = router.start(at: now) }
+            timers = [:]
+        }
+        removeStaleVIPs(from: link.interface)
+        interfaceProblem = nil
+        logger.notice("VRRP interface opened", metadata: [
+            "interface": "\(link.interface)", "index": "\(link.interface.index)", "source": "\(link.socket.source)",
+        ])
+        applyVerdict(at: now)
+    }
+
+    /// The interface is gone or unusable (`problem` says how): FAULT, with a priority-0 advert while the old
+    /// socket can still send one, then the socket and announcer are dropped.
+    func detach(_ problem: String, at now: MonotonicInstant) {
+        guard interfaceProblem != problem else { return }
+        interfaceProblem = problem
+        applyVerdict(at: now)
+        if link != nil { logger.warning("VRRP interface closed", metadata: ["why": "\(problem)"]) }
+        link = nil
+    }
+
+    /// Addresses were removed from the instance's interface, or may have been (`present` is what it holds now):
+    /// a master puts back any of its VIPs that is missing and announces it at once; one it cannot put back sends it
+    /// to FAULT so that a peer takes over.
+    func verifyVIPs(present: Set<IPNetwork>, at now: MonotonicInstant) {
+        guard router.state == .master, link != nil else { return }
+        for network in config.virtualAddresses where !present.contains(network) {
+            switch addVIP(network) {
+            case .success(false):
+                continue
+            case .success(true):
+                counters.vipsRestored += 1
+                logger.warning("VIP vanished while master; added back", metadata: [
+                    "vip": "\(network)", "restored": "\(counters.vipsRestored)",
+                ])
+                announce([network.address])
+            case .failure(let error):
+                vipNotAdded(network, error, at: now)
+            }
+        }
+        if verdictStale { applyVerdict(at: now) }
+    }
+
+    private func addVIP(_ network: IPNetwork) -> Result<Bool, Error> {
+        guard let interface = link?.interface else {
+            return .failure(VRRPServiceError("interface \(config.interface) is not open"))
+        }
+        return Result { try vips.add(network, to: interface, label: config.virtualAddressLabel) }
+    }
+
+    /// A master without its VIP serves nobody: FAULT, retried every `vipRetryInterval`.
+    private func vipNotAdded(_ network: IPNetwork, _ error: Error, at now: MonotonicInstant) {
+        logger.error("cannot add VIP; going to FAULT", metadata: ["vip": "\(network)", "error": "\(error)"])
+        vipProblem = "VIP \(network) cannot be added: \(error)"
+        vipRetryDue = now + Self.vipRetryInterval
+        verdictStale = true
+    }
+
+    /// Tries adding the VIPs again while in FAULT for them. The addresses are removed again at once (a FAULT node
+    /// must not hold them); it is the add that had failed, and its success ends the fault, after which the
+    /// election decides who adds them for real.
+    private func retryVIPs(at now: MonotonicInstant) {
+        vipRetryDue = nil
+        guard vipProblem != nil else { return }
+        guard let interface = link?.interface else {
+            vipRetryDue = now + Self.vipRetryInterval
+            return
+        }
+        for network in config.virtualAddresses {
+            switch addVIP(network) {
+            case .success(let added):
+                if added, router.state != .master { _ = try? vips.remove(network, from: interface) }
+            case .failure(let error):
+                vipProblem = "VIP \(network) cannot be added: \(error)"
+                vipRetryDue = now + Self.vipRetryInterval
+                return
+            }
+        }
+        logger.notice("VIPs can be added again; leaving FAULT")
+        vipProblem = nil
+        applyVerdict(at: now)
+    }
+
     /// The operator's `set vrrp NAME state backup|auto`.
     func administer(backup: Bool, at now: MonotonicInstant) {
         run(backup ? router.handover(at: now) : router.resume(at: now), at: now)
@@ -196,11 +319,13 @@ final class InstanceDriver {
 
     private func run(_ actions: [VRRPAction], at now: MonotonicInstant) {
         for action in actions { perform(action, at: now) }
+        if verdictStale { applyVerdict(at: now) }
     }
 
     private func perform(_ action: VRRPAction, at now: MonotonicInstant) {
         switch action {
         case .sendAdvert(let priority):
+            guard let socket = link?.socket else { return }
             let packet = router.settings.advertisement(priority: priority)
             do {
                 try socket.sendToEachDestination { destination in
@@ -215,13 +340,10 @@ final class InstanceDriver {
             }
         case .addVIPs(let networks):
             for network in networks {
-                do {
-                    _ = try vips.add(network, to: interface, label: config.virtualAddressLabel)
-                } catch {
-                    logger.error("cannot add VIP", metadata: ["vip": "\(network)", "error": "\(error)"])
-                }
+                if case .failure(let error) = addVIP(network) { vipNotAdded(network, error, at: now) }
             }
         case .removeVIPs(let networks):
+            guard let interface = link?.interface else { return }
             for network in networks {
                 do {
                     _ = try vips.remove(network, from: interface)
@@ -257,6 +379,7 @@ final class InstanceDriver {
 
     /// keepalived's `garp_master_repeat` (or `frames`): several frames at once, since any one may be lost.
     private func announce(_ addresses: [IPAddress], frames: Int? = nil) {
+        guard let announcer = link?.announcer else { return }
         for address in addresses {
             for _ in 0..<(frames ?? config.garpMasterRepeat) {
                 do {
@@ -277,6 +400,16 @@ struct InstanceCounters {
     var advertsReceived = 0
     var sendErrors = 0
     var transitions = 0
+    /// VIPs that vanished while master and were added back.
+    var vipsRestored = 0
     /// Dropped packets by `VRRPDiscard` label.
     var discards: [String: Int] = [:]
+}
+
+/// An instance's interface as opened: its index, the advert socket and the announcer, all of one incarnation of
+/// the interface. A recreated interface (new index) needs a new one.
+struct InstanceLink {
+    let interface: NetworkInterface
+    let socket: AdvertChannel
+    let announcer: NeighborAnnouncer
 }

@@ -23,6 +23,8 @@ protocol VirtualAddressControl: AnyObject {
 
 /// Gratuitous ARP / unsolicited NA for one address; `GratuitousAnnouncer` in the daemon.
 protocol NeighborAnnouncer: AnyObject {
+    /// The MAC the announcements claim; a changed interface MAC needs a new announcer.
+    var hardwareAddress: MACAddress { get }
     func announce(_ address: IPAddress) throws
 }
 

@@ -13,9 +13,11 @@ import VRRPIO
 /// Runs every `[[vrrp]]` instance on one thread of its own, so that a proxy saturated by clients never delays
 /// an advert (keepalived's best-known cause of split brain), and watches what the instances track.
 ///
-/// Contract: `init` opens the sockets on the caller's thread (in its network namespace) and throws before
-/// anything is announced; `start` spawns the thread; every other public method only posts to the thread and
-/// may be called from anywhere. Replies come back on the VRRP thread.
+/// Contract: `init` opens the rtnetlink sockets and each instance's sockets on the caller's thread (in its network
+/// namespace); it throws only when those shared sockets cannot be opened. An instance whose interface is missing,
+/// has no MAC or no usable source address starts in FAULT and opens when the interface is back: it never stops
+/// the daemon. `start` spawns the thread; every other public method only posts to the thread and may be called
+/// from anywhere. Replies come back on the VRRP thread.
 public final class VRRPService: @unchecked Sendable {
     /// Asks the data plane to answer; the closure passed in is called when it does.
     public typealias Heartbeat = @Sendable (@escaping @Sendable () -> Void) -> Void
@@ -31,6 +33,8 @@ public final class VRRPService: @unchecked Sendable {
     private let logger: Logger
     private let drivers: [InstanceDriver]
     private let facts: InterfaceFacts
+    /// Links and addresses from rtnetlink notifications: link tracking, vanished VIPs and interface lifecycle.
+    private let watcher: InterfaceWatcher
     private let heartbeat: Heartbeat
     private let mailbox: ThreadMailbox<VRRPCommand>
     private let lastPong = LockedInstant(MonotonicInstant(nanoseconds: shim_monotonic_ns()))
@@ -45,30 +49,102 @@ public final class VRRPService: @unchecked Sendable {
     private var stopping: (@Sendable () -> Void)?
     private var thread: Thread?
 
-    /// Opens each instance's socket and packet socket, and resolves its interface and source address.
+    /// Opens the rtnetlink sockets, then each instance's interface that can be opened now.
     public init(
         instances: [VRRPConfig], heartbeat: @escaping Heartbeat, notifier: @escaping Notifier, logger: Logger
     ) throws {
         self.logger = logger
         self.heartbeat = heartbeat
         self.mailbox = try ThreadMailbox()
-        let facts = try InterfaceFacts()
-        self.facts = facts
+        facts = try InterfaceFacts()
+        watcher = try InterfaceWatcher()
         let vips = try VIPManager()
-        drivers = try instances.map { config in
+        drivers = instances.map { config in
+            // Replaced by the interface's own address when it opens.
+            let placeholder = config.unicastSource
+                ?? (config.virtualAddresses.first?.address.family == .v6 ? IPAddress.v6(IPv6Bytes(high: 0, low: 0))
+                    : IPAddress.v4(0))
+            return InstanceDriver(
+                config: config, settings: config.settings(primaryAddress: placeholder), link: nil, vips: vips,
+                logger: logger
+            ) { from, to, priority in notifier(config, from, to, priority) }
+        }
+        reopenInterfaces(at: now())
+    }
+
+    /// Closes the instances whose interface went away or changed, and opens those whose interface is usable now.
+    private func reopenInterfaces(at now: MonotonicInstant) {
+        for driver in drivers {
+            if let link = driver.link, let problem = interfaceProblem(of: link, config: driver.config) {
+                driver.detach(problem, at: now)
+            }
+            guard driver.link == nil else { continue }
+            switch open(driver.config) {
+            case .success(let link): driver.attach(link, at: now)
+            case .failure(let error): driver.detach("\(error)", at: now)
+            }
+        }
+    }
+
+    /// Why an open interface can no longer be used as it was opened; nil while it can.
+    private func interfaceProblem(of link: InstanceLink, config: VRRPConfig) -> String? {
+        guard let current = watcher.link(named: config.interface) else {
+            return "interface \(config.interface) missing"
+        }
+        guard current.index == link.interface.index else {
+            return "interface \(config.interface) recreated (index \(link.interface.index) -> \(current.index))"
+        }
+        guard current.hardwareAddress == link.announcer.hardwareAddress else {
+            return "interface \(config.interface) changed its hardware address"
+        }
+        guard config.unicastSource != nil
+            || watcher.addresses[current.index, default: []].contains(where: {
+                $0.network.address == link.socket.source && !$0.isTentative
+            })
+        else { return "interface \(config.interface) lost source address \(link.socket.source)" }
+        return nil
+    }
+
+    /// Why the watcher's model shows no address adverts could come from on `link`; nil when it shows one.
+    private func missingSource(_ config: VRRPConfig, on link: WatchedLink) -> VRRPServiceError? {
+        let vips = Set(config.virtualAddresses.map(\.address))
+        let addresses = watcher.addresses[link.index, default: []]
+        switch config.virtualAddresses.first?.address.family ?? .v4 {
+        case .v4:
+            let usable = addresses.contains {
+                $0.network.address.family == .v4 && !$0.isSecondary && !vips.contains($0.network.address)
+            }
+            return usable ? nil : VRRPServiceError("interface \(link.name) has no IPv4 address")
+        case .v6:
+            let linkLocal = addresses.filter { $0.network.address.family == .v6 && $0.isLinkScope }
+            if linkLocal.contains(where: { !$0.isTentative }) { return nil }
+            let state = linkLocal.isEmpty ? "no" : "only a tentative (DAD)"
+            return VRRPServiceError("interface \(link.name) has \(state) IPv6 link-local address")
+        }
+    }
+
+    /// Opens the advert socket and announcer of an instance's interface as it is now.
+    private func open(_ config: VRRPConfig) -> Result<InstanceLink, Error> {
+        Result {
+            guard let known = watcher.link(named: config.interface) else {
+                throw VRRPServiceError("interface \(config.interface) missing")
+            }
             let interface = try NetworkInterface(named: config.interface)
+            guard interface.index == known.index else {
+                throw VRRPServiceError("interface \(config.interface) is being recreated")
+            }
+            guard let mac = known.hardwareAddress else {
+                throw VRRPServiceError("interface \(interface) has no hardware address")
+            }
+            // The model answers first, so that the address dump below runs once a source is there, not on
+            // every notification while the interface has none.
+            if config.unicastSource == nil, let missing = missingSource(config, on: known) { throw missing }
             let source = try Self.sourceAddress(for: config, on: interface, facts: facts)
             let transport: VRRPSocket.Transport =
                 config.unicastPeers.isEmpty ? .multicast : .unicast(peers: config.unicastPeers)
             let socket = try VRRPSocket(interface: interface, source: source, transport: transport)
-            guard let mac = try facts.hardwareAddress(of: interface) else {
-                throw VRRPServiceError("interface \(interface) has no hardware address")
-            }
             let announcer = try GratuitousAnnouncer(interface: interface, hardwareAddress: mac)
-            return InstanceDriver(
-                config: config, settings: config.settings(primaryAddress: source), interface: interface,
-                socket: socket, vips: vips, announcer: announcer, logger: logger
-            ) { from, to, priority in notifier(config, from, to, priority) }
+            return InstanceLink(interface: interface, socket: socket, announcer: announcer)
         }
     }
 
@@ -144,15 +220,20 @@ public final class VRRPService: @unchecked Sendable {
         // hold a slow-starting node in FAULT.
         lastPong.set(start)
         for driver in drivers { driver.start(at: start) }
-        var descriptors = [pollfd(fd: mailbox.eventFD, events: Int16(POLLIN), revents: 0)]
-            + drivers.map { pollfd(fd: $0.socket.fileDescriptor, events: Int16(POLLIN), revents: 0) }
         while stopping == nil {
+            // Rebuilt every turn: an instance's socket changes when its interface is recreated, and a closed
+            // one is -1, which poll skips.
+            var descriptors = [
+                pollfd(fd: mailbox.eventFD, events: Int16(POLLIN), revents: 0),
+                pollfd(fd: watcher.fileDescriptor, events: Int16(POLLIN), revents: 0),
+            ] + drivers.map { pollfd(fd: $0.link?.socket.fileDescriptor ?? -1, events: Int16(POLLIN), revents: 0) }
             let timeout = max(0, min(nextDue().since(now()).milliseconds + 1, 1000))
             let ready = poll(&descriptors, nfds_t(descriptors.count), Int32(timeout))
             let instant = now()
             if ready > 0 {
                 if descriptors[0].revents != 0 { for command in mailbox.take() { handle(command, at: instant) } }
-                for (index, driver) in drivers.enumerated() where descriptors[index + 1].revents != 0 {
+                if descriptors[1].revents != 0 { interfacesChanged(at: instant) }
+                for (index, driver) in drivers.enumerated() where descriptors[index + 2].revents != 0 {
                     driver.readable(at: instant)
                 }
             }
@@ -163,6 +244,25 @@ public final class VRRPService: @unchecked Sendable {
         for driver in drivers { driver.shutdown(at: end) }
         logger.info("VRRP stopped")
         stopping?()
+    }
+
+    /// Applies rtnetlink notifications: interfaces that went or came back, link states, and VIPs that vanished.
+    private func interfacesChanged(at now: MonotonicInstant) {
+        let changes = watcher.readable()
+        if let failure = changes.failure {
+            logger.warning("rtnetlink notifications failed", metadata: ["error": "\(failure)"])
+        }
+        guard changes.changed else { return }
+        reopenInterfaces(at: now)
+        track(at: now)
+        for driver in drivers {
+            guard let index = driver.link?.interface.index else { continue }
+            let vanished = changes.removedAddresses.contains { removed in
+                removed.index == index && driver.config.virtualAddresses.contains(removed.network)
+            }
+            guard vanished || changes.resynchronised else { continue }
+            driver.verifyVIPs(present: Set(watcher.addresses[index, default: []].map(\.network)), at: now)
+        }
     }
 
     private func nextDue() -> MonotonicInstant {
@@ -220,10 +320,9 @@ public final class VRRPService: @unchecked Sendable {
         }
     }
 
+    /// From the notifications' model: no kernel call, so an RTNL lock held by a NIC reset cannot stall adverts.
     private func linkUsable(_ name: String) -> Bool {
-        guard let interface = try? NetworkInterface(named: name), let state = try? facts.linkState(of: interface)
-        else { return false }
-        return state.isUsable
+        watcher.link(named: name)?.state.isUsable ?? false
     }
 
     /// Open descriptors against the soft limit, from /proc/self/fd.

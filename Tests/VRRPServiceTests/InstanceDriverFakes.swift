@@ -60,6 +60,7 @@ final class FakeVirtualAddresses: VirtualAddressControl {
 
 /// Counts announcements per address; `announceError` makes them fail, as a full packet socket does.
 final class FakeAnnouncer: NeighborAnnouncer {
+    let hardwareAddress = MACAddress("02:00:00:00:00:01")!
     private(set) var announced: [IPAddress] = []
     private(set) var failures = 0
     var announceError: Error?
@@ -93,8 +94,8 @@ struct DriverRig {
             garpMasterRepeat: 1, trackScripts: trackScripts)
         driver = InstanceDriver(
             config: config, settings: config.settings(primaryAddress: Self.local),
-            interface: try NetworkInterface(named: "lo"), socket: channel, vips: addresses, announcer: announcer,
-            logger: Logger(label: "test")
+            link: InstanceLink(interface: try NetworkInterface(named: "lo"), socket: channel, announcer: announcer),
+            vips: addresses, logger: Logger(label: "test")
         ) { _, _, _ in }
     }
 
