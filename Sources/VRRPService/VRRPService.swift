@@ -17,8 +17,9 @@ import VRRPIO
 /// anything is announced; `start` spawns the thread; every other public method only posts to the thread and
 /// may be called from anywhere. Replies come back on the VRRP thread.
 public final class VRRPService: @unchecked Sendable {
-    /// Asks the data plane to answer; the closure passed in is called when it does.
-    public typealias Heartbeat = @Sendable (@escaping @Sendable () -> Void) -> Void
+    /// Asks the data plane to answer; the closure passed in is called when it does, with the descriptors the data
+    /// plane holds then.
+    public typealias Heartbeat = @Sendable (@escaping @Sendable (_ descriptorsHeld: Int) -> Void) -> Void
     /// Runs the notify hooks of an instance's transition (off the VRRP thread).
     public typealias Notifier = @Sendable (_ instance: VRRPConfig, _ from: VRRPState, _ to: VRRPState,
                                            _ priority: UInt8) -> Void
@@ -27,9 +28,6 @@ public final class VRRPService: @unchecked Sendable {
     static let trackingPeriod = Duration.milliseconds(200)
     /// A data plane silent this long is stalled: a stalled proxy must lose the VIP in under a second.
     static let heartbeatLimit = Duration.milliseconds(700)
-    /// Descriptor use above this share of the limit counts as the proxy being unable to take clients.
-    static let descriptorLimitShare = 0.95
-
     private let logger: Logger
     private let drivers: [InstanceDriver]
     private let facts: InterfaceFacts
@@ -42,16 +40,20 @@ public final class VRRPService: @unchecked Sendable {
     /// Track script states by instance, then script name.
     private var scripts: [String: [String: ScriptEffect]] = [:]
     private var nextTracking = MonotonicInstant(nanoseconds: 0)
-    private var nextDescriptorCheck = MonotonicInstant(nanoseconds: 0)
+    /// Judges the descriptor count each heartbeat brings; nil when the open-file limit could not be read.
+    private let descriptorPressure: DescriptorPressure?
     private var descriptorProblem: String?
     private var stopping: (@Sendable () -> Void)?
     private var thread: Thread?
 
     /// Opens each instance's socket and packet socket, and resolves its interface and source address.
+    /// `descriptorsOutsideDataPlane`: what the rest of the process holds, added to each heartbeat's count.
     public init(
-        instances: [VRRPConfig], heartbeat: @escaping Heartbeat, notifier: @escaping Notifier, logger: Logger
+        instances: [VRRPConfig], heartbeat: @escaping Heartbeat, descriptorsOutsideDataPlane: Int,
+        notifier: @escaping Notifier, logger: Logger
     ) throws {
         self.logger = logger
+        descriptorPressure = DescriptorPressure.current(outsideDataPlane: descriptorsOutsideDataPlane)
         self.heartbeat = heartbeat
         self.mailbox = try ThreadMailbox()
         let facts = try InterfaceFacts()
@@ -180,8 +182,9 @@ public final class VRRPService: @unchecked Sendable {
             reply(true)
         case .snapshot(let reply):
             reply(drivers.map { $0.stats(at: now) })
-        case .pong:
+        case .pong(let descriptorsHeld):
             pingOutstanding = false
+            descriptorProblem = descriptorPressure?.problem(dataPlaneHeld: descriptorsHeld)
         case .stop(let done):
             stopping = done
         }
@@ -194,14 +197,10 @@ public final class VRRPService: @unchecked Sendable {
             pingOutstanding = true
             let lastPong = self.lastPong
             let mailbox = self.mailbox
-            heartbeat {
+            heartbeat { descriptorsHeld in
                 lastPong.set(MonotonicInstant(nanoseconds: shim_monotonic_ns()))
-                mailbox.post(.pong)
+                mailbox.post(.pong(descriptorsHeld: descriptorsHeld))
             }
-        }
-        if now >= nextDescriptorCheck {
-            nextDescriptorCheck = now + .seconds(1)
-            descriptorProblem = Self.descriptorProblem()
         }
         let silence = now.since(lastPong.get())
         let proxyProblem = bindProblem ?? descriptorProblem
@@ -219,16 +218,6 @@ public final class VRRPService: @unchecked Sendable {
         guard let interface = try? NetworkInterface(named: name), let state = try? facts.linkState(of: interface)
         else { return false }
         return state.isUsable
-    }
-
-    /// Open descriptors against the soft limit, from /proc/self/fd.
-    private static func descriptorProblem() -> String? {
-        var limit = rlimit()
-        guard getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit) == 0, limit.rlim_cur > 0,
-            let open = try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd").count
-        else { return nil }
-        guard Double(open) > Double(limit.rlim_cur) * descriptorLimitShare else { return nil }
-        return "\(open) of \(limit.rlim_cur) file descriptors in use"
     }
 
     private func now() -> MonotonicInstant { MonotonicInstant(nanoseconds: shim_monotonic_ns()) }
