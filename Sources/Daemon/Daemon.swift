@@ -129,7 +129,7 @@ public final class Daemon: @unchecked Sendable {
         }
         thread.name = "pgfloat-data"
         thread.start()
-        vrrp?.start()
+        vrrp?.start(realtimePriority: config.global.vrrpRTPriority)
         let binds = config.listeners.flatMap(\.binds).map(\.description).joined(separator: ",")
         logger.info(
             "ready",

@@ -98,9 +98,15 @@ public final class VRRPService: @unchecked Sendable {
         return found
     }
 
-    /// Starts every instance on the VRRP thread.
-    public func start() {
-        let thread = Thread { [self] in self.run() }
+    /// Starts every instance on the VRRP thread, in SCHED_RR at `realtimePriority` when one is given
+    /// (`[global] vrrp_rt_priority`; a refusal is logged once and the thread runs on in the normal scheduler).
+    public func start(realtimePriority: Int? = nil) {
+        let thread = Thread { [self] in
+            if let realtimePriority, let refused = RealtimeScheduling.enter(priority: realtimePriority) {
+                logger.warning("\(RealtimeScheduling.refusal(priority: realtimePriority, errno: refused))")
+            }
+            self.run()
+        }
         thread.name = "pgfloat-vrrp"
         thread.start()
         self.thread = thread
