@@ -102,6 +102,8 @@ public final class VRRPService: @unchecked Sendable {
     /// (`[global] vrrp_rt_priority`; a refusal is logged once and the thread runs on in the normal scheduler).
     public func start(realtimePriority: Int? = nil) {
         let thread = Thread { [self] in
+            // The kernel's name too (Thread.name stays in Foundation), for `top -H`, ps and chrt -p.
+            _ = shim_set_thread_name("pgfloat-vrrp")
             if let realtimePriority, let refused = RealtimeScheduling.enter(priority: realtimePriority) {
                 logger.warning("\(RealtimeScheduling.refusal(priority: realtimePriority, errno: refused))")
             }
