@@ -8,8 +8,9 @@ import Glibc
 struct DescriptorPressure: Sendable, Equatable {
     /// Descriptor use above this share of the limit counts as the proxy being unable to take clients.
     static let limitShare = 0.95
-    /// Descriptors outside the data plane that come and go after the start: check connections, admin and stats
-    /// clients, track scripts' and notify hooks' pipes, the files a reload reads.
+    /// Descriptors outside the data plane that the start-up count misses: opened after it (VRRP's own sockets,
+    /// the admin and stats listeners, the check loop), or coming and going (check connections, admin and stats
+    /// clients, scripts' and hooks' pipes, the files a reload reads).
     static let transientAllowance = 64
 
     /// The soft `RLIMIT_NOFILE`.
