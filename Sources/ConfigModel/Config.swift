@@ -64,12 +64,18 @@ public struct GlobalSettings: Sendable, Equatable {
     public var user: String?
     /// The group used with `user` instead of its primary group; nil is the user's own.
     public var group: String?
+    /// SCHED_RR priority (1-99) of the VRRP thread alone (keepalived's `vrrp_rt_priority`); nil leaves it in the
+    /// normal scheduler. Needs `LimitRTPRIO=` at least this high, or CAP_SYS_NICE.
+    public var vrrpRTPriority: Int?
+    /// Whether the process locks its memory (`mlockall`, keepalived's `vrrp_no_swap`), so that an advert never
+    /// waits on a page coming back from swap. Needs `LimitMEMLOCK=` above the process's size.
+    public var lockMemory: Bool
 
     public init(
         adminSocket: String? = nil, adminGroup: String? = nil, statsBind: Endpoint? = nil,
         statsAuthFile: String? = nil, statsAdmin: Bool = false, statsRefresh: Duration = .seconds(5),
         shutdownGrace: Duration = .seconds(30), logSessions: Bool = true, scriptUser: String? = nil,
-        user: String? = nil, group: String? = nil
+        user: String? = nil, group: String? = nil, vrrpRTPriority: Int? = nil, lockMemory: Bool = false
     ) {
         self.adminSocket = adminSocket
         self.adminGroup = adminGroup
@@ -82,6 +88,8 @@ public struct GlobalSettings: Sendable, Equatable {
         self.scriptUser = scriptUser
         self.user = user
         self.group = group
+        self.vrrpRTPriority = vrrpRTPriority
+        self.lockMemory = lockMemory
     }
 }
 

@@ -13,6 +13,8 @@ extension ConfigLoader {
             .value("script_user", \.scriptUser) { $0.userName() },
             .value("user", \.user) { $0.userName() },
             .value("group", \.group) { $0.string() },
+            .value("vrrp_rt_priority", \.vrrpRTPriority) { $0.integer(in: 1...99) },
+            .value("lock_memory", \.lockMemory) { $0.boolean() },
         ])
     }
 

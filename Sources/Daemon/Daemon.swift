@@ -66,9 +66,12 @@ public final class Daemon: @unchecked Sendable {
         let launcher = try VRRPHooks.launcher(scriptUser: config.global.user == nil ? config.global.scriptUser : nil)
         let hooks = try config.vrrp.isEmpty ? nil : VRRPHooks(configs: config.vrrp, launcher: launcher, logger: logger)
         self.hooks = hooks
+        // Before the data plane's thread runs, its count can be read here.
+        let outsideDataPlane = max(0, (DescriptorLimit.openCount() ?? 0) - dataPlane.descriptorsHeld)
         let vrrp = try hooks.map { hooks in
             try VRRPService(
                 instances: config.vrrp, heartbeat: { reply in plane.ping(reply) },
+                descriptorsOutsideDataPlane: outsideDataPlane,
                 notifier: { [notifier = hooks.notifier] instance, from, to, priority in
                     notifier(instance, from, to, priority)
                     systemd.vrrpChanged(instance: instance.name, state: "\(to)".uppercased())
@@ -126,7 +129,7 @@ public final class Daemon: @unchecked Sendable {
         }
         thread.name = "pgfloat-data"
         thread.start()
-        vrrp?.start()
+        vrrp?.start(realtimePriority: config.global.vrrpRTPriority)
         let binds = config.listeners.flatMap(\.binds).map(\.description).joined(separator: ",")
         logger.info(
             "ready",
@@ -156,7 +159,7 @@ public final class Daemon: @unchecked Sendable {
         let checks = checkLoop.next()
         let admin = adminLoop.next()
         var parts: [(name: String, probe: Watchdog.Probe)] = [
-            ("data plane", { reply in plane.ping(reply) }),
+            ("data plane", { reply in plane.ping { _ in reply() } }),
             ("health checks", { reply in checks.execute(reply) }),
             ("admin", { reply in admin.execute(reply) }),
         ]

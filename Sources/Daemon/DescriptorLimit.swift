@@ -1,4 +1,5 @@
 import ConfigModel
+import Foundation
 import Glibc
 import Logging
 
@@ -13,6 +14,12 @@ public enum DescriptorLimit {
         var limit = rlimit()
         guard getrlimit(openFiles, &limit) == 0 else { return nil }
         return (UInt64(limit.rlim_cur), UInt64(limit.rlim_max))
+    }
+
+    /// The descriptors the process has open, from `/proc/self/fd`; nil when it cannot be listed. Once, at start:
+    /// afterwards the data plane's own count stands in for it (``DataPlane/descriptorsHeld``).
+    public static func openCount() -> Int? {
+        try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd").count
     }
 
     /// Raises the soft limit as the plan says, and logs what was set; a hard limit below the need is a warning.

@@ -41,7 +41,8 @@ final class CancelForwarder {
     private var forwards: [Forward?] = []
     private var free: [Int] = []
     private var nextGeneration: UInt32 = 1
-    private var inFlight = 0
+    /// Forwards connecting, each holding a socket.
+    private(set) var inFlight = 0
     /// Forwards in the order they started, which is deadline order as the timeout is the same for all; entries
     /// whose forward already finished are skipped when they reach the head.
     private var deadlines: [(slot: Int, generation: UInt32, deadline: MonotonicInstant)] = []

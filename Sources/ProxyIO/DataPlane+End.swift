@@ -12,6 +12,7 @@ extension DataPlane {
         if session.serverFD >= 0 {
             if reason.abortsServerSide { Self.discardUnsentBytes(session.serverFD) }
             close(session.serverFD)
+            serverSockets -= 1
         }
         if let server = session.server {
             server.sessions -= 1

@@ -90,6 +90,7 @@ extension DataPlane {
     private func attach(_ session: Session, to server: ServerRuntime, fd: Int32) {
         session.server = server
         session.serverFD = fd
+        serverSockets += 1
         server.sessions += 1
         let traffic = session.listener.traffic(to: server)
         traffic.began()
@@ -232,6 +233,7 @@ extension DataPlane {
         if session.serverFD >= 0 {
             close(session.serverFD)
             session.serverFD = -1
+            serverSockets -= 1
         }
         session.sentEarly = 0
         guard let server = session.server else { return nil }

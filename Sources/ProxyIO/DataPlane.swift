@@ -37,6 +37,8 @@ public final class DataPlane: @unchecked Sendable {
     var freeSlots: [Int] = []
     /// Accepted client connections, all listeners: what `[defaults] maxconn` limits.
     var processSessions = 0
+    /// Sessions' server sockets, connecting or connected (see ``descriptorsHeld``).
+    var serverSockets = 0
     /// Queue service state (see DataPlane+Routing): a pass is running, another was asked for meanwhile, the
     /// listener served first in the next round, and until when a local resource failure holds service back.
     var servingQueues = false
@@ -117,8 +119,9 @@ public final class DataPlane: @unchecked Sendable {
         mailbox.post(.shutdownSessions(listener: listener, server: server, reply: reply))
     }
 
-    /// Calls `reply` from the data-plane thread as soon as it reads this: the loop is turning.
-    public func ping(_ reply: @escaping @Sendable () -> Void) { mailbox.post(.ping(reply)) }
+    /// Calls `reply` from the data-plane thread as soon as it reads this: the loop is turning. It gets
+    /// ``descriptorsHeld`` as it is then.
+    public func ping(_ reply: @escaping @Sendable (_ descriptorsHeld: Int) -> Void) { mailbox.post(.ping(reply)) }
 
     /// Stops accepting, lets sessions finish for up to `grace`, then closes the rest; `run()` then returns.
     public func shutdown(grace: Duration) { mailbox.post(.shutdown(grace: grace)) }
@@ -188,7 +191,7 @@ public final class DataPlane: @unchecked Sendable {
         case .shutdownSessions(let listener, let server, let reply):
             reply(shutdownSessions(listener: listener, server: server))
         case .ping(let reply):
-            reply()
+            reply(descriptorsHeld)
         }
     }
 

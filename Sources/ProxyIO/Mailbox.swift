@@ -9,6 +9,6 @@ enum DataPlaneCommand {
     /// Runs the closure with a snapshot holding up to `sessionRows` session rows, on the data-plane thread.
     case snapshot(sessionRows: Int, @Sendable (DataPlaneSnapshot) -> Void)
     case shutdownSessions(listener: String?, server: String, reply: @Sendable (Int) -> Void)
-    /// Answers at once: proof for VRRP's `track_proxy` that the loop is turning.
-    case ping(@Sendable () -> Void)
+    /// Answers at once with the descriptors held: proof for VRRP's `track_proxy` that the loop is turning.
+    case ping(@Sendable (Int) -> Void)
 }

@@ -223,7 +223,7 @@ final class InstanceDriver {
             settings.primaryAddress = link.socket.source
             let old = router
             router = VirtualRouter(settings: settings)
-            router.setPriorityAdjustment(old.priorityAdjustment)
+            _ = router.setPriorityAdjustment(old.priorityAdjustment, at: now)
             if old.administrativeMode == .backup { _ = router.handover(at: now) }
             // The old router is in FAULT (or not started): the new one takes its place there, silently.
             _ = router.setFault(true, at: now)

@@ -7,7 +7,7 @@ enum VRRPCommand {
     case script(instance: String, name: String, effect: ScriptEffect)
     case administer(instance: String, backup: Bool, reply: @Sendable (Bool) -> Void)
     case snapshot(@Sendable ([VRRPInstanceStats]) -> Void)
-    /// The data plane answered a heartbeat.
-    case pong
+    /// The data plane answered a heartbeat, with the descriptors it holds.
+    case pong(descriptorsHeld: Int)
     case stop(@Sendable () -> Void)
 }

@@ -19,16 +19,15 @@ import VRRPIO
 /// the daemon. `start` spawns the thread; every other public method only posts to the thread and may be called
 /// from anywhere. Replies come back on the VRRP thread.
 public final class VRRPService: @unchecked Sendable {
-    /// Asks the data plane to answer; the closure passed in is called when it does.
-    public typealias Heartbeat = @Sendable (@escaping @Sendable () -> Void) -> Void
+    /// Asks the data plane to answer; the closure passed in is called when it does, with the descriptors the data
+    /// plane holds then.
+    public typealias Heartbeat = @Sendable (@escaping @Sendable (_ descriptorsHeld: Int) -> Void) -> Void
     /// Runs the notify hooks of an instance's transition (off the VRRP thread).
     public typealias Notifier = @Sendable (_ instance: VRRPConfig, _ from: VRRPState, _ to: VRRPState,
                                            _ priority: UInt8) -> Void
 
     /// How often the proxy's heartbeat and the links are looked at.
     static let trackingPeriod = Duration.milliseconds(200)
-    /// Descriptor use above this share of the limit counts as the proxy being unable to take clients.
-    static let descriptorLimitShare = 0.95
 
     private let logger: Logger
     private let drivers: [InstanceDriver]
@@ -44,16 +43,20 @@ public final class VRRPService: @unchecked Sendable {
     /// Track script states by instance, then script name.
     private var scripts: [String: [String: ScriptEffect]] = [:]
     private var nextTracking = MonotonicInstant(nanoseconds: 0)
-    private var nextDescriptorCheck = MonotonicInstant(nanoseconds: 0)
+    /// Judges the descriptor count each heartbeat brings; nil when the open-file limit could not be read.
+    private let descriptorPressure: DescriptorPressure?
     private var descriptorProblem: String?
     private var stopping: (@Sendable () -> Void)?
     private var thread: Thread?
 
     /// Opens the rtnetlink sockets, then each instance's interface that can be opened now.
+    /// `descriptorsOutsideDataPlane`: what the rest of the process holds, added to each heartbeat's count.
     public init(
-        instances: [VRRPConfig], heartbeat: @escaping Heartbeat, notifier: @escaping Notifier, logger: Logger
+        instances: [VRRPConfig], heartbeat: @escaping Heartbeat, descriptorsOutsideDataPlane: Int,
+        notifier: @escaping Notifier, logger: Logger
     ) throws {
         self.logger = logger
+        descriptorPressure = DescriptorPressure.current(outsideDataPlane: descriptorsOutsideDataPlane)
         self.heartbeat = heartbeat
         self.mailbox = try ThreadMailbox()
         facts = try InterfaceFacts()
@@ -177,9 +180,17 @@ public final class VRRPService: @unchecked Sendable {
         return found
     }
 
-    /// Starts every instance on the VRRP thread.
-    public func start() {
-        let thread = Thread { [self] in self.run() }
+    /// Starts every instance on the VRRP thread, in SCHED_RR at `realtimePriority` when one is given
+    /// (`[global] vrrp_rt_priority`; a refusal is logged once and the thread runs on in the normal scheduler).
+    public func start(realtimePriority: Int? = nil) {
+        let thread = Thread { [self] in
+            // The kernel's name too (Thread.name stays in Foundation), for `top -H`, ps and chrt -p.
+            _ = shim_set_thread_name("pgfloat-vrrp")
+            if let realtimePriority, let refused = RealtimeScheduling.enter(priority: realtimePriority) {
+                logger.warning("\(RealtimeScheduling.refusal(priority: realtimePriority, errno: refused))")
+            }
+            self.run()
+        }
         thread.name = "pgfloat-vrrp"
         thread.start()
         self.thread = thread
@@ -288,8 +299,9 @@ public final class VRRPService: @unchecked Sendable {
             reply(true)
         case .snapshot(let reply):
             reply(drivers.map { $0.stats(at: now) })
-        case .pong:
+        case .pong(let descriptorsHeld):
             pingOutstanding = false
+            descriptorProblem = descriptorPressure?.problem(dataPlaneHeld: descriptorsHeld)
         case .stop(let done):
             stopping = done
         }
@@ -302,14 +314,10 @@ public final class VRRPService: @unchecked Sendable {
             pingOutstanding = true
             let lastPong = self.lastPong
             let mailbox = self.mailbox
-            heartbeat {
+            heartbeat { descriptorsHeld in
                 lastPong.set(MonotonicInstant(nanoseconds: shim_monotonic_ns()))
-                mailbox.post(.pong)
+                mailbox.post(.pong(descriptorsHeld: descriptorsHeld))
             }
-        }
-        if now >= nextDescriptorCheck {
-            nextDescriptorCheck = now + .seconds(1)
-            descriptorProblem = Self.descriptorProblem()
         }
         // Each instance applies its own silence limit and rise/fall (`track_proxy_*`).
         let proxy = ProxyObservation(silence: now.since(lastPong.get()), problem: bindProblem ?? descriptorProblem)
@@ -323,16 +331,6 @@ public final class VRRPService: @unchecked Sendable {
     /// From the notifications' model: no kernel call, so an RTNL lock held by a NIC reset cannot stall adverts.
     private func linkUsable(_ name: String) -> Bool {
         watcher.link(named: name)?.state.isUsable ?? false
-    }
-
-    /// Open descriptors against the soft limit, from /proc/self/fd.
-    private static func descriptorProblem() -> String? {
-        var limit = rlimit()
-        guard getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit) == 0, limit.rlim_cur > 0,
-            let open = try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd").count
-        else { return nil }
-        guard Double(open) > Double(limit.rlim_cur) * descriptorLimitShare else { return nil }
-        return "\(open) of \(limit.rlim_cur) file descriptors in use"
     }
 
     private func now() -> MonotonicInstant { MonotonicInstant(nanoseconds: shim_monotonic_ns()) }

@@ -13,7 +13,7 @@ struct PGFloatCommand: ParsableCommand {
         version: PGFloatVersion.current,
         subcommands: [
             RunCommand.self, CheckCommand.self, CtlCommand.self, ImportCommand.self, VersionCommand.self,
-            ParseConfigCommand.self,
+            ParseConfigCommand.self, ReleaseVIPsCommand.self,
         ]
     )
 }

@@ -53,6 +53,8 @@ struct RunCommand: ParsableCommand {
         writer.start()
         // Before the data plane opens its first socket; the limit is the process's, whoever raises it.
         DescriptorLimit.apply(for: startConfig, logger: logger)
+        // Before the data plane, the checks and VRRP allocate: MCL_FUTURE covers them, MCL_CURRENT what is there.
+        if startConfig.global.lockMemory { MemoryLock.apply(logger: logger) }
         let daemon: Daemon
         do {
             daemon = try Daemon(

@@ -49,7 +49,7 @@ final class ProxyHarness {
             RoutingTable(eligible: ["test": eligible], primary: nil, primaryClaimants: [], splitBrain: false,
                          nextRampUpdate: nil))
         let box = ReplyBox<Bool>()
-        plane.ping { box.put(true) }
+        plane.ping { _ in box.put(true) }
         XCTAssertNoThrow(try box.take())
     }
 

@@ -58,4 +58,8 @@ int shim_eventfd_drain(int fd);
 /// CLOCK_MONOTONIC in nanoseconds.
 uint64_t shim_monotonic_ns(void);
 
+/// Names the calling thread for the kernel (`top -H`, ps, /proc/.../comm; at most 15 bytes kept):
+/// prctl(PR_SET_NAME), which Swift cannot call (variadic). 0, or -errno.
+int shim_set_thread_name(const char *name);
+
 #endif

@@ -1,0 +1,26 @@
+import ConfigModel
+import XCTest
+
+/// `[global] vrrp_rt_priority` and `lock_memory`: keepalived's `vrrp_rt_priority` and `vrrp_no_swap`.
+final class ConfigLoaderSchedulingTests: XCTestCase {
+    func testOffByDefault() throws {
+        let config = try ConfigLoader.load(text: withProxy(""), path: "t.toml")
+        XCTAssertNil(config.global.vrrpRTPriority)
+        XCTAssertFalse(config.global.lockMemory)
+    }
+
+    func testLoad() throws {
+        let config = try ConfigLoader.load(
+            text: withProxy("[global]\nvrrp_rt_priority = 10\nlock_memory = true"), path: "t.toml")
+        XCTAssertEqual(config.global.vrrpRTPriority, 10)
+        XCTAssertTrue(config.global.lockMemory)
+    }
+
+    func testPriorityIsOneToNinetyNine() {
+        for value in ["0", "100"] {
+            XCTAssertEqual(
+                descriptions(withProxy("[global]\nvrrp_rt_priority = \(value)")),
+                ["t.toml:2: global.vrrp_rt_priority: expected an integer in 1...99, got \(value)"], value)
+        }
+    }
+}
