@@ -55,7 +55,9 @@ public final class Daemon: @unchecked Sendable {
         let config = try ConfigFile.load(path: configPath)
         self.config = config
         let servers = try ConfigFile.resolveServers(config)
-        let listeners = try bindings.bind(config, logger: logger)
+        let bound = try bindings.bind(config, logger: logger)
+        bindings.commit(bound)
+        let listeners = bound.listeners
         dataPlane = try DataPlane(
             settings: Self.settings(config, servers, listeners), logger: logger,
             sessionLog: SessionLogOutput(writer: logWriter, format: logFormat, level: logger.logLevel))
@@ -207,7 +209,10 @@ public final class Daemon: @unchecked Sendable {
         }
     }
 
-    /// Re-reads the file; a bad file is logged and the running configuration kept.
+    /// Re-reads the file and applies it all or not at all: a file that does not parse, a server that does not
+    /// resolve or a listener that cannot be bound is logged and counted (`ReloadFailures`), and the running
+    /// configuration (listeners, servers, VRRP) stays as it was. VRRP is not faulted: the running listeners still
+    /// serve, and the same file pushed to every node would otherwise fault them all.
     ///
     /// Runs on `controlQueue`, never on an event loop: the parser's child is waited for here, up to
     /// ``IsolatedConfigParser/defaultTimeout``, while the data plane, the loops and VRRP go on serving.
@@ -215,23 +220,19 @@ public final class Daemon: @unchecked Sendable {
         logger.info("reloading", metadata: ["file": "\(configPath)"])
         systemd.reloading()
         var applied = false
-        defer { systemd.reloaded(listeners: config.listeners.count, applied: applied) }
+        defer {
+            if !applied { admin.countReloadFailure() }
+            systemd.reloaded(listeners: config.listeners.count, applied: applied)
+        }
         do {
             let next = try ConfigFile.load(path: configPath)
             let servers = try ConfigFile.resolveServers(next)
-            let listeners: [DataPlaneSettings.Listener]
-            do {
-                listeners = try bindings.bind(next, logger: logger)
-            } catch {
-                // The running listeners keep serving, but this node cannot serve what it is now configured for:
-                // VRRP's track_proxy hands the VIP to a peer that can.
-                vrrp?.setListenerProblem("a reload could not bind: \(error)")
-                throw error
-            }
-            vrrp?.setListenerProblem(nil)
+            // Binding is the last step that can fail; from the commit on, the new configuration is applied.
+            let bound = try bindings.bind(next, logger: logger)
+            bindings.commit(bound)
             warnAboutRestartOnlySettings(next)
             config = next
-            dataPlane.post(settings: Self.settings(next, servers, listeners))
+            dataPlane.post(settings: Self.settings(next, servers, bound.listeners))
             checker.update(next)
             store.update(next)
             admin.configure(next)
@@ -239,13 +240,14 @@ public final class Daemon: @unchecked Sendable {
             applied = true
         } catch let errors as ConfigErrors {
             for problem in errors.problems {
-                logger.error("reload failed", metadata: ["why": "\(problem)"])
+                logger.error("reload failed, running configuration kept", metadata: ["why": "\(problem)"])
             }
         } catch let failure as ConfigParserFailure {
             logger.error(
-                "reload failed: \(failure.summary)", metadata: failure.metadata.mapValues { .string($0) })
+                "reload failed, running configuration kept: \(failure.summary)",
+                metadata: failure.metadata.mapValues { .string($0) })
         } catch {
-            logger.error("reload failed", metadata: ["why": "\(error)"])
+            logger.error("reload failed, running configuration kept", metadata: ["why": "\(error)"])
         }
     }
 }

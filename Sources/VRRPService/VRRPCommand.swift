@@ -2,7 +2,6 @@ import AdminCore
 
 /// What other threads ask of the VRRP thread.
 enum VRRPCommand {
-    case listenerProblem(String?)
     case backends(Bool)
     case script(instance: String, name: String, effect: ScriptEffect)
     case administer(instance: String, backup: Bool, reply: @Sendable (Bool) -> Void)

@@ -37,7 +37,6 @@ public final class VRRPService: @unchecked Sendable {
     private let mailbox: ThreadMailbox<VRRPCommand>
     private let lastPong = LockedInstant(MonotonicInstant(nanoseconds: shim_monotonic_ns()))
     private var pingOutstanding = false
-    private var bindProblem: String?
     private var backendsReachable = true
     /// Track script states by instance, then script name.
     private var scripts: [String: [String: ScriptEffect]] = [:]
@@ -106,9 +105,6 @@ public final class VRRPService: @unchecked Sendable {
 
     // MARK: - Inputs, from any thread
 
-    /// A reload could not bind a listener (nil once one could): this node cannot serve what it is configured for.
-    public func setListenerProblem(_ problem: String?) { mailbox.post(.listenerProblem(problem)) }
-
     /// Whether the checks see any server a listener may use (`track_backends`).
     public func setBackendsReachable(_ reachable: Bool) { mailbox.post(.backends(reachable)) }
 
@@ -163,9 +159,6 @@ public final class VRRPService: @unchecked Sendable {
 
     private func handle(_ command: VRRPCommand, at now: MonotonicInstant) {
         switch command {
-        case .listenerProblem(let problem):
-            bindProblem = problem
-            track(at: now)
         case .backends(let reachable):
             backendsReachable = reachable
             track(at: now)
@@ -204,7 +197,7 @@ public final class VRRPService: @unchecked Sendable {
             descriptorProblem = Self.descriptorProblem()
         }
         let silence = now.since(lastPong.get())
-        let proxyProblem = bindProblem ?? descriptorProblem
+        let proxyProblem = descriptorProblem
             ?? (silence > Self.heartbeatLimit ? "data plane has not answered for \(silence.milliseconds) ms" : nil)
         for driver in drivers {
             var state = TrackedState(
