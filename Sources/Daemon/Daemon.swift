@@ -33,7 +33,6 @@ public final class Daemon: @unchecked Sendable {
     /// The `[[vrrp]]` instances on their own thread; nil when none is configured.
     private let vrrp: VRRPService?
     private let hooks: VRRPHooks?
-    private let vrrpStopped = DispatchSemaphore(value: 0)
     /// Reloads and the shutdown run one at a time on this queue, the only place the signal handlers act.
     private let controlQueue = DispatchQueue(label: "pgfloat.control")
     private var signalSources: [DispatchSourceSignal] = []
@@ -136,8 +135,6 @@ public final class Daemon: @unchecked Sendable {
         systemd.ready(listeners: config.listeners.count)
         watchdog?.start()
         finished.wait()
-        // The VIP left when the signal came; the VRRP thread may still be sending its priority-0 adverts.
-        if vrrp != nil { _ = vrrpStopped.wait(timeout: .now() + 2) }
         // notify_stop and the other hooks still queued get a moment to run.
         hooks?.stop(wait: .seconds(5))
         try? adminSocket?.stop().wait()
@@ -178,15 +175,29 @@ public final class Daemon: @unchecked Sendable {
                     self.logger.info("signal received, draining", metadata: ["signal": "\(signalNumber)"])
                     self.watchdog?.stop()
                     self.systemd.stopping()
-                    // The VIP goes first (priority 0, so a peer takes over after its skew time), then the
-                    // sessions still here drain.
-                    let stopped = self.vrrpStopped
-                    self.vrrp?.stop { stopped.signal() }
+                    self.releaseVIPs()
                     self.dataPlane.shutdown(grace: self.config.global.shutdownGrace)
                 }
             }
             source.resume()
             signalSources.append(source)
+        }
+    }
+
+    /// The VIPs go first, and the listeners keep accepting meanwhile: each master sends priority 0 so that a peer
+    /// takes over after its skew time, and keeps its VIP until it hears the new master, so that a SYN still sent
+    /// to this node's MAC is served. Waits for that at most the longest Master_Down_Interval (plus a margin, for a
+    /// VRRP thread that does not answer); the sessions drain afterwards.
+    private func releaseVIPs() {
+        guard let vrrp else { return }
+        let released = DispatchSemaphore(value: 0)
+        vrrp.stop { released.signal() }
+        let longest = config.vrrp.map(\.advertInterval).max() ?? .zero
+        let bound = longest * 4 + .seconds(1)
+        let milliseconds = Int(bound.components.seconds) * 1000
+            + Int(bound.components.attoseconds / 1_000_000_000_000_000)
+        if released.wait(timeout: .now() + .milliseconds(milliseconds)) == .timedOut {
+            logger.warning("VRRP did not stop in time; draining anyway", metadata: ["waited": "\(bound)"])
         }
     }
 

@@ -12,6 +12,8 @@ public struct VRRPTimer: Hashable, Sendable {
         case advert
         /// A master's second gratuitous ARP / unsolicited NA burst (keepalived's `garp_master_delay`).
         case gratuitousRepeat = "gratuitous_repeat"
+        /// Bounds a resigning master's wait for a new master to Master_Down_Interval (VirtualRouter+Release).
+        case release
     }
 
     /// Which timer this is; the driver keeps one pending timer per kind.

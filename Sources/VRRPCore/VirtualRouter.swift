@@ -8,6 +8,8 @@
 // - The driver validates every advert with `settings.validate` before `received`; the router trusts the fields.
 // - `administrativeMode == .backup` keeps the router out of master until `resume`: no Master_Down_Timer runs then.
 // - `isFaulted` is the last `setFault` value; it survives `shutdown`, so `start` on a faulted link goes to fault.
+// - A master leaving by `shutdown` or `handover` first releases (`release`, VirtualRouter+Release.swift): it stays
+//   master with its addresses, advertising priority 0, until a master's advert or Master_Down_Interval.
 
 import MonotonicTime
 import NetTypes
@@ -36,6 +38,8 @@ public struct VirtualRouter: Sendable {
     var lastArming: UInt64 = 0
     /// When a backup stops tolerating a lower-priority master (keepalived's `preempt_time`); nil until one is seen.
     var preemptDelayEnds: MonotonicInstant?
+    /// Set while a resigning master keeps its addresses until a new master speaks.
+    var release: VRRPRelease?
 
     /// A router in `initialize`; call `start` to run it.
     public init(settings: VRRPInstanceSettings) {

@@ -139,9 +139,9 @@ final class InstanceDriver {
         }
         if let due = followUpDue, due <= now {
             followUpDue = nil
-            if router.state == .master { announce(config.virtualAddresses.map(\.address)) }
+            if router.announcesAddresses { announce(config.virtualAddresses.map(\.address)) }
         }
-        if let due = refreshDue, due <= now, router.state == .master {
+        if let due = refreshDue, due <= now, router.announcesAddresses {
             announce(config.virtualAddresses.map(\.address))
             refreshDue = now + config.garpMasterRefresh
         }

@@ -123,8 +123,10 @@ public final class VRRPService: @unchecked Sendable {
         mailbox.post(.snapshot(reply))
     }
 
-    /// Sends priority 0 and releases the VIPs of every master (so a backup takes over after its skew time
-    /// rather than the full down interval), then ends the thread and calls `done`.
+    /// Sends priority 0 from every master (so a backup takes over after its skew time rather than the full down
+    /// interval), keeps each VIP until a new master's advert is heard (at most Master_Down_Interval), so that no
+    /// client's SYN reaches a node without it, then ends the thread and calls `done`. The data plane must go on
+    /// accepting until then.
     public func stop(_ done: @escaping @Sendable () -> Void) { mailbox.post(.stop(done)) }
 
     // MARK: - The loop
@@ -134,7 +136,7 @@ public final class VRRPService: @unchecked Sendable {
         for driver in drivers { driver.start(at: start) }
         var descriptors = [pollfd(fd: mailbox.eventFD, events: Int16(POLLIN), revents: 0)]
             + drivers.map { pollfd(fd: $0.socket.fileDescriptor, events: Int16(POLLIN), revents: 0) }
-        while stopping == nil {
+        while stopping == nil || drivers.contains(where: \.router.isReleasing) {
             let timeout = max(0, min(nextDue().since(now()).milliseconds + 1, 1000))
             let ready = poll(&descriptors, nfds_t(descriptors.count), Int32(timeout))
             let instant = now()
@@ -147,8 +149,6 @@ public final class VRRPService: @unchecked Sendable {
             for driver in drivers { driver.tick(at: instant) }
             if instant >= nextTracking { track(at: instant) }
         }
-        let end = now()
-        for driver in drivers { driver.shutdown(at: end) }
         logger.info("VRRP stopped")
         stopping?()
     }
@@ -176,7 +176,9 @@ public final class VRRPService: @unchecked Sendable {
         case .pong:
             pingOutstanding = false
         case .stop(let done):
+            guard stopping == nil else { return }
             stopping = done
+            for driver in drivers { driver.shutdown(at: now) }
         }
     }
 

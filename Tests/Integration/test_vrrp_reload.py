@@ -5,13 +5,13 @@ connecting through the VIP every 50 ms:
 - a graceful stop hands the VIP over without losing a connection attempt: the old master keeps the VIP and
   its listeners until the new master speaks, so a SYN still reaching its MAC is served.
 
-PGFLOAT_HANDOVERS sets how many graceful handovers the second test makes (default 5; issue 15's bar is 20).
+PGFLOAT_HANDOVERS sets how many graceful handovers the second test makes (default 20, issue 15's bar; about 1.5 s
+each at 100 ms adverts).
 """
 
 from __future__ import annotations
 
 import os
-import re
 import signal
 import time
 
@@ -21,7 +21,7 @@ from harness import wait_until
 from netns_lab import Lab, lab_fixture  # noqa: F401
 from test_vrrp import NODES, PORT, _needs_lab, cluster, holds, workdir  # noqa: F401
 
-HANDOVERS = int(os.environ.get("PGFLOAT_HANDOVERS", "5"))
+HANDOVERS = int(os.environ.get("PGFLOAT_HANDOVERS", "20"))
 
 
 def info(node) -> dict[str, str]:
@@ -73,32 +73,38 @@ def master_of(nodes) -> str | None:
 
 
 def test_graceful_handovers_lose_no_connection_attempt(lab: Lab, workdir):
-    # 100 ms adverts keep each handover short; preempt off, so a restarted node stays backup and only the
-    # graceful stops move the VIP.
+    # 100 ms adverts keep each handover short; preempt off, so a returning node stays backup and only the
+    # graceful handovers move the VIP: SIGTERM of the master (then a restart), and the runtime API's
+    # `set vrrp VI_1 state backup` (then `auto`), in turn.
     nodes, vip = cluster(lab, workdir, advert_interval="100ms", preempt=False)
     wait_until(lambda: holds(lab, vip, "p1"), 10, "p1 to hold the VIP")
     handovers: list[str] = []
     with lab.prober("client", vip, PORT, timeout=1.0, max_duration=600) as prober:
         wait_until(lambda: prober.successes() >= 5, 5, "probes through p1")
         started = time.monotonic()
-        for _ in range(HANDOVERS):
+        for index in range(HANDOVERS):
             old = master_of(nodes)
             assert old, {h: n.state() for h, n in nodes.items()}
+            how = "SIGTERM" if index % 2 == 0 else "admin"
             stop_at = time.monotonic()
-            nodes[old].stop(signal.SIGTERM)
-            assert nodes[old].proc.poll() is not None, f"{old} did not stop"
+            if how == "SIGTERM":
+                nodes[old].stop(signal.SIGTERM)
+                assert nodes[old].proc.poll() is not None, f"{old} did not stop"
+            else:
+                assert nodes[old].ctl("set", "vrrp", "VI_1", "state", "backup").strip() == ""
             wait_until(lambda: master_of(nodes) not in (None, old), 5, "a new master")
             new = master_of(nodes)
             moved = time.monotonic()
             wait_until(lambda: prober.successes(since=moved) >= 2, 5, f"probes through {new}")
-            handovers.append(f"{old}->{new} in {moved - stop_at:.2f}s")
-            nodes[old].start()
+            handovers.append(f"{how} {old}->{new} {moved - stop_at:.2f}s")
+            if how == "SIGTERM":
+                nodes[old].start()
+            else:
+                wait_until(lambda: lab.holders(vip) == [new], 5, f"{old} to release the VIP")
+                nodes[old].ctl("set", "vrrp", "VI_1", "state", "auto")
             wait_until(lambda: nodes[old].state() == "BACKUP", 10, f"{old} back as backup")
     outages = prober.outages()
     print(f"{len(handovers)} handovers in {time.monotonic() - started:.1f}s: {', '.join(handovers)}\n"
           f"{prober.report()}")
     failed = sum(o.failures for o in outages)
     assert failed == 0, f"{failed} failed attempts in {len(outages)} outages\n{prober.report()}"
-    for host, node in nodes.items():
-        # Each stop released the VIP before the listeners closed and said so.
-        assert not re.search(r"cannot remove VIP", node.log()), node.log()[-2000:]
