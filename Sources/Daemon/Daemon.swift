@@ -33,6 +33,8 @@ public final class Daemon: @unchecked Sendable {
     /// The `[[vrrp]]` instances on their own thread; nil when none is configured.
     private let vrrp: VRRPService?
     private let hooks: VRRPHooks?
+    /// The `[[vrrp]]` instances as VRRP runs them: reloads change what an instance can take in place.
+    private var vrrpRunning: [VRRPConfig]
     /// Reloads and the shutdown run one at a time on this queue, the only place the signal handlers act.
     private let controlQueue = DispatchQueue(label: "pgfloat.control")
     private var signalSources: [DispatchSourceSignal] = []
@@ -67,6 +69,7 @@ public final class Daemon: @unchecked Sendable {
         let launcher = try VRRPHooks.launcher(scriptUser: config.global.user == nil ? config.global.scriptUser : nil)
         let hooks = try config.vrrp.isEmpty ? nil : VRRPHooks(configs: config.vrrp, launcher: launcher, logger: logger)
         self.hooks = hooks
+        vrrpRunning = config.vrrp
         let vrrp = try hooks.map { hooks in
             try VRRPService(
                 instances: config.vrrp, heartbeat: { reply in plane.ping(reply) },
@@ -212,12 +215,41 @@ public final class Daemon: @unchecked Sendable {
         {
             logger.warning("admin socket and stats settings change on restart only; keeping the running ones")
         }
-        if config.vrrp != next.vrrp || before.scriptUser != after.scriptUser {
-            logger.warning("[[vrrp]] and script_user change on restart only; keeping the running instances")
+        if before.scriptUser != after.scriptUser {
+            logger.warning("script_user changes on restart only; scripts keep the running user")
         }
         if before.user != after.user || before.group != after.group {
             logger.warning("user and group change on restart only; the daemon keeps its running user")
         }
+    }
+
+    /// Hands VRRP the `[[vrrp]]` changes its running instances can take in place (priority, preempt, intervals,
+    /// addresses, tracking) and says which changes wait for a restart (`VRRPConfig.restartOnlyChanges`, added and
+    /// removed instances).
+    private func applyVRRP(_ next: [VRRPConfig]) {
+        guard next != vrrpRunning else { return }
+        var running = vrrpRunning
+        var applied: [VRRPConfig] = []
+        for instance in next {
+            guard let index = running.firstIndex(where: { $0.name == instance.name }) else {
+                logger.warning("a new [[vrrp]] instance starts on restart only", metadata: ["instance": "\(instance.name)"])
+                continue
+            }
+            let keys = running[index].restartOnlyChanges(to: instance)
+            if keys.isEmpty {
+                running[index] = instance
+                applied.append(instance)
+            } else {
+                logger.warning(
+                    "[[vrrp]] changes on restart only; the instance keeps its running settings",
+                    metadata: ["instance": "\(instance.name)", "keys": "\(keys.joined(separator: ","))"])
+            }
+        }
+        for instance in running where !next.contains(where: { $0.name == instance.name }) {
+            logger.warning("a removed [[vrrp]] instance stops on restart only", metadata: ["instance": "\(instance.name)"])
+        }
+        vrrpRunning = running
+        if let vrrp, !applied.isEmpty { vrrp.reconfigure(applied) }
     }
 
     /// Re-reads the file and applies it all or not at all: a file that does not parse, a server that does not
@@ -247,6 +279,7 @@ public final class Daemon: @unchecked Sendable {
             checker.update(next)
             store.update(next)
             admin.configure(next)
+            applyVRRP(next.vrrp)
             logger.info("reload applied", metadata: ["listeners": "\(next.listeners.count)"])
             applied = true
         } catch let errors as ConfigErrors {

@@ -17,8 +17,8 @@ import NetTypes
 /// One VRRP virtual router: the state machine of RFC 5798 6.4 with keepalived's fault state, tracking-adjusted
 /// priority, preempt delay and administrative backup.
 public struct VirtualRouter: Sendable {
-    /// The instance's settings; they must have no `problems`.
-    public let settings: VRRPInstanceSettings
+    /// The instance's settings; they must have no `problems`. `reconfigure` replaces them on reload.
+    public internal(set) var settings: VRRPInstanceSettings
     /// Where the election stands.
     public internal(set) var state: VRRPState = .initialize
     /// Whether the operator holds this router in backup (`handover`) or lets the election decide (`resume`).

@@ -11,15 +11,17 @@ import VRRPIO
 /// Contract: created, driven and dropped on the VRRP thread only; nothing here blocks (notify hooks run on the
 /// script runner's own thread).
 final class InstanceDriver {
-    let config: VRRPConfig
+    /// Replaced by `reconfigure` on reload.
+    var config: VRRPConfig
     let interface: NetworkInterface
-    private(set) var router: VirtualRouter
+    /// Changed only by this type and its extensions (InstanceDriver+Reconfigure.swift).
+    var router: VirtualRouter
     let socket: AdvertChannel
     private let vips: VirtualAddressControl
     private let announcer: NeighborAnnouncer
     private let logger: Logger
     private let notify: (VRRPState, VRRPState, UInt8) -> Void
-    let policy: TrackingPolicy
+    var policy: TrackingPolicy
 
     /// Pending timer of each kind and when it is due; a replaced or stale one is simply not found.
     private var timers: [VRRPTimer.Kind: (timer: VRRPTimer, due: MonotonicInstant)] = [:]
@@ -179,7 +181,7 @@ final class InstanceDriver {
 
     // MARK: - Actions
 
-    private func run(_ actions: [VRRPAction], at now: MonotonicInstant) {
+    func run(_ actions: [VRRPAction], at now: MonotonicInstant) {
         for action in actions { perform(action, at: now) }
     }
 

@@ -105,6 +105,10 @@ public final class VRRPService: @unchecked Sendable {
 
     // MARK: - Inputs, from any thread
 
+    /// A reload's `[[vrrp]]`: each running instance named in `instances` takes its settings in place (see
+    /// `VRRPConfig.restartOnlyChanges` for what it cannot take; such an instance keeps running as it was).
+    public func reconfigure(_ instances: [VRRPConfig]) { mailbox.post(.reconfigure(instances)) }
+
     /// Whether the checks see any server a listener may use (`track_backends`).
     public func setBackendsReachable(_ reachable: Bool) { mailbox.post(.backends(reachable)) }
 
@@ -159,6 +163,14 @@ public final class VRRPService: @unchecked Sendable {
 
     private func handle(_ command: VRRPCommand, at now: MonotonicInstant) {
         switch command {
+        case .reconfigure(let instances):
+            for next in instances {
+                guard let driver = drivers.first(where: { $0.name == next.name }) else { continue }
+                if !driver.reconfigure(next, at: now) {
+                    logger.warning("VRRP instance changes on restart only", metadata: ["instance": "\(next.name)"])
+                }
+            }
+            track(at: now)
         case .backends(let reachable):
             backendsReachable = reachable
             track(at: now)

@@ -108,3 +108,41 @@ def test_graceful_handovers_lose_no_connection_attempt(lab: Lab, workdir):
           f"{prober.report()}")
     failed = sum(o.failures for o in outages)
     assert failed == 0, f"{failed} failed attempts in {len(outages)} outages\n{prober.report()}"
+
+
+def test_vrrp_changes_apply_on_reload_without_a_restart(lab: Lab, workdir):
+    nodes, vip = cluster(lab, workdir)
+    wait_until(lambda: holds(lab, vip, "p1"), 10, "p1 to hold the VIP")
+    db = lab.address("db").split("/")[0]
+    pids = {host: node.proc.pid for host, node in nodes.items()}
+    with lab.prober("client", vip, PORT, timeout=1.0) as prober:
+        wait_until(lambda: prober.successes() >= 5, 5, "probes through p1")
+        # A second VIP on every node (adverts carry the list, which must match), by reload: the master adds it
+        # at once, the first one untouched.
+        second = lab.vip(1)
+        addresses = [f"{vip}/24", f"{second}/24"]
+        for node, priority in zip(nodes.values(), (100, 90, 80)):
+            node.write(db, priority=priority, virtual_addresses=addresses)
+            node.proc.send_signal(signal.SIGHUP)
+        p1 = nodes["p1"]
+        wait_until(lambda: lab.holders(second, list(NODES)) == ["p1"], 5, "p1 to add the second VIP")
+        assert p1.state() == "MASTER"
+        # p2's priority raised above p1's: it preempts (preempt defaults to true) with no restart.
+        p2 = nodes["p2"]
+        p2.write(db, priority=150, virtual_addresses=addresses)
+        p2.proc.send_signal(signal.SIGHUP)
+        try:
+            wait_until(lambda: holds(lab, vip, "p2"), 5, "p2 to preempt after its reload")
+        except TimeoutError:
+            raise AssertionError(p2.log()[-3000:] + p2.ctl("show vrrp"))
+        moved = time.monotonic()
+        wait_until(lambda: prober.successes(since=moved) >= 3, 5, "probes through p2")
+    print(prober.report())
+    assert {host: node.proc.pid for host, node in nodes.items()} == pids, "no restart"
+    assert p2.vrrp().get("priority", "").startswith("150"), p2.vrrp()
+    assert not prober.outages(), prober.report()
+    # A change that needs a restart (another VRID) is refused in the log and changes nothing.
+    p2.write(db, priority=150, virtual_addresses=addresses, virtual_router_id=52)
+    p2.proc.send_signal(signal.SIGHUP)
+    wait_until(lambda: "changes on restart only" in p2.log(), 5, "the restart-only warning")
+    assert holds(lab, vip, "p2") and p2.state() == "MASTER"
