@@ -284,14 +284,14 @@ public final class Daemon: @unchecked Sendable {
             applied = true
         } catch let errors as ConfigErrors {
             for problem in errors.problems {
-                logger.error("reload failed, running configuration kept", metadata: ["why": "\(problem)"])
+                logger.error("reload failed", metadata: ["why": "\(problem)"])
             }
         } catch let failure as ConfigParserFailure {
             logger.error(
-                "reload failed, running configuration kept: \(failure.summary)",
+                "reload failed: \(failure.summary)",
                 metadata: failure.metadata.mapValues { .string($0) })
         } catch {
-            logger.error("reload failed, running configuration kept", metadata: ["why": "\(error)"])
+            logger.error("reload failed", metadata: ["why": "\(error)"])
         }
     }
 }
