@@ -156,7 +156,9 @@ let package = Package(
         .testTarget(name: "PrivilegesTests", dependencies: ["Privileges", "ScriptRunner"]),
         .testTarget(name: "SystemdNotifyTests", dependencies: ["SystemdNotify"]),
         .testTarget(name: "ScriptRunnerTests", dependencies: ["ScriptRunner", "HealthCore", "MonotonicTime"]),
-        .testTarget(name: "DaemonTests", dependencies: ["Daemon", "ConfigModel"]),
+        .testTarget(
+            name: "DaemonTests",
+            dependencies: ["Daemon", "ConfigModel", .product(name: "Logging", package: "swift-log")]),
         .testTarget(
             name: "HealthIOTests",
             dependencies: [

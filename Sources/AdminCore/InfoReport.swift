@@ -36,6 +36,7 @@ public enum InfoReport {
             ("SplitBrain", process.splitBrain ? "1" : "0"),
             ("SplitBrainEvents", "\(process.splitBrainEvents)"),
             ("LogLinesDropped", "\(process.logLinesDropped)"),
+            ("ReloadFailures", "\(process.reloadFailures)"),
         ]
         return fields.map { key, value in "\(key): \(Escaping.printable(value))\n" }.joined()
     }

@@ -64,13 +64,15 @@ public struct ProcessStats: Sendable, Equatable {
     public var splitBrainEvents: Int
     /// Log lines dropped since start because stderr did not take them fast enough.
     public var logLinesDropped: Int
+    /// Reloads since start that failed (and left the running configuration as it was).
+    public var reloadFailures: Int
 
     public init(
         version: String, pid: Int32, node: String, uptimeSeconds: Int, currentSessions: Int = 0,
         totalSessions: Int = 0, maxconn: Int = 0, queued: Int = 0, badStartups: [String: Int] = [:],
         cancelsForwarded: [String: Int] = [:], cancelsDropped: [String: Int] = [:], directTLSSessions: Int = 0,
         acceptErrors: Int = 0, localErrors: [String: Int] = [:], primary: String? = nil, splitBrain: Bool = false,
-        splitBrainEvents: Int = 0, logLinesDropped: Int = 0
+        splitBrainEvents: Int = 0, logLinesDropped: Int = 0, reloadFailures: Int = 0
     ) {
         self.version = version
         self.pid = pid
@@ -90,6 +92,7 @@ public struct ProcessStats: Sendable, Equatable {
         self.splitBrain = splitBrain
         self.splitBrainEvents = splitBrainEvents
         self.logLinesDropped = logLinesDropped
+        self.reloadFailures = reloadFailures
     }
 }
 

@@ -32,6 +32,7 @@ public final class AdminController: Sendable {
     let logWriter: LogWriter
     private let startedAt = NIODeadline.now()
     private let state: NIOLockedValueBox<PGFloatConfig>
+    private let reloadFailures = NIOLockedValueBox(0)
 
     public init(
         eventLoop: EventLoop, config: PGFloatConfig, dataPlane: DataPlane, checker: HealthChecker,
@@ -55,6 +56,11 @@ public final class AdminController: Sendable {
 
     var config: PGFloatConfig { state.withLockedValue { $0 } }
 
+    /// A reload failed and the running configuration was kept: counted in `show info` and the metrics.
+    public func countReloadFailure() {
+        reloadFailures.withLockedValue { $0 += 1 }
+    }
+
     /// Everything the reports show, now; session rows only when asked for (`show sessions`).
     public func snapshot(withSessions: Bool = false) -> EventLoopFuture<StatsSnapshot> {
         let config = self.config
@@ -65,7 +71,8 @@ public final class AdminController: Sendable {
                     config: config, traffic: parts.0.0, health: parts.0.1,
                     process: .init(
                         version: self.version, pid: getpid(), node: ProcessInfo.processInfo.hostName,
-                        uptime: uptime, logLinesDropped: self.logWriter.droppedLines),
+                        uptime: uptime, logLinesDropped: self.logWriter.droppedLines,
+                        reloadFailures: self.reloadFailures.withLockedValue { $0 }),
                     vrrp: parts.1, dcs: dcs)
             }
     }

@@ -23,6 +23,8 @@ extension MetricNameDescriptor {
         "split_brain_events", unit: "total", help: "Check rounds that found a split brain.")
     static let logLinesDroppedTotal = pgfloat(
         "log_lines_dropped", unit: "total", help: "Log lines dropped because stderr did not take them in time.")
+    static let reloadFailuresTotal = pgfloat(
+        "reload_failures", unit: "total", help: "Reloads that failed and left the running configuration as it was.")
     static let listenerSessions = pgfloat("listener_sessions", unit: "current", help: "Sessions held now.")
     static let listenerSessionsTotal = pgfloat(
         "listener_sessions", unit: "total", help: "Sessions accepted since start.")

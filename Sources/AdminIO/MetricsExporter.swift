@@ -50,6 +50,7 @@ public final class MetricsExporter: @unchecked Sendable {
         gauge(.splitBrain, [], process.splitBrain ? 1 : 0)
         total(.splitBrainEventsTotal, [], process.splitBrainEvents)
         total(.logLinesDroppedTotal, [], process.logLinesDropped)
+        total(.reloadFailuresTotal, [], process.reloadFailures)
         for listener in snapshot.listeners { export(listener) }
         var seen: Set<String> = []
         for server in snapshot.servers {

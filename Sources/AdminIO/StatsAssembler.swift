@@ -16,6 +16,7 @@ enum StatsAssembler {
         var node: String
         var uptime: Duration
         var logLinesDropped = 0
+        var reloadFailures = 0
     }
 
     static func snapshot(
@@ -55,7 +56,8 @@ enum StatsAssembler {
             badStartups: traffic.badStartups, cancelsForwarded: traffic.cancelsForwarded,
             cancelsDropped: traffic.cancelsDropped, directTLSSessions: traffic.directTLSSessions,
             acceptErrors: traffic.acceptErrors, localErrors: traffic.localErrors, primary: routing?.primary, splitBrain: routing?.splitBrain ?? false,
-            splitBrainEvents: health.splitBrainEvents, logLinesDropped: process.logLinesDropped)
+            splitBrainEvents: health.splitBrainEvents, logLinesDropped: process.logLinesDropped,
+            reloadFailures: process.reloadFailures)
         let sessions = traffic.sessions.map {
             SessionStats(
                 id: $0.id, listener: $0.listener, client: $0.client, server: $0.server, phase: $0.phase,

@@ -33,7 +33,8 @@ public final class Daemon: @unchecked Sendable {
     /// The `[[vrrp]]` instances on their own thread; nil when none is configured.
     private let vrrp: VRRPService?
     private let hooks: VRRPHooks?
-    private let vrrpStopped = DispatchSemaphore(value: 0)
+    /// The `[[vrrp]]` instances as VRRP runs them: reloads change what an instance can take in place.
+    private var vrrpRunning: [VRRPConfig]
     /// Reloads and the shutdown run one at a time on this queue, the only place the signal handlers act.
     private let controlQueue = DispatchQueue(label: "pgfloat.control")
     private var signalSources: [DispatchSourceSignal] = []
@@ -55,7 +56,9 @@ public final class Daemon: @unchecked Sendable {
         let config = try ConfigFile.load(path: configPath)
         self.config = config
         let servers = try ConfigFile.resolveServers(config)
-        let listeners = try bindings.bind(config, logger: logger)
+        let bound = try bindings.bind(config, logger: logger)
+        bindings.commit(bound)
+        let listeners = bound.listeners
         dataPlane = try DataPlane(
             settings: Self.settings(config, servers, listeners), logger: logger,
             sessionLog: SessionLogOutput(writer: logWriter, format: logFormat, level: logger.logLevel))
@@ -68,6 +71,7 @@ public final class Daemon: @unchecked Sendable {
         self.hooks = hooks
         // Before the data plane's thread runs, its count can be read here.
         let outsideDataPlane = max(0, (DescriptorLimit.openCount() ?? 0) - dataPlane.descriptorsHeld)
+        vrrpRunning = config.vrrp
         let vrrp = try hooks.map { hooks in
             try VRRPService(
                 instances: config.vrrp, heartbeat: { reply in plane.ping(reply) },
@@ -137,8 +141,6 @@ public final class Daemon: @unchecked Sendable {
         systemd.ready(listeners: config.listeners.count)
         watchdog?.start()
         finished.wait()
-        // The VIP left when the signal came; the VRRP thread may still be sending its priority-0 adverts.
-        if vrrp != nil { _ = vrrpStopped.wait(timeout: .now() + 2) }
         // notify_stop and the other hooks still queued get a moment to run.
         hooks?.stop(wait: .seconds(5))
         try? adminSocket?.stop().wait()
@@ -179,15 +181,29 @@ public final class Daemon: @unchecked Sendable {
                     self.logger.info("signal received, draining", metadata: ["signal": "\(signalNumber)"])
                     self.watchdog?.stop()
                     self.systemd.stopping()
-                    // The VIP goes first (priority 0, so a peer takes over after its skew time), then the
-                    // sessions still here drain.
-                    let stopped = self.vrrpStopped
-                    self.vrrp?.stop { stopped.signal() }
+                    self.releaseVIPs()
                     self.dataPlane.shutdown(grace: self.config.global.shutdownGrace)
                 }
             }
             source.resume()
             signalSources.append(source)
+        }
+    }
+
+    /// The VIPs go first, and the listeners keep accepting meanwhile: each master sends priority 0 so that a peer
+    /// takes over after its skew time, and keeps its VIP until it hears the new master, so that a SYN still sent
+    /// to this node's MAC is served. Waits for that at most the longest Master_Down_Interval (plus a margin, for a
+    /// VRRP thread that does not answer); the sessions drain afterwards.
+    private func releaseVIPs() {
+        guard let vrrp else { return }
+        let released = DispatchSemaphore(value: 0)
+        vrrp.stop { released.signal() }
+        let longest = config.vrrp.map(\.advertInterval).max() ?? .zero
+        let bound = longest * 4 + .seconds(1)
+        let milliseconds = Int(bound.components.seconds) * 1000
+            + Int(bound.components.attoseconds / 1_000_000_000_000_000)
+        if released.wait(timeout: .now() + .milliseconds(milliseconds)) == .timedOut {
+            logger.warning("VRRP did not stop in time; draining anyway", metadata: ["waited": "\(bound)"])
         }
     }
 
@@ -202,15 +218,47 @@ public final class Daemon: @unchecked Sendable {
         {
             logger.warning("admin socket and stats settings change on restart only; keeping the running ones")
         }
-        if config.vrrp != next.vrrp || before.scriptUser != after.scriptUser {
-            logger.warning("[[vrrp]] and script_user change on restart only; keeping the running instances")
+        if before.scriptUser != after.scriptUser {
+            logger.warning("script_user changes on restart only; scripts keep the running user")
         }
         if before.user != after.user || before.group != after.group {
             logger.warning("user and group change on restart only; the daemon keeps its running user")
         }
     }
 
-    /// Re-reads the file; a bad file is logged and the running configuration kept.
+    /// Hands VRRP the `[[vrrp]]` changes its running instances can take in place (priority, preempt, intervals,
+    /// addresses, tracking) and says which changes wait for a restart (`VRRPConfig.restartOnlyChanges`, added and
+    /// removed instances).
+    private func applyVRRP(_ next: [VRRPConfig]) {
+        guard next != vrrpRunning else { return }
+        var running = vrrpRunning
+        var applied: [VRRPConfig] = []
+        for instance in next {
+            guard let index = running.firstIndex(where: { $0.name == instance.name }) else {
+                logger.warning("a new [[vrrp]] instance starts on restart only", metadata: ["instance": "\(instance.name)"])
+                continue
+            }
+            let keys = running[index].restartOnlyChanges(to: instance)
+            if keys.isEmpty {
+                running[index] = instance
+                applied.append(instance)
+            } else {
+                logger.warning(
+                    "[[vrrp]] changes on restart only; the instance keeps its running settings",
+                    metadata: ["instance": "\(instance.name)", "keys": "\(keys.joined(separator: ","))"])
+            }
+        }
+        for instance in running where !next.contains(where: { $0.name == instance.name }) {
+            logger.warning("a removed [[vrrp]] instance stops on restart only", metadata: ["instance": "\(instance.name)"])
+        }
+        vrrpRunning = running
+        if let vrrp, !applied.isEmpty { vrrp.reconfigure(applied) }
+    }
+
+    /// Re-reads the file and applies it all or not at all: a file that does not parse, a server that does not
+    /// resolve or a listener that cannot be bound is logged and counted (`ReloadFailures`), and the running
+    /// configuration (listeners, servers, VRRP) stays as it was. VRRP is not faulted: the running listeners still
+    /// serve, and the same file pushed to every node would otherwise fault them all.
     ///
     /// Runs on `controlQueue`, never on an event loop: the parser's child is waited for here, up to
     /// ``IsolatedConfigParser/defaultTimeout``, while the data plane, the loops and VRRP go on serving.
@@ -218,26 +266,23 @@ public final class Daemon: @unchecked Sendable {
         logger.info("reloading", metadata: ["file": "\(configPath)"])
         systemd.reloading()
         var applied = false
-        defer { systemd.reloaded(listeners: config.listeners.count, applied: applied) }
+        defer {
+            if !applied { admin.countReloadFailure() }
+            systemd.reloaded(listeners: config.listeners.count, applied: applied)
+        }
         do {
             let next = try ConfigFile.load(path: configPath)
             let servers = try ConfigFile.resolveServers(next)
-            let listeners: [DataPlaneSettings.Listener]
-            do {
-                listeners = try bindings.bind(next, logger: logger)
-            } catch {
-                // The running listeners keep serving, but this node cannot serve what it is now configured for:
-                // VRRP's track_proxy hands the VIP to a peer that can.
-                vrrp?.setListenerProblem("a reload could not bind: \(error)")
-                throw error
-            }
-            vrrp?.setListenerProblem(nil)
+            // Binding is the last step that can fail; from the commit on, the new configuration is applied.
+            let bound = try bindings.bind(next, logger: logger)
+            bindings.commit(bound)
             warnAboutRestartOnlySettings(next)
             config = next
-            dataPlane.post(settings: Self.settings(next, servers, listeners))
+            dataPlane.post(settings: Self.settings(next, servers, bound.listeners))
             checker.update(next)
             store.update(next)
             admin.configure(next)
+            applyVRRP(next.vrrp)
             logger.info("reload applied", metadata: ["listeners": "\(next.listeners.count)"])
             applied = true
         } catch let errors as ConfigErrors {
@@ -246,7 +291,8 @@ public final class Daemon: @unchecked Sendable {
             }
         } catch let failure as ConfigParserFailure {
             logger.error(
-                "reload failed: \(failure.summary)", metadata: failure.metadata.mapValues { .string($0) })
+                "reload failed: \(failure.summary)",
+                metadata: failure.metadata.mapValues { .string($0) })
         } catch {
             logger.error("reload failed", metadata: ["why": "\(error)"])
         }

@@ -35,13 +35,14 @@ extension VirtualRouter {
         return armMasterDown(since: start.instant, skewOnly: start.skewOnly)
     }
 
-    /// The operator's "state backup": a master resigns with priority 0 and releases the addresses, and the router
-    /// stays backup, never taking over, until `resume`. In fault or initialize the mode is remembered.
+    /// The operator's "state backup": a master resigns with priority 0 and releases the addresses once a new master
+    /// speaks, and the router stays backup, never taking over, until `resume`. In fault or initialize the mode is
+    /// remembered.
     public mutating func handover(at now: MonotonicInstant) -> [VRRPAction] {
         administrativeMode = .backup
         switch state {
         case .master:
-            return stepDown(to: .backup, why: .administrativeBackup)
+            return beginRelease(to: .backup, why: .administrativeBackup, at: now)
         case .backup:
             // Forget Master_Down_Timer so that its firing is stale.
             armedTimers[.masterDown] = nil
@@ -52,7 +53,7 @@ extension VirtualRouter {
     }
 
     /// The operator's "auto": the election decides again. A backup re-arms Master_Down_Timer, or takes over at once
-    /// as the address owner.
+    /// as the address owner; a master still releasing after `handover` carries on as master.
     public mutating func resume(at now: MonotonicInstant) -> [VRRPAction] {
         guard administrativeMode == .backup else { return [] }
         administrativeMode = .automatic
@@ -60,7 +61,9 @@ extension VirtualRouter {
         case .backup:
             if effectivePriority == 255 { return becomeMaster(at: now, why: .addressOwner) }
             return armMasterDown(since: now)
-        case .initialize, .master, .fault:
+        case .master:
+            return release?.target == .backup ? cancelRelease(at: now) : []
+        case .initialize, .fault:
             return []
         }
     }

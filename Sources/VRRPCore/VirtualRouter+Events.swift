@@ -10,12 +10,13 @@ extension VirtualRouter {
         return startElection(at: now, why: .startup)
     }
 
-    /// Shutdown (RFC 5798 6.4.2, 6.4.3): a master sends priority 0 and releases the addresses; any state ends in
-    /// `initialize`, and pending timers become stale.
+    /// Shutdown (RFC 5798 6.4.2, 6.4.3): any state ends in `initialize`, and pending timers become stale. A master
+    /// sends priority 0 and releases the addresses once a new master speaks (`isReleasing` until then).
     public mutating func shutdown(at now: MonotonicInstant) -> [VRRPAction] {
         switch state {
         case .initialize: return []
-        case .backup, .master, .fault: return stepDown(to: .initialize, why: .shutdown)
+        case .master: return beginRelease(to: .initialize, why: .shutdown, at: now)
+        case .backup, .fault: return stepDown(to: .initialize, why: .shutdown)
         }
     }
 
@@ -26,7 +27,8 @@ extension VirtualRouter {
         switch state {
         case .initialize, .fault: return []
         case .backup: return backupReceived(packet, from: source, at: now)
-        case .master: return masterReceived(packet, from: source, at: now)
+        case .master:
+            return release == nil ? masterReceived(packet, from: source, at: now) : releaseReceived(packet, at: now)
         }
     }
 
@@ -34,6 +36,7 @@ extension VirtualRouter {
     public mutating func timerFired(_ timer: VRRPTimer, at now: MonotonicInstant) -> [VRRPAction] {
         guard armedTimers[timer.kind] == timer else { return [] }
         armedTimers[timer.kind] = nil
+        if release != nil { return releaseTimerFired(timer.kind, at: now) }
         // Timers are forgotten on every state change, so a live one belongs to the current state.
         switch timer.kind {
         case .masterDown:
@@ -46,6 +49,8 @@ extension VirtualRouter {
             return [.sendGratuitous(settings.virtualAddresses.map(\.address))]
         case .lowerPriorityGratuitous:
             return lowerPriorityRepeatBurst()
+        case .release:
+            return []  // armed only while releasing
         }
     }
 

@@ -53,6 +53,7 @@ extension VirtualRouter {
         state = target
         armedTimers.removeAll()
         knownMaster = nil
+        release = nil
         // keepalived restarts the preempt delay whenever it enters backup.
         preemptDelayEnds = nil
         return from

@@ -8,6 +8,8 @@
 // - The driver validates every advert with `settings.validate` before `received`; the router trusts the fields.
 // - `administrativeMode == .backup` keeps the router out of master until `resume`: no Master_Down_Timer runs then.
 // - `isFaulted` is the last `setFault` value; it survives `shutdown`, so `start` on a faulted link goes to fault.
+// - A master leaving by `shutdown` or `handover` first releases (`release`, VirtualRouter+Release.swift): it stays
+//   master with its addresses, advertising priority 0, until a master's advert or Master_Down_Interval.
 
 import MonotonicTime
 import NetTypes
@@ -15,8 +17,8 @@ import NetTypes
 /// One VRRP virtual router: the state machine of RFC 5798 6.4 with keepalived's fault state, tracking-adjusted
 /// priority, preempt delay and administrative backup.
 public struct VirtualRouter: Sendable {
-    /// The instance's settings; they must have no `problems`.
-    public let settings: VRRPInstanceSettings
+    /// The instance's settings; they must have no `problems`. `reconfigure` replaces them on reload.
+    public internal(set) var settings: VRRPInstanceSettings
     /// Where the election stands.
     public internal(set) var state: VRRPState = .initialize
     /// Whether the operator holds this router in backup (`handover`) or lets the election decide (`resume`).
@@ -39,6 +41,8 @@ public struct VirtualRouter: Sendable {
     /// What the last Master_Down_Timer was counted from, so that a priority change can rescale it; meaningful
     /// while `armedTimers[.masterDown]` is set.
     var masterDownStart: MasterDownStart?
+    /// Set while a resigning master keeps its addresses until a new master speaks.
+    var release: VRRPRelease?
 
     /// A router in `initialize`; call `start` to run it.
     public init(settings: VRRPInstanceSettings) {

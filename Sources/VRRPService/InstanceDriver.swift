@@ -11,14 +11,16 @@ import VRRPIO
 /// Contract: created, driven and dropped on the VRRP thread only; nothing here blocks (notify hooks run on the
 /// script runner's own thread).
 final class InstanceDriver {
-    let config: VRRPConfig
-    private(set) var router: VirtualRouter
+    /// Replaced by `reconfigure` on reload.
+    var config: VRRPConfig
+    /// Changed only by this type and its extensions (InstanceDriver+Reconfigure.swift).
+    var router: VirtualRouter
     /// The interface as opened now; nil while it is missing or unusable, and the instance is in FAULT.
     private(set) var link: InstanceLink?
     private let vips: VirtualAddressControl
     private let logger: Logger
     private let notify: (VRRPState, VRRPState, UInt8) -> Void
-    let policy: TrackingPolicy
+    var policy: TrackingPolicy
 
     /// Pending timer of each kind and when it is due; a replaced or stale one is simply not found.
     private var timers: [VRRPTimer.Kind: (timer: VRRPTimer, due: MonotonicInstant)] = [:]
@@ -31,7 +33,7 @@ final class InstanceDriver {
     static let followUpDelay = Duration.milliseconds(1100)
     var tracked = TrackedState()
     /// `track_proxy` rise/fall over what `VRRPService` observes of the proxy.
-    private var proxyHealth: ProxyHealthTracker
+    var proxyHealth: ProxyHealthTracker
     private(set) var verdict = TrackingVerdict()
     private(set) var counters = InstanceCounters()
     private(set) var lastTransition: MonotonicInstant?
@@ -60,9 +62,7 @@ final class InstanceDriver {
         logger[metadataKey: "instance"] = "\(config.name)"
         self.logger = logger
         self.policy = TrackingPolicy(config: config)
-        self.proxyHealth = ProxyHealthTracker(
-            silence: config.trackProxySilence, rise: config.trackProxyRise, fall: config.trackProxyFall,
-            period: VRRPService.trackingPeriod)
+        self.proxyHealth = ProxyHealthTracker(config: config)
         if link == nil { interfaceProblem = "interface \(config.interface) not opened yet" }
         verdict = currentVerdict()
         _ = router.setPriorityAdjustment(verdict.adjustment, at: MonotonicInstant(nanoseconds: 0))
@@ -159,9 +159,9 @@ final class InstanceDriver {
         }
         if let due = followUpDue, due <= now {
             followUpDue = nil
-            if router.state == .master { announce(config.virtualAddresses.map(\.address)) }
+            if router.announcesAddresses { announce(config.virtualAddresses.map(\.address)) }
         }
-        if let due = refreshDue, due <= now, router.state == .master {
+        if let due = refreshDue, due <= now, router.announcesAddresses {
             announce(config.virtualAddresses.map(\.address))
             refreshDue = now + config.garpMasterRefresh
         }
@@ -317,7 +317,7 @@ final class InstanceDriver {
 
     // MARK: - Actions
 
-    private func run(_ actions: [VRRPAction], at now: MonotonicInstant) {
+    func run(_ actions: [VRRPAction], at now: MonotonicInstant) {
         for action in actions { perform(action, at: now) }
         if verdictStale { applyVerdict(at: now) }
     }

@@ -1,9 +1,10 @@
 import AdminCore
+import ConfigModel
 
 /// What other threads ask of the VRRP thread.
 enum VRRPCommand {
-    case listenerProblem(String?)
     case backends(Bool)
+    case reconfigure([VRRPConfig])
     case script(instance: String, name: String, effect: ScriptEffect)
     case administer(instance: String, backup: Bool, reply: @Sendable (Bool) -> Void)
     case snapshot(@Sendable ([VRRPInstanceStats]) -> Void)

@@ -32,3 +32,12 @@ extension TrackingPolicy {
         faultingScripts = config.trackScripts.filter { $0.weight == 0 }.map(\.name)
     }
 }
+
+extension ProxyHealthTracker {
+    /// The instance's `track_proxy_*` hysteresis, counted once per tracking period.
+    init(config: VRRPConfig) {
+        self.init(
+            silence: config.trackProxySilence, rise: config.trackProxyRise, fall: config.trackProxyFall,
+            period: VRRPService.trackingPeriod)
+    }
+}

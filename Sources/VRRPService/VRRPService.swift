@@ -38,7 +38,6 @@ public final class VRRPService: @unchecked Sendable {
     private let mailbox: ThreadMailbox<VRRPCommand>
     private let lastPong = LockedInstant(MonotonicInstant(nanoseconds: shim_monotonic_ns()))
     private var pingOutstanding = false
-    private var bindProblem: String?
     private var backendsReachable = true
     /// Track script states by instance, then script name.
     private var scripts: [String: [String: ScriptEffect]] = [:]
@@ -198,8 +197,9 @@ public final class VRRPService: @unchecked Sendable {
 
     // MARK: - Inputs, from any thread
 
-    /// A reload could not bind a listener (nil once one could): this node cannot serve what it is configured for.
-    public func setListenerProblem(_ problem: String?) { mailbox.post(.listenerProblem(problem)) }
+    /// A reload's `[[vrrp]]`: each running instance named in `instances` takes its settings in place (see
+    /// `VRRPConfig.restartOnlyChanges` for what it cannot take; such an instance keeps running as it was).
+    public func reconfigure(_ instances: [VRRPConfig]) { mailbox.post(.reconfigure(instances)) }
 
     /// Whether the checks see any server a listener may use (`track_backends`).
     public func setBackendsReachable(_ reachable: Bool) { mailbox.post(.backends(reachable)) }
@@ -219,8 +219,10 @@ public final class VRRPService: @unchecked Sendable {
         mailbox.post(.snapshot(reply))
     }
 
-    /// Sends priority 0 and releases the VIPs of every master (so a backup takes over after its skew time
-    /// rather than the full down interval), then ends the thread and calls `done`.
+    /// Sends priority 0 from every master (so a backup takes over after its skew time rather than the full down
+    /// interval), keeps each VIP until a new master's advert is heard (at most Master_Down_Interval), so that no
+    /// client's SYN reaches a node without it, then ends the thread and calls `done`. The data plane must go on
+    /// accepting until then.
     public func stop(_ done: @escaping @Sendable () -> Void) { mailbox.post(.stop(done)) }
 
     // MARK: - The loop
@@ -231,7 +233,7 @@ public final class VRRPService: @unchecked Sendable {
         // hold a slow-starting node in FAULT.
         lastPong.set(start)
         for driver in drivers { driver.start(at: start) }
-        while stopping == nil {
+        while stopping == nil || drivers.contains(where: \.router.isReleasing) {
             // Rebuilt every turn: an instance's socket changes when its interface is recreated, and a closed
             // one is -1, which poll skips.
             var descriptors = [
@@ -251,8 +253,6 @@ public final class VRRPService: @unchecked Sendable {
             for driver in drivers { driver.tick(at: instant) }
             if instant >= nextTracking { track(at: instant) }
         }
-        let end = now()
-        for driver in drivers { driver.shutdown(at: end) }
         logger.info("VRRP stopped")
         stopping?()
     }
@@ -282,8 +282,13 @@ public final class VRRPService: @unchecked Sendable {
 
     private func handle(_ command: VRRPCommand, at now: MonotonicInstant) {
         switch command {
-        case .listenerProblem(let problem):
-            bindProblem = problem
+        case .reconfigure(let instances):
+            for next in instances {
+                guard let driver = drivers.first(where: { $0.name == next.name }) else { continue }
+                if !driver.reconfigure(next, at: now) {
+                    logger.warning("VRRP instance changes on restart only", metadata: ["instance": "\(next.name)"])
+                }
+            }
             track(at: now)
         case .backends(let reachable):
             backendsReachable = reachable
@@ -303,7 +308,9 @@ public final class VRRPService: @unchecked Sendable {
             pingOutstanding = false
             descriptorProblem = descriptorPressure?.problem(dataPlaneHeld: descriptorsHeld)
         case .stop(let done):
+            guard stopping == nil else { return }
             stopping = done
+            for driver in drivers { driver.shutdown(at: now) }
         }
     }
 
@@ -320,7 +327,7 @@ public final class VRRPService: @unchecked Sendable {
             }
         }
         // Each instance applies its own silence limit and rise/fall (`track_proxy_*`).
-        let proxy = ProxyObservation(silence: now.since(lastPong.get()), problem: bindProblem ?? descriptorProblem)
+        let proxy = ProxyObservation(silence: now.since(lastPong.get()), problem: descriptorProblem)
         for driver in drivers {
             var state = TrackedState(backendsReachable: backendsReachable, scripts: scripts[driver.name] ?? [:])
             for name in driver.policy.interfaces where !linkUsable(name) { state.interfacesDown.insert(name) }

@@ -32,6 +32,7 @@ final class InfoReportTests: XCTestCase {
             SplitBrain: 0
             SplitBrainEvents: 3
             LogLinesDropped: 12
+            ReloadFailures: 2
 
             """)
     }

@@ -45,6 +45,17 @@ final class MetricsExporterTests: XCTestCase {
         XCTAssertTrue(text.contains("pgfloat_log_lines_dropped_total 10"), text)
     }
 
+    func testFailedReloadsAreACounter() {
+        let exporter = MetricsExporter(registry: PrometheusCollectorRegistry())
+        var snapshot = snapshot(sessions: 0, bytes: 0)
+        snapshot.process.reloadFailures = 1
+        _ = exporter.render(snapshot)
+        snapshot.process.reloadFailures = 3
+        let text = exporter.render(snapshot)
+        XCTAssertTrue(text.contains("# TYPE pgfloat_reload_failures_total counter"), text)
+        XCTAssertTrue(text.contains("pgfloat_reload_failures_total 3"), text)
+    }
+
     func testStoreMetricsMoveTheLeaderSeries() {
         let exporter = MetricsExporter(registry: PrometheusCollectorRegistry())
         var snapshot = snapshot(sessions: 0, bytes: 0)

@@ -178,25 +178,12 @@ def test_three_nodes_elect_one_master_and_every_failure_moves_the_vip(lab, workd
     assert not settled.violations(), settled.report()
 
 
-def test_unhealthy_proxy_and_cut_link_yield_the_vip(lab, workdir):
+def test_a_cut_link_yields_the_vip(lab, workdir):
     nodes, vip = cluster(lab, workdir)
     wait_until(lambda: holds(lab, vip, "p1"), 10, "p1 to hold the VIP")
 
-    # A reload adding a listener whose port another process holds: p1 cannot serve its configuration.
-    squatter = lab.tcp_listener("p1", 6000)
+    # (A reload that cannot bind no longer faults the node: see test_vrrp_reload.py.)
     p1 = nodes["p1"]
-    db = lab.address("db").split("/")[0]
-    p1.write(db, extra=f'[[listener]]\nname = "extra"\nbind = ["0.0.0.0:6000"]\nservers = ["db"]\n')
-    started = time.monotonic()
-    p1.proc.send_signal(signal.SIGHUP)
-    wait_until(lambda: holds(lab, vip, "p2"), 5, "p2 to take over from the unhealthy proxy")
-    print(f"unhealthy proxy: VIP on p2 {time.monotonic() - started:.2f}s after the reload")
-    assert p1.state() == "FAULT"
-    assert "reload could not bind" in p1.vrrp()["reasons"].replace("_", " ")
-    lab.kill(squatter)
-    p1.write(db)
-    p1.proc.send_signal(signal.SIGHUP)
-    wait_until(lambda: holds(lab, vip, "p1"), 10, "p1 back after a good reload")
 
     # The master's link goes down: FAULT on p1, p2 takes over.
     lab.link_down("p1")

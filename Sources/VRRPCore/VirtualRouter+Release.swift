@@ -1,0 +1,74 @@
+import MonotonicTime
+
+/// A master's graceful exit in progress: it has resigned (priority 0) but keeps its addresses, so that a client
+/// whose neighbour entry still names this node is served, until another router shows it is master.
+public struct VRRPRelease: Hashable, Sendable {
+    /// Where the router goes once the addresses are released: `initialize` (shutdown) or `backup` (handover).
+    public let target: VRRPState
+    /// The transition reason reported then.
+    let why: VRRPTransitionReason
+}
+
+// Lossless handover. Removing the addresses together with the priority-0 advert (RFC 5798 6.4.3) drops every SYN
+// that reaches this node's MAC before the new master's gratuitous ARP reaches the client, and the client retries
+// a second later. So a resigning master keeps the addresses, sends priority 0 every advert interval (one lost
+// advert must not leave the backups waiting for Master_Down_Interval), and releases the addresses when it hears
+// a master's advert, or after Master_Down_Interval when no backup answers.
+extension VirtualRouter {
+    /// Whether the router resigned and still holds its addresses (state stays `master` until it lets go).
+    public var isReleasing: Bool { release != nil }
+
+    /// Whether the addresses are to be announced (gratuitous ARP, unsolicited NA): as master, not while releasing.
+    public var announcesAddresses: Bool { state == .master && release == nil }
+
+    /// A master resigns towards `target`; a release already under way only moves towards `initialize` if asked.
+    mutating func beginRelease(
+        to target: VRRPState, why: VRRPTransitionReason, at now: MonotonicInstant
+    ) -> [VRRPAction] {
+        if release != nil {
+            if target == .initialize { release = VRRPRelease(target: target, why: why) }
+            return []
+        }
+        release = VRRPRelease(target: target, why: why)
+        // No more announcements: a gratuitous repeat would pull clients back to a node that is leaving.
+        armedTimers[.gratuitousRepeat] = nil
+        armedTimers[.lowerPriorityGratuitous] = nil
+        return [
+            .sendAdvert(priority: 0), arm(.advert, at: now + settings.advertInterval),
+            arm(.release, at: now + masterDownInterval),
+        ]
+    }
+
+    /// An advert while releasing: any priority but 0 comes from a master (backups do not advertise).
+    mutating func releaseReceived(_ packet: VRRPPacket, at now: MonotonicInstant) -> [VRRPAction] {
+        guard packet.priority > 0 else { return [] }
+        return finishRelease(at: now)
+    }
+
+    /// A live timer while releasing: resign again every advert interval; let go when the bound is reached.
+    mutating func releaseTimerFired(_ kind: VRRPTimer.Kind, at now: MonotonicInstant) -> [VRRPAction] {
+        switch kind {
+        case .advert: return [.sendAdvert(priority: 0), arm(.advert, at: now + settings.advertInterval)]
+        case .release: return finishRelease(at: now)
+        case .masterDown, .gratuitousRepeat, .lowerPriorityGratuitous: return []
+        }
+    }
+
+    /// Releases the addresses and enters the release's target.
+    mutating func finishRelease(at now: MonotonicInstant) -> [VRRPAction] {
+        guard let release else { return [] }
+        let from = enter(release.target)
+        var actions: [VRRPAction] = [
+            .removeVIPs(settings.virtualAddresses), .stateChanged(from: from, to: release.target, why: release.why),
+        ]
+        if release.target == .backup { actions += armMasterDown(since: now) }
+        return actions
+    }
+
+    /// The operator's `auto` during a handover's release: no master has spoken yet, so this one carries on.
+    mutating func cancelRelease(at now: MonotonicInstant) -> [VRRPAction] {
+        release = nil
+        armedTimers[.release] = nil
+        return [.sendAdvert(priority: effectivePriority), arm(.advert, at: now + settings.advertInterval)]
+    }
+}

@@ -1,0 +1,124 @@
+import MonotonicTime
+import NetTypes
+import VRRPCore
+import XCTest
+
+/// A master leaving by shutdown or handover keeps its addresses, advertising priority 0, until a new master
+/// speaks or Master_Down_Interval has passed, so that no client's SYN reaches it after the VIP is gone.
+final class VirtualRouterReleaseTests: XCTestCase {
+    /// A master at 1 s adverts, priority 100, that began to shut down at 4 s.
+    private func releasingRouter() -> (router: VirtualRouter, actions: [VRRPAction]) {
+        var (router, _) = masterRouter(settings(priority: 100))
+        let actions = router.shutdown(at: ms(4000))
+        return (router, actions)
+    }
+
+    func testShutdownResignsButKeepsTheAddresses() {
+        let (router, actions) = releasingRouter()
+        XCTAssertEqual(actions.effects, [.sendAdvert(priority: 0)], "no removeVIPs, no state change yet")
+        XCTAssertEqual(actions.armedKinds, [.advert, .release])
+        XCTAssertEqual(actions.armed(.release)?.deadline, ns(7_609_375_000), "4 s + Master_Down_Interval")
+        XCTAssertEqual(router.state, .master)
+        XCTAssertTrue(router.isReleasing)
+        XCTAssertFalse(router.announcesAddresses)
+    }
+
+    func testAReleasingMasterResignsAgainEveryAdvertInterval() {
+        var (router, actions) = releasingRouter()
+        guard let advertTimer = actions.armed(.advert) else { return XCTFail("no Adver_Timer") }
+        XCTAssertEqual(advertTimer.deadline, ms(5000))
+        let again = router.timerFired(advertTimer.timer, at: advertTimer.deadline)
+        XCTAssertEqual(again.effects, [.sendAdvert(priority: 0)], "one lost priority 0 must not cost 3 intervals")
+        XCTAssertEqual(again.armed(.advert)?.deadline, ms(6000))
+    }
+
+    func testTheNewMastersAdvertReleasesTheAddresses() {
+        var (router, actions) = releasingRouter()
+        XCTAssertEqual(router.received(advert(priority: 0), from: higherPeer, at: ms(4010)), [],
+                       "another router resigning is no new master")
+        XCTAssertEqual(
+            router.received(advert(priority: 90), from: lowerPeer, at: ms(4070)),
+            [.removeVIPs([virtualAddress]), .stateChanged(from: .master, to: .initialize, why: .shutdown)])
+        XCTAssertEqual(router.state, .initialize)
+        XCTAssertFalse(router.isReleasing)
+        guard let bound = actions.armed(.release) else { return XCTFail("no release timer") }
+        XCTAssertEqual(router.timerFired(bound.timer, at: bound.deadline), [], "the bound is stale")
+    }
+
+    func testWithoutABackupTheAddressesGoAfterMasterDownInterval() {
+        var (router, actions) = releasingRouter()
+        guard let bound = actions.armed(.release) else { return XCTFail("no release timer") }
+        XCTAssertEqual(
+            router.timerFired(bound.timer, at: bound.deadline),
+            [.removeVIPs([virtualAddress]), .stateChanged(from: .master, to: .initialize, why: .shutdown)])
+        XCTAssertFalse(router.isReleasing)
+    }
+
+    func testNoGratuitousRepeatWhileReleasing() {
+        var (router, takeover) = masterRouter(settings(priority: 100))
+        guard let repeatTimer = takeover.armed(.gratuitousRepeat) else { return XCTFail("no gratuitous repeat") }
+        _ = router.shutdown(at: ms(4000))
+        XCTAssertEqual(router.timerFired(repeatTimer.timer, at: repeatTimer.deadline), [])
+    }
+
+    func testHandoverReleasesTowardsAdministrativeBackup() {
+        var (router, _) = masterRouter(settings(priority: 100))
+        let actions = router.handover(at: ms(4000))
+        XCTAssertEqual(actions.effects, [.sendAdvert(priority: 0)])
+        XCTAssertEqual(router.administrativeMode, .backup)
+        let released = router.received(advert(priority: 90), from: lowerPeer, at: ms(4070))
+        XCTAssertEqual(
+            released,
+            [.removeVIPs([virtualAddress]), .stateChanged(from: .master, to: .backup, why: .administrativeBackup)],
+            "no Master_Down_Timer in administrative backup")
+        XCTAssertEqual(router.received(advert(priority: 0), from: lowerPeer, at: ms(5000)), [], "never takes over")
+    }
+
+    func testShutdownDuringAHandoverEndsInInitialize() {
+        var (router, _) = masterRouter(settings(priority: 100))
+        _ = router.handover(at: ms(4000))
+        XCTAssertEqual(router.shutdown(at: ms(4010)), [], "already resigned")
+        XCTAssertEqual(
+            router.received(advert(priority: 90), from: lowerPeer, at: ms(4070)),
+            [.removeVIPs([virtualAddress]), .stateChanged(from: .master, to: .initialize, why: .shutdown)])
+    }
+
+    func testResumeBeforeANewMasterSpokeCarriesOnAsMaster() {
+        var (router, _) = masterRouter(settings(priority: 100))
+        _ = router.handover(at: ms(4000))
+        let resumed = router.resume(at: ms(4020))
+        XCTAssertEqual(resumed.effects, [.sendAdvert(priority: 100)])
+        XCTAssertEqual(resumed.armedKinds, [.advert])
+        XCTAssertEqual(router.state, .master)
+        XCTAssertFalse(router.isReleasing)
+        XCTAssertTrue(router.announcesAddresses)
+        XCTAssertEqual(
+            router.received(advert(priority: 90), from: lowerPeer, at: ms(4100)).effects,
+            [.sendAdvert(priority: 100), .reannounce([virtualAddress.address], frames: 5)],
+            "an ordinary master again: a lower one is answered and the addresses announced")
+    }
+
+    func testResumeDoesNotUndoAShutdown() {
+        var (router, _) = releasingRouter()
+        XCTAssertEqual(router.resume(at: ms(4020)), [])
+        XCTAssertTrue(router.isReleasing)
+    }
+
+    func testAFaultWhileReleasingLetsGoAtOnce() {
+        var (router, _) = releasingRouter()
+        XCTAssertEqual(
+            router.setFault(true, at: ms(4050)),
+            [
+                .sendAdvert(priority: 0), .removeVIPs([virtualAddress]),
+                .stateChanged(from: .master, to: .fault, why: .faultRaised),
+            ])
+        XCTAssertFalse(router.isReleasing)
+    }
+
+    func testABackupStopsAtOnce() {
+        var router = VirtualRouter(settings: settings(priority: 100))
+        _ = router.start(at: ms(0))
+        XCTAssertEqual(router.shutdown(at: ms(100)), [.stateChanged(from: .backup, to: .initialize, why: .shutdown)])
+        XCTAssertFalse(router.isReleasing)
+    }
+}
