@@ -179,6 +179,20 @@ leakcheck:
 		$(PYTHON) -m pytest -v -p no:cacheprovider $(LEAK_TESTS) || status=$$?; \
 	$(PYTHON) bench/soak_tools.py leak-summary $(LEAK_DIR) --pytest-rc $$status
 
+# The fault-injection suite's faults at random (Tests/Integration/nemesis.py): three pgfloat nodes in network
+# namespaces for NEMESIS_MINUTES, then three keepalived nodes (the design document's configuration) under the same
+# seeded sequence where keepalived can take the fault; a table per fault and both side by side. NEMESIS_SEED replays
+# a run (the seed is printed); NEMESIS_ADVERT is pgfloat's advert interval (default the design's 1 s);
+# NEMESIS_KINDS=pgfloat skips keepalived. Fails when an invariant was violated. Needs root.
+NEMESIS_MINUTES ?= 30
+NEMESIS_SEED ?=
+NEMESIS_ADVERT ?= 1s
+NEMESIS_KINDS ?= pgfloat,keepalived
+.PHONY: nemesis
+nemesis: debug
+	PGFLOAT_BIN=$(CURDIR)/$(DEBUG_BIN) NEMESIS_MINUTES=$(NEMESIS_MINUTES) NEMESIS_SEED=$(NEMESIS_SEED) \
+		NEMESIS_ADVERT=$(NEMESIS_ADVERT) NEMESIS_KINDS=$(NEMESIS_KINDS) $(PYTHON) Tests/Integration/nemesis.py
+
 # The appliance in network namespaces (demo/run_demo.py): 3 PostgreSQL 15 nodes, 3 pgfloat nodes sharing a VIP, a
 # client running a write/read load, and the design document's scenarios played with a timeline. Keeps running until
 # Ctrl-C; ONCE=1 plays, tears down and exits non-zero when a step failed. PGFLOAT_BIN=path skips the release build.
