@@ -39,7 +39,7 @@ from typing import Callable
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from harness import REPO_ROOT, pgfloat_bin, wait_until  # noqa: E402
-from netns_lab import Lab, call_in_netns, ensure_packages  # noqa: E402
+from netns_lab import RUN_PREFIX, Lab, call_in_netns, compute_outages, ensure_packages, list_namespaces  # noqa
 
 PORT = 5432
 SQUAT_PORT = 6000
@@ -198,26 +198,23 @@ class PgfloatNode:
             ran.append(command)
         return ran
 
-    def reports_master(self) -> bool | None:
-        """Whether `show vrrp` says MASTER (None when the node is not running or does not answer)."""
-        if not self.alive():
-            return None
+    def _show_vrrp(self) -> str | None:
         try:
-            out = subprocess.run([str(pgfloat_bin()), "ctl", "-s", str(self.socket), "show vrrp"],
-                                 capture_output=True, text=True, timeout=5).stdout
+            return subprocess.run([str(pgfloat_bin()), "ctl", "-s", str(self.socket), "show vrrp"],
+                                  capture_output=True, text=True, timeout=5).stdout.strip()
         except subprocess.TimeoutExpired:
             return None
-        return " state=MASTER " in f" {out} " if "state=" in out else None
+
+    def reports_master(self) -> bool | None:
+        """Whether `show vrrp` says MASTER (None when the node is not running or does not answer)."""
+        out = self._show_vrrp() if self.alive() else None
+        return " state=MASTER " in f" {out} " if out and "state=" in out else None
 
     def describe(self) -> str:
         if not self.alive():
             return f"{self.host}: exited {self.exit_code()}"
-        try:
-            out = subprocess.run([str(pgfloat_bin()), "ctl", "-s", str(self.socket), "show vrrp"],
-                                 capture_output=True, text=True, timeout=5).stdout.strip()
-        except subprocess.TimeoutExpired:
-            out = "(show vrrp timed out)"
-        return f"{self.host}: {out}"
+        out = self._show_vrrp()
+        return f"{self.host}: {out if out is not None else '(show vrrp timed out)'}"
 
     def log_tail(self, lines: int = 8) -> str:
         text = self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
@@ -852,7 +849,6 @@ def run_fault(cluster: Cluster, fault: Fault, rng: random.Random, short: bool = 
         sampler.stop()
     samples = list(sampler.samples)
     window = [p for p in prober.probes if p.start >= started - 0.5]
-    from netns_lab import compute_outages
     outages = compute_outages(window)
     longest = max(outages, key=lambda o: o.duration, default=None)
     moves = _moves(samples, started)
@@ -1022,7 +1018,6 @@ def main() -> int:
     print(f"\nnemesis seed {args.seed}, {time.strftime('%Y-%m-%d', time.gmtime())}")
     print("\n\n".join(tables))
     print("\n" + side_by_side(results))
-    from netns_lab import RUN_PREFIX, list_namespaces
     left = [n for n in list_namespaces() if n.startswith(RUN_PREFIX)] + leaked_cgroups()
     print(f"left behind: {left or 'nothing'}")
     return 1 if left or any(r.violations for rs in results.values() for r in rs) else 0
