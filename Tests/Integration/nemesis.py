@@ -483,16 +483,98 @@ def impair(cluster: Cluster, host: str, how: str, duration: float) -> str:
              "duplicate": ('table netdev nemesis {\n  chain out {\n'
                            '    type filter hook egress device "eth0" priority 0; policy accept;\n'
                            '    numgen random mod 100 { 0-49 } dup to "eth0"\n  }\n}\n')}
-    if how not in rules:
-        raise FaultUnavailable(f"{how}: this kernel has no sch_netem, and nftables cannot delay packets")
+    if how == "delay":
+        return delay_by_queue(cluster, host, duration)
     _nft(cluster, host, rules[how])
     family = "inet" if how == "loss" else "netdev"
     try:
         time.sleep(duration)
     finally:
-        subprocess.run(["ip", "netns", "exec", cluster.lab.ns(host), "nft", "delete", "table", family, "nemesis"],
-                       capture_output=True, timeout=15)
+        _nft_delete(cluster, host, family)
     return "nft " + ("30% loss" if how == "loss" else "50% duplication") + " (kernel without sch_netem)"
+
+
+def _nft_delete(cluster: Cluster, host: str, family: str) -> None:
+    subprocess.run(["ip", "netns", "exec", cluster.lab.ns(host), "nft", "delete", "table", family, "nemesis"],
+                   capture_output=True, timeout=15)
+
+
+# nfnetlink_queue (linux/netfilter/nfnetlink_queue.h): just enough to hold packets and accept them later.
+_NETLINK_NETFILTER, _NFNL_SUBSYS_QUEUE, _QUEUE_NUM = 12, 3, 7
+_NFQNL_MSG_PACKET, _NFQNL_MSG_VERDICT, _NFQNL_MSG_CONFIG = 0, 1, 2
+_NFQA_PACKET_HDR, _NFQA_VERDICT_HDR, _NFQA_CFG_CMD, _NFQA_CFG_PARAMS = 1, 2, 1, 2
+_NFQNL_CFG_CMD_BIND, _NFQNL_COPY_META, _NF_ACCEPT = 1, 1, 1
+
+
+def _nfq_message(msg: int, attrs: list[tuple[int, bytes]], flags: int = 0x1) -> bytes:
+    body = struct.pack("!BBH", socket.AF_UNSPEC, 0, _QUEUE_NUM)
+    for kind, value in attrs:
+        attr = struct.pack("=HH", 4 + len(value), kind) + value
+        body += attr + b"\0" * (-len(attr) % 4)
+    return struct.pack("=IHHII", 16 + len(body), (_NFNL_SUBSYS_QUEUE << 8) | msg, flags, 0, 0) + body
+
+
+def _nfq_packet_ids(data: bytes) -> list[int]:
+    ids, off = [], 0
+    while off + 16 <= len(data):
+        length, kind = struct.unpack_from("=IH", data, off)
+        if length < 16:
+            break
+        if kind == (_NFNL_SUBSYS_QUEUE << 8) | _NFQNL_MSG_PACKET:
+            a = off + 20
+            while a + 4 <= off + length:
+                alen, atype = struct.unpack_from("=HH", data, a)
+                if alen < 4:
+                    break
+                if atype & 0x7FFF == _NFQA_PACKET_HDR:
+                    ids.append(struct.unpack_from("!I", data, a + 4)[0])
+                a += (alen + 3) & ~3
+        off += (length + 3) & ~3
+    return ids
+
+
+def delay_by_queue(cluster: Cluster, host: str, duration: float) -> str:
+    """150 ms +- 50 ms on `host`'s outgoing IPv4 without sch_netem: an iptables NFQUEUE rule (nftables' own queue
+    expression is often not built) hands each packet to this process, which accepts it when its delay is over.
+    `--queue-bypass`: packets pass when nobody listens."""
+    reason = ensure_packages({"iptables": "iptables"})
+    if reason:
+        raise FaultUnavailable(f"no sch_netem in this kernel and no iptables: {reason}")
+    rule = ["OUTPUT", "-o", "eth0", "-j", "NFQUEUE", "--queue-num", str(_QUEUE_NUM), "--queue-bypass"]
+    iptables = ["ip", "netns", "exec", cluster.lab.ns(host), "iptables"]
+
+    def open_queue() -> socket.socket:
+        s = socket.socket(socket.AF_NETLINK, socket.SOCK_RAW, _NETLINK_NETFILTER)
+        s.bind((0, 0))
+        return s
+    sock = call_in_netns(cluster.lab.ns(host), open_queue)
+    rng = random.Random(duration)
+    held: list[tuple[float, int]] = []
+    try:
+        sock.send(_nfq_message(_NFQNL_MSG_CONFIG, [(_NFQA_CFG_CMD, struct.pack("!BBH", _NFQNL_CFG_CMD_BIND, 0, 0))]))
+        sock.send(_nfq_message(_NFQNL_MSG_CONFIG, [(_NFQA_CFG_PARAMS, struct.pack("!IB", 0, _NFQNL_COPY_META))]))
+        subprocess.run([*iptables, "-A", *rule], check=True, capture_output=True, timeout=15)
+        end = time.monotonic() + duration
+        for _ in range(int(duration * 2000) + 1000):  # bounded: each pass receives, releases or waits 10 ms
+            now = time.monotonic()
+            if now >= end and not held:
+                break
+            due = [packet for at, packet in held if at <= now or now >= end]
+            held = [(at, packet) for at, packet in held if at > now and now < end]
+            for packet in due:
+                sock.send(_nfq_message(_NFQNL_MSG_VERDICT, [(_NFQA_VERDICT_HDR,
+                                                             struct.pack("!II", _NF_ACCEPT, packet))]))
+            if now >= end:
+                subprocess.run([*iptables, "-D", *rule], capture_output=True, timeout=15)
+                continue
+            ready, _, _ = select.select([sock], [], [], 0.01)
+            if ready:
+                for packet in _nfq_packet_ids(sock.recv(1 << 16)):
+                    held.append((time.monotonic() + rng.uniform(0.1, 0.2), packet))
+    finally:
+        subprocess.run([*iptables, "-D", *rule], capture_output=True, timeout=15)
+        sock.close()  # packets still held are dropped with the queue
+    return "NFQUEUE 150 ms +- 50 ms (kernel without sch_netem)"
 
 
 # ---------------------------------------------------------------------------
@@ -907,6 +989,11 @@ def leaks(cluster: Cluster) -> list[str]:
                                     capture_output=True, text=True, timeout=15).stdout
             if "nemesis" in tables:
                 found.append(f"nft table left on {host}")
+        if shutil.which("iptables"):
+            rules = subprocess.run(["ip", "netns", "exec", cluster.lab.ns(host), "iptables", "-S", "OUTPUT"],
+                                   capture_output=True, text=True, timeout=15).stdout
+            if "NFQUEUE" in rules:
+                found.append(f"NFQUEUE rule left on {host}")
     if _squatters.get(id(cluster)):
         found.append("port squatters left")
     return found
