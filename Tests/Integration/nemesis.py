@@ -1065,7 +1065,7 @@ def run_random(kind: str, minutes: float, seed: int, advert: str, log) -> tuple[
                 status = "ok" if not result.violations else "VIOLATED"
                 log(f"[{kind} #{i}] {fault.name} {status}: {result.failed_attempts} failed, max outage "
                     f"{result.max_outage:.2f}s, 2-holder {result.two_holder_after_heal:.2f}s ({result.details})")
-                if result.violations:
+                if result.violations or result.max_outage > 1.0:
                     log(result.report())
                 repaired = cluster.repair()
                 if repaired:
