@@ -540,10 +540,18 @@ class Lab:
                 self._netlink[host] = _RtNetlink(self.ns(host))
             return self._netlink[host]
 
-    def holders(self, vip: str, hosts: list[str] | None = None, ifname: str = "eth0") -> list[str]:
-        """Hosts (sorted) whose `ifname` carries IPv4 address `vip` right now (via rtnetlink)."""
+    def holders(self, vip: str, hosts: list[str] | None = None, ifname: str | None = "eth0") -> list[str]:
+        """Hosts (sorted) whose `ifname` carries IPv4 address `vip` right now (via rtnetlink).
+
+        ifname=None: on any interface, found without resolving a name, so sampling goes on while an
+        interface is deleted and recreated under a new index.
+        """
         found = []
         for h in (self.hosts if hosts is None else hosts):
+            if ifname is None:
+                if any(vip in addresses for addresses in self._nl(h).ipv4_by_ifindex().values()):
+                    found.append(h)
+                continue
             if ifname not in self.hosts[h].links:
                 continue
             index = self._ifindex_of(h, ifname)
@@ -579,8 +587,27 @@ class Lab:
         bridge = next(s.bridge for s in self.segments.values() if s.name == link.segment)
         self.ip("switch", "link", "set", link.switch_ifname, "master", bridge, "up")
 
+    def recreate_link(self, host: str, ifname: str = "eth0", gone: float = 0.0) -> None:
+        """Delete `host`'s interface (the veth pair with it) and create it again after `gone` seconds.
+
+        Same name, segment and address, but a new interface index and MAC: what a NIC driver reload or a
+        re-created VLAN or bridge does to a daemon that opened its sockets on the old one.
+        """
+        link = self.hosts[host].links[ifname]
+        bridge = next(s.bridge for s in self.segments.values() if s.name == link.segment)
+        self.ip(host, "link", "del", ifname)
+        with self._cache_lock:
+            self._ifindex.pop((host, ifname), None)
+        if gone > 0:
+            time.sleep(gone)
+        _ip("-n", self.switch_ns, "link", "add", link.switch_ifname, "type", "veth", "peer", "name", ifname,
+            "netns", self.ns(host))
+        _ip("-n", self.switch_ns, "link", "set", link.switch_ifname, "master", bridge, "up")
+        self.ip(host, "addr", "add", f"{link.address}/{link.prefixlen}", "dev", ifname)
+        self.ip(host, "link", "set", ifname, "up")
+
     # -- observers --------------------------------------------------------
-    def sample_holders(self, vip: str, hosts: list[str] | None = None, ifname: str = "eth0",
+    def sample_holders(self, vip: str, hosts: list[str] | None = None, ifname: str | None = "eth0",
                        interval: float = 0.02, max_duration: float = 300) -> "HolderSampler":
         """A started HolderSampler; stop it (or leave the `with`) to read the samples."""
         s = HolderSampler(self, vip, hosts, ifname, interval, max_duration)
@@ -696,7 +723,7 @@ def _cleanup_at_exit() -> None:
 class HolderSampler:
     """holders(vip) every `interval` in a thread: samples = [(monotonic_time, (hosts...))]."""
 
-    def __init__(self, lab: Lab, vip: str, hosts, ifname: str, interval: float, max_duration: float):
+    def __init__(self, lab: Lab, vip: str, hosts, ifname: str | None, interval: float, max_duration: float):
         self.lab, self.vip, self.hosts, self.ifname = lab, vip, hosts, ifname
         self.interval, self.max_duration = interval, max_duration
         self.samples: list[tuple[float, tuple[str, ...]]] = []
