@@ -400,7 +400,8 @@ class PGCluster:
 # pgfloat config
 # ---------------------------------------------------------------------------
 
-def _toml_value(v) -> str:
+def toml_value(v) -> str:
+    """`v` (bool, int, str or a list of them) as a TOML value."""
     if isinstance(v, bool):
         return "true" if v else "false"
     if isinstance(v, int):
@@ -408,14 +409,14 @@ def _toml_value(v) -> str:
     if isinstance(v, str):
         return json.dumps(v)  # a JSON string of plain text is a valid TOML basic string
     if isinstance(v, (list, tuple)):
-        return "[" + ", ".join(_toml_value(x) for x in v) + "]"
+        return "[" + ", ".join(toml_value(x) for x in v) + "]"
     raise TypeError(f"no TOML form for {v!r}")
 
 
 def _toml_table(header: str, values: dict) -> str:
     """A table; a key whose value is None is left out, so a test can drop a test default
     (check={"interval": None} runs the check at pgfloat's own default interval)."""
-    body = "".join(f"{k} = {_toml_value(v)}\n" for k, v in values.items() if v is not None)
+    body = "".join(f"{k} = {toml_value(v)}\n" for k, v in values.items() if v is not None)
     return f"{header}\n{body}\n"
 
 

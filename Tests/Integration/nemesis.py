@@ -38,7 +38,7 @@ from typing import Callable
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from harness import REPO_ROOT, pgfloat_bin, wait_until  # noqa: E402
+from harness import REPO_ROOT, pgfloat_bin, toml_value, wait_until  # noqa: E402
 from netns_lab import RUN_PREFIX, Lab, call_in_netns, compute_outages, ensure_packages, list_namespaces  # noqa
 
 PORT = 5432
@@ -60,16 +60,6 @@ class FaultUnavailable(Exception):
 # ---------------------------------------------------------------------------
 # nodes
 # ---------------------------------------------------------------------------
-
-def _toml(value) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, (int, float)):
-        return str(value)
-    if isinstance(value, list):
-        return "[" + ", ".join(_toml(v) for v in value) + "]"
-    return '"' + str(value) + '"'
-
 
 class PgfloatNode:
     """pgfloat in a lab host. stdout and stderr go to a small pipe that a relay thread copies to a log file; the
@@ -101,7 +91,7 @@ class PgfloatNode:
             '[check]\ntype = "tcp"\ninterval = "1s"\n'
             f'[[server]]\nname = "db"\naddress = "{self.db}:{PORT}"\n'
             f'[[listener]]\nname = "rw"\nbind = ["0.0.0.0:{PORT}"]\nservers = ["db"]\n' + extra
-            + "[[vrrp]]\n" + "\n".join(f"{k} = {_toml(v)}" for k, v in vrrp.items()) + "\n")
+            + "[[vrrp]]\n" + "\n".join(f"{k} = {toml_value(v)}" for k, v in vrrp.items()) + "\n")
 
     # -- process ------------------------------------------------------------
     def start(self) -> "PgfloatNode":

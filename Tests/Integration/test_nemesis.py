@@ -13,20 +13,11 @@ from pathlib import Path
 
 import pytest
 
-from harness import pgfloat_bin
-from netns_lab import Lab, lab_unavailable, list_namespaces
+from netns_lab import Lab, list_namespaces
 from nemesis import FAULTS, Cluster, FaultUnavailable, leaked_cgroups, run_fault
+from test_vrrp import _needs_lab  # noqa: F401
 
 SEED = 15
-
-
-@pytest.fixture(autouse=True, scope="module")
-def _needs_lab():
-    reason = lab_unavailable()
-    if reason:
-        pytest.skip(reason)
-    if not pgfloat_bin().is_file():
-        pytest.skip(f"pgfloat binary not found at {pgfloat_bin()}")
 
 
 @pytest.fixture

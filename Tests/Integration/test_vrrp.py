@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from harness import pgfloat_bin, wait_until
+from harness import pgfloat_bin, toml_value, wait_until
 from keepalived_harness import keepalived_fixture  # noqa: F401
 from netns_lab import Lab, call_in_netns, lab_fixture, lab_unavailable  # noqa: F401
 
@@ -62,7 +62,7 @@ class Node:
             '#!/bin/sh\n# $1: host, then keepalived\'s INSTANCE name STATE priority\n'
             f'echo "$4" >> "{self.notify_log.parent}/$1.notify"\n')
         (self.notify_log.parent / "log-notify.sh").chmod(0o755)
-        lines = [f"{k} = {toml(v)}" for k, v in keys.items()]
+        lines = [f"{k} = {toml_value(v)}" for k, v in keys.items()]
         self.config.write_text(
             f'[global]\nadmin_socket = "{self.socket}"\nlog_sessions = false\n'
             '[check]\ntype = "tcp"\ninterval = "1s"\n'
@@ -98,16 +98,6 @@ class Node:
     def log(self) -> str:
         path = getattr(self.proc, "log_path", None)
         return Path(path).read_text() if path and Path(path).exists() else ""
-
-
-def toml(value) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, (int, float)):
-        return str(value)
-    if isinstance(value, list):
-        return "[" + ", ".join(toml(v) for v in value) + "]"
-    return '"' + str(value) + '"'
 
 
 def cluster(lab: Lab, workdir: Path, priorities=(100, 90, 80), **vrrp) -> tuple[dict[str, Node], str]:

@@ -7,20 +7,10 @@ from __future__ import annotations
 
 import time
 
-import pytest
 
-from harness import pgfloat_bin, wait_until
-from netns_lab import Lab, lab_fixture, lab_unavailable  # noqa: F401
-from test_vrrp import PORT, Node, cluster, holds, workdir  # noqa: F401
-
-
-@pytest.fixture(autouse=True, scope="module")
-def _needs_lab():
-    reason = lab_unavailable()
-    if reason:
-        pytest.skip(reason)
-    if not pgfloat_bin().is_file():
-        pytest.skip(f"pgfloat binary not found at {pgfloat_bin()}")
+from harness import wait_until
+from netns_lab import Lab, lab_fixture  # noqa: F401
+from test_vrrp import cluster, holds, _needs_lab, Node, PORT, workdir  # noqa: F401
 
 
 def recreate_interface(lab: Lab, host: str, ifname: str = "eth0") -> None:

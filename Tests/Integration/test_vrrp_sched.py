@@ -8,34 +8,15 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
 import signal
 import subprocess
-import tempfile
-import time
 from pathlib import Path
 
 import pytest
 
 from harness import pgfloat_bin, wait_until
-from netns_lab import Lab, lab_fixture, lab_unavailable  # noqa: F401
-from test_vrrp import PORT, Node
-
-@pytest.fixture(autouse=True, scope="module")
-def _needs_lab():
-    reason = lab_unavailable()
-    if reason:
-        pytest.skip(reason)
-    if not pgfloat_bin().is_file():
-        pytest.skip(f"pgfloat binary not found at {pgfloat_bin()}")
-
-
-@pytest.fixture
-def workdir():
-    # Under /run (root-owned, 0755) rather than /tmp: notify scripts in a world-writable tree are refused.
-    path = Path(tempfile.mkdtemp(prefix="pgfloat-vsched-", dir="/run"))
-    yield path
-    shutil.rmtree(path, ignore_errors=True)
+from netns_lab import Lab, lab_fixture  # noqa: F401
+from test_vrrp import _needs_lab, Node, PORT, workdir  # noqa: F401
 
 
 def single(lab: Lab, workdir: Path, **vrrp) -> Node:

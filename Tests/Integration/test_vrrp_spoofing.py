@@ -9,41 +9,21 @@ the forgeries to the master, which must stay master while the VIP stays put and 
 
 from __future__ import annotations
 
-import shutil
 import socket
 import struct
 import subprocess
-import tempfile
 import time
 from pathlib import Path
 
-import pytest
 
 from harness import pgfloat_bin, wait_until
-from netns_lab import Lab, call_in_netns, lab_fixture, lab_unavailable  # noqa: F401
-from test_vrrp import NODES, Node, checksum, holds, vrrp_packet
+from netns_lab import Lab, call_in_netns, lab_fixture  # noqa: F401
+from test_vrrp import checksum, holds, _needs_lab, Node, NODES, vrrp_packet, workdir  # noqa: F401
 
 PORT = 5432
 # Forgeries sent per burst and bursts sent: 30 bursts 100 ms apart outlast three master-down intervals at 1 s adverts,
 # so a node knocked off by one would have lost the VIP to a backup by the end.
 BURSTS = 30
-
-
-@pytest.fixture(autouse=True, scope="module")
-def _needs_lab():
-    reason = lab_unavailable()
-    if reason:
-        pytest.skip(reason)
-    if not pgfloat_bin().is_file():
-        pytest.skip(f"pgfloat binary not found at {pgfloat_bin()}")
-
-
-@pytest.fixture
-def workdir():
-    # Under /run (root-owned, 0755) rather than /tmp: notify scripts in a world-writable tree are refused.
-    path = Path(tempfile.mkdtemp(prefix="pgfloat-spoof-", dir="/run"))
-    yield path
-    shutil.rmtree(path, ignore_errors=True)
 
 
 def host_address(lab: Lab, host: str) -> str:

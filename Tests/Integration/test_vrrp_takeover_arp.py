@@ -13,36 +13,22 @@ from __future__ import annotations
 
 import json
 import shutil
-import tempfile
 import time
 from pathlib import Path
 
 import pytest
 
-from harness import pgfloat_bin, wait_until
-from netns_lab import Lab, lab_fixture, lab_unavailable  # noqa: F401
-from test_vrrp import PORT, Node
+from harness import wait_until
+from netns_lab import Lab, lab_fixture  # noqa: F401
+from test_vrrp import _needs_lab, Node, PORT, workdir  # noqa: F401
 
 NFT_TABLE = "pgfloat_vtrack_block"
 
 
 @pytest.fixture(autouse=True, scope="module")
-def _needs_lab():
-    reason = lab_unavailable()
-    if reason:
-        pytest.skip(reason)
-    if not pgfloat_bin().is_file():
-        pytest.skip(f"pgfloat binary not found at {pgfloat_bin()}")
+def _needs_nft():
     if shutil.which("nft") is None:
         pytest.skip("nft not installed")
-
-
-@pytest.fixture
-def workdir():
-    # Under /run (root-owned, 0755): notify scripts in a world-writable tree are refused.
-    path = Path(tempfile.mkdtemp(prefix="pgfloat-vrrp-arp-", dir="/run"))
-    yield path
-    shutil.rmtree(path, ignore_errors=True)
 
 
 def block_adverts(lab: Lab, source: str, target: str) -> None:
