@@ -198,7 +198,8 @@ public final class Daemon: @unchecked Sendable {
         guard let vrrp else { return }
         let released = DispatchSemaphore(value: 0)
         vrrp.stop { released.signal() }
-        let longest = config.vrrp.map(\.advertInterval).max() ?? .zero
+        // The running instances, not the file: a restart-only change keeps the interval the instance runs with.
+        let longest = vrrpRunning.map(\.advertInterval).max() ?? .zero
         let bound = longest * 4 + .seconds(1)
         let milliseconds = Int(bound.components.seconds) * 1000
             + Int(bound.components.attoseconds / 1_000_000_000_000_000)

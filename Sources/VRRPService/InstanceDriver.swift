@@ -262,7 +262,8 @@ final class InstanceDriver {
                 logger.warning("VIP vanished while master; added back", metadata: [
                     "vip": "\(network)", "restored": "\(counters.vipsRestored)",
                 ])
-                announce([network.address])
+                // A releasing master keeps serving through the VIP but must not pull clients back to itself.
+                if router.announcesAddresses { announce([network.address]) }
             case .failure(let error):
                 vipNotAdded(network, error, at: now)
             }

@@ -29,6 +29,20 @@ final class InstanceDriverVIPTests: XCTestCase {
         XCTAssertEqual(rig.driver.router.state, .master)
     }
 
+    /// A master handing over keeps its VIP until the new master speaks; one taken away meanwhile is put back (the
+    /// release is for the clients still sending to this node) but not announced, which would pull clients back
+    /// to the node that is leaving.
+    func testAVIPThatVanishesDuringAHandoverIsAddedBackSilently() throws {
+        let rig = try master()
+        rig.driver.administer(backup: true, at: ms(3800))
+        XCTAssertTrue(rig.driver.router.isReleasing)
+        let announcedBefore = rig.announcer.announced.count
+        rig.addresses.vanish(DriverRig.vip)
+        rig.driver.verifyVIPs(present: rig.addresses.present, at: ms(3850))
+        XCTAssertEqual(rig.addresses.present, [DriverRig.vip])
+        XCTAssertEqual(rig.announcer.announced.count, announcedBefore)
+    }
+
     /// The VIP vanished and cannot be put back: FAULT with a priority-0 advert and a visible reason; once the add
     /// works again the instance leaves FAULT (and, alone, becomes master again with its VIP).
     func testAVIPThatCannotBeAddedBackFaultsUntilTheAddWorks() throws {
