@@ -480,7 +480,7 @@ def test_leader_key_naming_a_replica_gets_no_writes(static):
     assert write_once(pf.primary_port, timeout=15) is None
     fields = wait_until(lambda: (f := show_dcs(pf.sock)) and counter(f, "disagreements") > before and f, 5,
                         "a disagreement counted in show dcs")
-    assert "dcs disagreement" in pf.log_text(), proxy_tail(pf)
+    wait_until(lambda: "dcs disagreement" in pf.log_text(), 5, "a `dcs disagreement` log line")
     assert (metric_sample(metrics(pf.stats_port), "pgfloat_dcs_disagreements_total") or 0) >= 1
     # The standby keeps serving reads: only writes follow the key.
     assert run_psql(pf.replica_port, "SELECT 1", timeout=10).returncode == 0
@@ -609,7 +609,7 @@ def test_compaction_between_restarts(static):
     assert int(fields["revision"]) >= compacted, fields
     assert dcs_members(fields)["bravo"] == ("standby1", "replica", "stopped"), fields
     assert dcs_members(fields)["alpha"] == ("primary", "primary", "running"), fields
-    assert "dcs resync" in pf.log_text(), proxy_tail(pf)
+    wait_until(lambda: "dcs resync" in pf.log_text(), 5, "a `dcs resync` log line")
     text = metrics(pf.stats_port)
     assert (metric_sample(text, "pgfloat_dcs_resyncs_total") or 0) >= 1
     assert metric_sample(text, "pgfloat_dcs_revision") >= compacted

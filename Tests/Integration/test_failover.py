@@ -206,7 +206,8 @@ def test_failover_routes_to_promoted_standby(make_cluster, pgfloat, port):
         assert code == 0, f"the client queued during the outage failed: {err}"
         assert out.strip() == str(s1), out
 
-        assert log_has(pf, "standby1", "primary"), pf.log_tail()
+        # The log is written by its own thread, a little after the event: wait for the line.
+        wait_until(lambda: log_has(pf, "standby1", "primary"), 5, "a `server=standby1 ... to=primary` line")
         wait_until(lambda: log_has(pf, "primary", "down"), 5, "a `server=primary ... to=down` line")
 
         # Optional part of the runbook: standby2 follows the new primary. standby1 has
@@ -256,7 +257,7 @@ def test_split_brain_goes_to_newest_timeline_and_closes_old_sessions(make_cluste
         if held.poll() is None:
             held.kill()
             held.communicate(timeout=10)
-    assert log_has(pf, "standby1", "primary"), pf.log_tail()
+    wait_until(lambda: log_has(pf, "standby1", "primary"), 5, "a `server=standby1 ... to=primary` line")
 
 
 def test_two_primaries_on_one_timeline_get_no_writes(make_cluster, pgfloat, port):

@@ -156,7 +156,9 @@ def test_three_nodes_elect_highest_and_fail_over(lab, keepalived):
     assert after.max_holders() == 1
     outage = prober.longest_outage()
     assert outage is not None and outage.recovered, prober.report()
-    assert (outage.before, outage.after) == ("k1", "k2"), prober.report()
+    # The last probe before the outage may have completed its handshake with k1 just before the cut and
+    # then heard nothing: a success without a reply.
+    assert outage.before in ("k1", "") and outage.after == "k2", prober.report()
     # k2's master-down interval is 3 x 1 s + (256-90)/256 s = 3.65 s from k1's last
     # advert, which went out 0-1 s before the kill.
     assert 2.5 < outage.duration < 5.0, prober.report()
