@@ -236,6 +236,38 @@ final class KeepalivedTranslationTests: XCTestCase {
         XCTAssertEqual(try trackProxy(weight: "0"), .fault)
         XCTAssertEqual(try trackProxy(weight: "20"), .weight(-20))
         XCTAssertEqual(try trackProxy(weight: "-50"), .weight(-50))
+        // keepalived's bound is 253 either way, and pgfloat's too.
+        XCTAssertEqual(try trackProxy(weight: "253"), .weight(-253))
+        XCTAssertEqual(try trackProxy(weight: "-253"), .weight(-253))
+    }
+
+    func testLowerPriorityAnnouncementsAndHigherPriorityAdvertsAreTranslated() throws {
+        let text = """
+            global_defs {
+                vrrp_garp_lower_prio_delay 3
+                vrrp_garp_lower_prio_repeat 2
+                vrrp_higher_prio_send_advert false
+            }
+            vrrp_instance A { interface eth0
+            virtual_router_id 1
+            virtual_ipaddress { 10.0.0.1 } }
+            vrrp_instance B { interface eth0
+            virtual_router_id 2
+            virtual_ipaddress { 10.0.0.2 }
+            garp_lower_prio_delay 0
+            garp_lower_prio_repeat 4
+            higher_prio_send_advert }
+            """
+        let (result, config) = try load(text)
+        XCTAssertEqual(warnings(result), [])
+        let a = try XCTUnwrap(config.vrrp.first { $0.name == "A" })
+        XCTAssertEqual(a.garpLowerPriorityDelay, .seconds(3))
+        XCTAssertEqual(a.garpLowerPriorityRepeat, 2)
+        XCTAssertFalse(a.higherPriorityAdvert)
+        let b = try XCTUnwrap(config.vrrp.first { $0.name == "B" })
+        XCTAssertEqual(b.garpLowerPriorityDelay, .zero)
+        XCTAssertEqual(b.garpLowerPriorityRepeat, 4)
+        XCTAssertTrue(b.higherPriorityAdvert, "the keyword alone means true, as in keepalived")
     }
 
     func testLongPasswordsAreCutAsKeepalivedCutsThem() throws {

@@ -44,7 +44,12 @@ extension KeepalivedDirective {
             return ("", .ignored, "pgfloat applies RFC 5798's receive checks and adds no firewall rules")
         case .email: return ("", .ignored, "pgfloat sends no e-mail: use a notify script")
         case .defaultGarp:
-            return ("`[[vrrp]] garp_master_*`", .translated, "for every instance that does not set its own")
+            return (
+                "`[[vrrp]] garp_master_*`, `garp_lower_prio_*`", .translated,
+                "for every instance that does not set its own"
+            )
+        case .defaultHigherPriorityAdvert:
+            return ("`[[vrrp]] higher_prio_send_advert`", .translated, "for every instance that does not set its own")
         case .script:
             return ("`[[vrrp.track_script]] script`", .translated, "the first word must be an absolute path")
         case .scriptInterval: return ("`[[vrrp.track_script]] interval`", .translated, "")
@@ -108,8 +113,11 @@ extension KeepalivedDirective {
         case .preemptDelay: return ("`[[vrrp]] preempt_delay`", .translated, "")
         case .unicastSource: return ("`[[vrrp]] unicast_source`", .translated, "")
         case .unicastPeer: return ("`[[vrrp]] unicast_peers`", .translated, "")
-        case .garpMaster:
-            return ("`[[vrrp]] garp_master_delay`, `garp_master_repeat`, `garp_master_refresh`", .translated, "")
+        case .garp:
+            return (
+                "`[[vrrp]] garp_master_delay`, `garp_master_repeat`, `garp_master_refresh`, `garp_lower_prio_delay`, "
+                    + "`garp_lower_prio_repeat`", .translated, ""
+            )
         case .garpRefreshRepeat:
             return ("", .ignored, "a refresh sends garp_master_repeat announcements")
         case .smtpAlert: return ("", .ignored, "pgfloat sends no e-mail: use a notify script")
@@ -128,6 +136,7 @@ extension KeepalivedDirective {
             return ("", .unsupported, "pgfloat always tracks the instance's own interface")
         case .nativeIPv6: return ("", .implied, "IPv6 addresses make an IPv6 instance")
         case .debug: return ("", .ignored, "pgfloat's log level is set on its command line")
+        case .higherPriorityAdvert: return ("`[[vrrp]] higher_prio_send_advert`", .translated, "")
         }
     }
 }

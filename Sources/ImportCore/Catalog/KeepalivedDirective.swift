@@ -12,27 +12,28 @@ enum KeepalivedDirective: CaseIterable, Sendable {
     case globalDefs, vrrpScript, vrrpInstance, syncGroup, virtualServer, staticAddresses, include
     // global_defs.
     case routerID, scriptSecurity, scriptUser, defaultVersion, skipCheckAdvAddr, strict, email, defaultGarp
+    case defaultHigherPriorityAdvert
     // vrrp_script.
     case script, scriptInterval, scriptTimeout, scriptWeight, scriptFall, scriptRise, scriptUserOwn
     // vrrp_instance.
     case state, interface, virtualRouterID, priority, advertInt, version, authentication, virtualIPAddress
     case virtualIPAddressExcluded, trackScript, trackInterface, notifyState, notify, nopreempt, preempt
-    case preemptDelay, unicastSource, unicastPeer, garpMaster, garpRefreshRepeat, smtpAlert, useVMAC, acceptMode
-    case dontTrackPrimary, nativeIPv6, debug
+    case preemptDelay, unicastSource, unicastPeer, garp, garpRefreshRepeat, smtpAlert, useVMAC, acceptMode
+    case dontTrackPrimary, nativeIPv6, debug, higherPriorityAdvert
 
     var block: KeepalivedBlock {
         switch self {
         case .globalDefs, .vrrpScript, .vrrpInstance, .syncGroup, .virtualServer, .staticAddresses, .include:
             return .topLevel
         case .routerID, .scriptSecurity, .scriptUser, .defaultVersion, .skipCheckAdvAddr, .strict, .email,
-            .defaultGarp:
+            .defaultGarp, .defaultHigherPriorityAdvert:
             return .globalDefs
         case .script, .scriptInterval, .scriptTimeout, .scriptWeight, .scriptFall, .scriptRise, .scriptUserOwn:
             return .vrrpScript
         case .state, .interface, .virtualRouterID, .priority, .advertInt, .version, .authentication,
             .virtualIPAddress, .virtualIPAddressExcluded, .trackScript, .trackInterface, .notifyState, .notify,
-            .nopreempt, .preempt, .preemptDelay, .unicastSource, .unicastPeer, .garpMaster, .garpRefreshRepeat,
-            .smtpAlert, .useVMAC, .acceptMode, .dontTrackPrimary, .nativeIPv6, .debug:
+            .nopreempt, .preempt, .preemptDelay, .unicastSource, .unicastPeer, .garp, .garpRefreshRepeat,
+            .smtpAlert, .useVMAC, .acceptMode, .dontTrackPrimary, .nativeIPv6, .debug, .higherPriorityAdvert:
             return .vrrpInstance
         }
     }
@@ -53,7 +54,12 @@ enum KeepalivedDirective: CaseIterable, Sendable {
         case .skipCheckAdvAddr: return ["vrrp_skip_check_adv_addr"]
         case .strict: return ["vrrp_strict"]
         case .email: return ["notification_email", "notification_email_from", "smtp_server", "smtp_connect_timeout"]
-        case .defaultGarp: return ["vrrp_garp_master_delay", "vrrp_garp_master_repeat", "vrrp_garp_master_refresh"]
+        case .defaultGarp:
+            return [
+                "vrrp_garp_master_delay", "vrrp_garp_master_repeat", "vrrp_garp_master_refresh",
+                "vrrp_garp_lower_prio_delay", "vrrp_garp_lower_prio_repeat",
+            ]
+        case .defaultHigherPriorityAdvert: return ["vrrp_higher_prio_send_advert"]
         case .script: return ["script"]
         case .scriptInterval: return ["interval"]
         case .scriptTimeout: return ["timeout"]
@@ -79,7 +85,11 @@ enum KeepalivedDirective: CaseIterable, Sendable {
         case .preemptDelay: return ["preempt_delay"]
         case .unicastSource: return ["unicast_src_ip", "mcast_src_ip"]
         case .unicastPeer: return ["unicast_peer"]
-        case .garpMaster: return ["garp_master_delay", "garp_master_repeat", "garp_master_refresh"]
+        case .garp:
+            return [
+                "garp_master_delay", "garp_master_repeat", "garp_master_refresh", "garp_lower_prio_delay",
+                "garp_lower_prio_repeat",
+            ]
         case .garpRefreshRepeat: return ["garp_master_refresh_repeat"]
         case .smtpAlert: return ["smtp_alert"]
         case .useVMAC: return ["use_vmac", "vmac_xmit_base"]
@@ -87,6 +97,7 @@ enum KeepalivedDirective: CaseIterable, Sendable {
         case .dontTrackPrimary: return ["dont_track_primary"]
         case .nativeIPv6: return ["native_ipv6"]
         case .debug: return ["debug"]
+        case .higherPriorityAdvert: return ["higher_prio_send_advert"]
         }
     }
 

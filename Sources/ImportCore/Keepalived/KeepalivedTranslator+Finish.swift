@@ -22,6 +22,9 @@ extension KeepalivedTranslator {
         vrrp.garpMasterDelay = vrrp.garpMasterDelay ?? defaults.garpMasterDelay
         vrrp.garpMasterRepeat = vrrp.garpMasterRepeat ?? defaults.garpMasterRepeat
         vrrp.garpMasterRefresh = vrrp.garpMasterRefresh ?? defaults.garpMasterRefresh
+        vrrp.garpLowerPriorityDelay = vrrp.garpLowerPriorityDelay ?? defaults.garpLowerPriorityDelay
+        vrrp.garpLowerPriorityRepeat = vrrp.garpLowerPriorityRepeat ?? defaults.garpLowerPriorityRepeat
+        vrrp.higherPriorityAdvert = vrrp.higherPriorityAdvert ?? defaults.higherPriorityAdvert
         readAuthentication(draft, into: &vrrp)
         fitAdvertInterval(&vrrp)
         if let label = vrrp.virtualAddressLabel, let interface = vrrp.interface?.value,
@@ -177,10 +180,10 @@ extension KeepalivedTranslator {
             proxy = .fault
             meaning = "keepalived's weight 0: FAULT while it fails"
         case 1...:
-            proxy = .weight(-min(value, 254))
+            proxy = .weight(-min(value, 253))
             meaning = "keepalived's weight \(value) while it succeeded"
         default:
-            proxy = .weight(max(value, -254))
+            proxy = .weight(max(value, -253))
             meaning = "keepalived's weight \(value) while it failed"
         }
         vrrp.trackProxy = Sourced(proxy, at, remark: meaning)

@@ -109,19 +109,23 @@ extension KeepalivedTranslator {
                             origin(entry, "unicast_peer"), "\"\(entry.keyword)\" is not an IP address; not translated")
                     }
                 }
-            case .garpMaster:
+            case .garp:
                 switch child.keyword {
                 case "garp_master_delay": draft.vrrp.garpMasterDelay = seconds(child, allowZero: true)
                 case "garp_master_repeat": draft.vrrp.garpMasterRepeat = integer(child, in: 1...100)
+                case "garp_lower_prio_delay": draft.vrrp.garpLowerPriorityDelay = seconds(child, allowZero: true)
+                case "garp_lower_prio_repeat": draft.vrrp.garpLowerPriorityRepeat = integer(child, in: 0...100)
                 default: draft.vrrp.garpMasterRefresh = seconds(child, allowZero: true)
                 }
+            case .higherPriorityAdvert:
+                draft.vrrp.higherPriorityAdvert = flag(child)
             case .acceptMode, .nativeIPv6:
                 break
             case .virtualIPAddressExcluded, .garpRefreshRepeat, .smtpAlert, .useVMAC, .dontTrackPrimary, .debug:
                 log.dropped(at, directive.mapping)
             case .globalDefs, .vrrpScript, .vrrpInstance, .syncGroup, .virtualServer, .staticAddresses, .include,
                 .routerID, .scriptSecurity, .scriptUser, .defaultVersion, .skipCheckAdvAddr, .strict, .email,
-                .defaultGarp, .script, .scriptInterval, .scriptTimeout, .scriptWeight, .scriptFall, .scriptRise,
+                .defaultGarp, .defaultHigherPriorityAdvert, .script, .scriptInterval, .scriptTimeout, .scriptWeight, .scriptFall, .scriptRise,
                 .scriptUserOwn:
                 // Keywords of other blocks: `named(_:in:)` never returns them here.
                 break

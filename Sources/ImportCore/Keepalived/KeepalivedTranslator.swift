@@ -25,6 +25,9 @@ struct KeepalivedTranslator {
         var garpMasterDelay: Sourced<Duration>?
         var garpMasterRepeat: Sourced<Int>?
         var garpMasterRefresh: Sourced<Duration>?
+        var garpLowerPriorityDelay: Sourced<Duration>?
+        var garpLowerPriorityRepeat: Sourced<Int>?
+        var higherPriorityAdvert: Sourced<Bool>?
     }
 
     let source: ImportSource
@@ -106,6 +109,16 @@ struct KeepalivedTranslator {
         return Sourced(number, origin(node))
     }
 
+    /// A keyword that is a boolean switch: alone it means true, as in keepalived.
+    mutating func flag(_ node: KeepalivedNode) -> Sourced<Bool>? {
+        guard let text = node.arguments.first else { return Sourced(true, origin(node)) }
+        guard let flag = KeepalivedValues.boolean(text) else {
+            log.warn(origin(node), "expected true or false, got \"\(text)\"; not translated")
+            return nil
+        }
+        return Sourced(flag, origin(node))
+    }
+
     mutating func seconds(_ node: KeepalivedNode, allowZero: Bool = false) -> Sourced<Duration>? {
         guard let text = value(node) else { return nil }
         guard let duration = KeepalivedValues.seconds(text), allowZero || duration > .zero else {
@@ -131,8 +144,12 @@ struct KeepalivedTranslator {
             switch node.keyword {
             case "vrrp_garp_master_delay": defaults.garpMasterDelay = seconds(node, allowZero: true)
             case "vrrp_garp_master_repeat": defaults.garpMasterRepeat = integer(node, in: 1...100)
+            case "vrrp_garp_lower_prio_delay": defaults.garpLowerPriorityDelay = seconds(node, allowZero: true)
+            case "vrrp_garp_lower_prio_repeat": defaults.garpLowerPriorityRepeat = integer(node, in: 0...100)
             default: defaults.garpMasterRefresh = seconds(node, allowZero: true)
             }
+        case .defaultHigherPriorityAdvert:
+            defaults.higherPriorityAdvert = flag(node)
         case .scriptSecurity, .skipCheckAdvAddr:
             break
         default:
@@ -157,7 +174,7 @@ struct KeepalivedTranslator {
                 definition.script = value(child).map { Sourced($0, origin(child)) }
             case .scriptInterval: definition.interval = seconds(child)
             case .scriptTimeout: definition.timeout = seconds(child)
-            case .scriptWeight: definition.weight = integer(child, in: -254...254)
+            case .scriptWeight: definition.weight = integer(child, in: -253...253)
             case .scriptFall: definition.fall = integer(child, in: 1...100)
             case .scriptRise: definition.rise = integer(child, in: 1...100)
             default: log.dropped(origin(child), directive.mapping)

@@ -16,6 +16,15 @@ enum KeepalivedValues {
         return .microseconds(seconds * 1_000_000 + micros)
     }
 
+    /// A boolean as keepalived reads one: `true`/`on`/`yes` or `false`/`off`/`no`.
+    static func boolean(_ text: String) -> Bool? {
+        switch text.lowercased() {
+        case "true", "on", "yes": return true
+        case "false", "off", "no": return false
+        default: return nil
+        }
+    }
+
     /// A whole number, possibly negative (weights).
     static func integer(_ text: String) -> Int? {
         let digits = text.hasPrefix("-") || text.hasPrefix("+") ? text.dropFirst() : Substring(text)

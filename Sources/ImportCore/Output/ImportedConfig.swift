@@ -94,6 +94,9 @@ struct ImportedVRRP: Sendable {
     var garpMasterDelay: Sourced<Duration>?
     var garpMasterRepeat: Sourced<Int>?
     var garpMasterRefresh: Sourced<Duration>?
+    var garpLowerPriorityDelay: Sourced<Duration>?
+    var garpLowerPriorityRepeat: Sourced<Int>?
+    var higherPriorityAdvert: Sourced<Bool>?
     var trackProxy: Sourced<TrackProxy>?
     var trackInterfaces: [Sourced<String>] = []
     var notifyMaster: Sourced<String>?

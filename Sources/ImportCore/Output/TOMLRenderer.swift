@@ -131,6 +131,9 @@ enum TOMLRenderer {
         table.add("garp_master_delay", vrrp.garpMasterDelay, TOMLValue.duration)
         table.add("garp_master_repeat", vrrp.garpMasterRepeat, integer)
         table.add("garp_master_refresh", vrrp.garpMasterRefresh, TOMLValue.duration)
+        table.add("garp_lower_prio_delay", vrrp.garpLowerPriorityDelay, TOMLValue.duration)
+        table.add("garp_lower_prio_repeat", vrrp.garpLowerPriorityRepeat, integer)
+        table.add("higher_prio_send_advert", vrrp.higherPriorityAdvert, boolean)
         table.add("track_proxy", vrrp.trackProxy) { proxy in
             switch proxy {
             case .fault: return .string("fault")
