@@ -23,6 +23,7 @@ public enum DCSReport {
             ("events", "\(dcs.events)"),
             ("reconnects", "\(dcs.reconnects)"),
             ("resyncs", "\(dcs.resyncs)"),
+            ("stale_watches", "\(dcs.staleWatches)"),
             ("disagreements", "\(dcs.disagreements)"),
             ("members", members.joined(separator: " ")),
         ]

@@ -23,6 +23,9 @@ public struct DCSStats: Sendable, Equatable {
     public var reconnects: Int
     /// Re-reads after the revision to resume from was compacted.
     public var resyncs: Int
+    /// Watches given up because the liveness read saw a leader change they never delivered (a connection a NAT
+    /// or firewall dropped without a reset); each is followed by a re-read.
+    public var staleWatches: Int
     /// Times the checks contradicted the leader key (filled in from the health view).
     public var disagreements: Int
     public var members: [DCSMemberStats]
@@ -31,7 +34,7 @@ public struct DCSStats: Sendable, Equatable {
         type: String, state: String, endpoint: String = "", revision: Int64 = 0, leader: String? = nil,
         leaderServer: String? = nil, writes: String, lastEventAgeSeconds: Double? = nil,
         lostForSeconds: Double? = nil, onLoss: String, events: Int = 0, reconnects: Int = 0, resyncs: Int = 0,
-        disagreements: Int = 0, members: [DCSMemberStats] = []
+        staleWatches: Int = 0, disagreements: Int = 0, members: [DCSMemberStats] = []
     ) {
         self.type = type
         self.state = state
@@ -46,6 +49,7 @@ public struct DCSStats: Sendable, Equatable {
         self.events = events
         self.reconnects = reconnects
         self.resyncs = resyncs
+        self.staleWatches = staleWatches
         self.disagreements = disagreements
         self.members = members
     }

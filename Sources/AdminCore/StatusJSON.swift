@@ -85,7 +85,8 @@ public enum StatusJSON {
             "leader": nullable(dcs.leader), "leader_server": nullable(dcs.leaderServer), "writes": dcs.writes,
             "last_event_age_seconds": nullable(dcs.lastEventAgeSeconds),
             "lost_for_seconds": nullable(dcs.lostForSeconds), "on_dcs_loss": dcs.onLoss, "events": dcs.events,
-            "reconnects": dcs.reconnects, "resyncs": dcs.resyncs, "disagreements": dcs.disagreements,
+            "reconnects": dcs.reconnects, "resyncs": dcs.resyncs, "stale_watches": dcs.staleWatches,
+            "disagreements": dcs.disagreements,
             "members": dcs.members.map { member -> [String: Any] in
                 ["name": member.name, "server": nullable(member.server), "role": member.role, "state": member.state]
             },

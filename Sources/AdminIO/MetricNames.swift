@@ -78,6 +78,9 @@ extension MetricNameDescriptor {
     static let dcsReconnectsTotal = pgfloat("dcs_reconnects", unit: "total", help: "Watches resumed after a loss.")
     static let dcsResyncsTotal = pgfloat(
         "dcs_resyncs", unit: "total", help: "Full re-reads because the revision to resume from was compacted.")
+    static let dcsStaleWatchesTotal = pgfloat(
+        "dcs_stale_watches", unit: "total",
+        help: "Watches given up because the liveness read saw a leader change they never delivered.")
     static let dcsDisagreementsTotal = pgfloat(
         "dcs_disagreements", unit: "total", help: "Times the checks contradicted the leader key.")
 

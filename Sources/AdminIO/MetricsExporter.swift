@@ -134,6 +134,7 @@ public final class MetricsExporter: @unchecked Sendable {
         total(.dcsEventsTotal, [], dcs.events)
         total(.dcsReconnectsTotal, [], dcs.reconnects)
         total(.dcsResyncsTotal, [], dcs.resyncs)
+        total(.dcsStaleWatchesTotal, [], dcs.staleWatches)
         total(.dcsDisagreementsTotal, [], dcs.disagreements)
     }
 

@@ -50,7 +50,8 @@ public struct DCSConfig: Sendable, Equatable {
     /// etcd user, with its password in `passwordFile` (read at each login, so a rotation needs no reload).
     public var username: String?
     public var passwordFile: String?
-    /// Per request, and how long a silent endpoint may take to answer the liveness probe before the next is tried.
+    /// Per request, and how long a silent endpoint may take to answer the liveness probe before the next is tried;
+    /// also how often the probe runs, and how long the watch may take to deliver what the probe read.
     public var timeout: Duration
     public var onLoss: LossPolicy
     /// With `fence`, how long the store may be unreachable before writes stop.

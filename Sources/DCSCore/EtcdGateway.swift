@@ -33,9 +33,9 @@ public enum EtcdGateway {
         body(["key": base64(Array(key.utf8)), "range_end": base64(rangeEnd)])
     }
 
-    /// `/v3/kv/range` for one key, count only: the cheapest request that proves an endpoint serves reads.
+    /// `/v3/kv/range` for one key: the liveness probe reads the leader key, to hold the watch to what it says.
     public static func probeRequest(key: String) -> [UInt8] {
-        body(["key": base64(Array(key.utf8)), "count_only": true])
+        body(["key": base64(Array(key.utf8))])
     }
 
     /// `/v3/watch` from `startRevision` for every key from `key` up to `rangeEnd`.
@@ -109,6 +109,20 @@ public enum EtcdGateway {
             return StoreEntry(key: key, value: kv.value.flatMap(bytes) ?? [])
         }
         return StoreSnapshot(revision: revision, entries: entries)
+    }
+
+    /// The leader key of a `/v3/kv/range` reply for that key alone.
+    public static func leaderReading(fromRange json: [UInt8]) throws -> LeaderReading {
+        let reply = try decode(RangeReply.self, json, what: "range reply")
+        guard let revision = reply.header?.revision.flatMap(Int64.init) else {
+            throw DecodingError(description: "range reply without a revision")
+        }
+        guard let kv = reply.kvs?.first else { return LeaderReading(leader: nil, modRevision: nil, revision: revision) }
+        guard let modRevision = kv.mod_revision.flatMap(Int64.init) else {
+            throw DecodingError(description: "range reply key without a mod_revision")
+        }
+        let leader = kv.value.flatMap(bytes).map { String(decoding: $0, as: UTF8.self) } ?? ""
+        return LeaderReading(leader: leader, modRevision: modRevision, revision: revision)
     }
 
     /// One line of a `/v3/watch` stream.

@@ -75,11 +75,13 @@ final class EtcdClient: @unchecked Sendable {
         }
     }
 
-    /// A count of the leader key: proves the endpoint still serves reads while the watch is silent.
+    /// The leader key: proves the endpoint still serves reads while the watch is silent, and shows what the watch
+    /// should have delivered.
     func probe(_ layout: PatroniLayout, at endpoint: DCSConfig.StoreEndpoint, token: String?)
-        -> EventLoopFuture<Void>
+        -> EventLoopFuture<LeaderReading>
     {
-        post("/v3/kv/range", EtcdGateway.probeRequest(key: layout.leaderKey), at: endpoint, token: token).map { _ in }
+        post("/v3/kv/range", EtcdGateway.probeRequest(key: layout.leaderKey), at: endpoint, token: token)
+            .flatMapThrowing { try EtcdGateway.leaderReading(fromRange: $0) }
     }
 
     /// Starts a watch; `delegate` receives its messages on this client's event loop until the task ends.

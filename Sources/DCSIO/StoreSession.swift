@@ -10,11 +10,6 @@ import NIOCore
 
 /// The watch of one `[dcs]` configuration: connects, reads, watches, and reconnects until stopped.
 final class StoreSession {
-    /// Pause before the next endpoint is tried; doubles per failure up to `maxRetryDelay`, so a returning etcd
-    /// is found within a second.
-    static let firstRetryDelay = TimeAmount.milliseconds(100)
-    static let maxRetryDelay = TimeAmount.seconds(1)
-
     let client: EtcdClient
     private unowned let watcher: StoreWatcher
     private var policy: StorePolicy
@@ -23,14 +18,14 @@ final class StoreSession {
     private var eventLoop: EventLoop { watcher.eventLoop }
     private var logger: Logger { watcher.logger }
 
-    private var endpointIndex = 0
+    private var rotation: EndpointRotation
+    private var liveness: WatchLiveness
     private var token: String?
     private var stream: WatchStream?
     private var task: HTTPClient.Task<Void>?
     /// Bumped by every connect and failure, so late callbacks of an abandoned attempt are ignored.
     private var attempt = 0
     private var stopped = false
-    private var retryDelay = StoreSession.firstRetryDelay
     private var retryTimer: Scheduled<Void>?
     private var probeTimer: Scheduled<Void>?
     private var policyTimer: Scheduled<Void>?
@@ -46,9 +41,12 @@ final class StoreSession {
         layout = PatroniLayout(namespace: config.namespace, scope: config.scope)
         policy = StorePolicy(config: config, servers: servers)
         state = StoreState(layout: layout, startedAt: StoreWatcher.now())
+        rotation = EndpointRotation(endpointCount: config.endpoints.count)
+        // A live watch delivers a change within milliseconds of a read that sees it; a request may take `timeout`.
+        liveness = WatchLiveness(grace: config.timeout)
     }
 
-    private var endpoint: DCSConfig.StoreEndpoint { client.config.endpoints[endpointIndex] }
+    private var endpoint: DCSConfig.StoreEndpoint { client.config.endpoints[rotation.index] }
 
     func start() {
         publish(recheck: nil)
@@ -94,6 +92,7 @@ final class StoreSession {
 
     private func watch(from revision: Int64) {
         let current = attempt
+        liveness.watchStarted()
         let stream = WatchStream(
             onMessage: { [weak self] message in
                 guard let self, current == self.attempt else { return }
@@ -128,7 +127,8 @@ final class StoreSession {
         case .progress(let revision):
             state.progress(to: revision)
         case .compacted(let revision):
-            resync(compactedAt: revision)
+            resync(why: "revision \(state.resumeRevision) compacted (history starts after \(revision))",
+                   afterCompaction: true)
         case .canceled(let reason):
             fail("watch canceled: \(reason)")
         case .failed(let reason):
@@ -139,7 +139,7 @@ final class StoreSession {
     private func connected() {
         let wasConnected = state.connection == .connected(endpoint: endpoint.description)
         state.connected(endpoint: endpoint.description)
-        retryDelay = Self.firstRetryDelay
+        rotation.connected()
         lossLogged = false
         if !wasConnected {
             logger.info(
@@ -147,24 +147,23 @@ final class StoreSession {
                 metadata: ["endpoint": "\(endpoint)", "revision": "\(state.revision)",
                            "leader": "\(state.leader ?? "none")"])
         }
-        scheduleProbe()
+        scheduleProbe(in: client.config.timeout)
         publish(recheck: nil)
     }
 
-    /// The revision to resume from is gone: read everything again at a revision etcd still has, then watch on.
-    private func resync(compactedAt revision: Int64) {
-        logger.notice(
-            "dcs resync",
-            metadata: ["why": "revision \(state.resumeRevision) compacted (history starts after \(revision))",
-                       "endpoint": "\(endpoint)"])
+    /// The watch cannot go on from where it is (its revision was compacted away, or it went silent): read
+    /// everything again at a revision etcd still has, then watch on from there.
+    private func resync(why: String, afterCompaction: Bool) {
+        logger.notice("dcs resync", metadata: ["why": "\(why)", "endpoint": "\(endpoint)"])
         closeWatch()
+        probeTimer?.cancel()
         attempt += 1
         let current = attempt
         client.read(layout, at: endpoint, token: token).whenComplete { result in
             guard current == self.attempt else { return }
             switch result {
             case .success(let snapshot):
-                self.load(snapshot, afterCompaction: true)
+                self.load(snapshot, afterCompaction: afterCompaction)
                 self.watch(from: self.state.resumeRevision)
             case .failure(let error):
                 self.fail(ProbeFailure.describe(error))
@@ -177,20 +176,37 @@ final class StoreSession {
         publish(recheck: log(changes))
     }
 
-    /// A silent watch proves nothing: every `timeout` a cheap read must answer within `timeout`.
-    private func scheduleProbe() {
+    /// A silent watch proves nothing: every `timeout` a read of the leader key must answer within `timeout`, and
+    /// the watch must account for what it read (``WatchLiveness``), or it is given up and the keys read again.
+    private func scheduleProbe(in delay: Duration) {
         probeTimer?.cancel()
         let current = attempt
-        let interval = TimeAmount.nanoseconds(Int64(client.config.timeout.nanoseconds))
-        probeTimer = eventLoop.scheduleTask(in: interval) { [weak self] in
+        probeTimer = eventLoop.scheduleTask(in: .nanoseconds(Int64(delay.nanoseconds))) { [weak self] in
             guard let self, current == self.attempt else { return }
             self.client.probe(self.layout, at: self.endpoint, token: self.token).whenComplete { result in
                 guard current == self.attempt else { return }
                 switch result {
-                case .success: self.scheduleProbe()
+                case .success(let reading): self.judge(reading)
                 case .failure(let error): self.fail("liveness read failed: \(ProbeFailure.describe(error))")
                 }
             }
+        }
+    }
+
+    private func judge(_ reading: LeaderReading) {
+        let now = StoreWatcher.now()
+        switch liveness.probed(reading, watched: state, at: now) {
+        case .agrees:
+            scheduleProbe(in: client.config.timeout)
+        case .behind(let recheckAt):
+            scheduleProbe(in: recheckAt.since(now))
+        case .stale(let watched, let read):
+            logger.warning(
+                "dcs watch stale",
+                metadata: ["watched_leader": "\(watched ?? "none")", "read_leader": "\(read ?? "none")",
+                           "read_revision": "\(reading.revision)", "watched_revision": "\(state.revision)",
+                           "endpoint": "\(endpoint)"])
+            resync(why: "the watch missed a leader change the liveness read saw", afterCompaction: false)
         }
     }
 
@@ -213,10 +229,8 @@ final class StoreSession {
         }
         state.lost(at: StoreWatcher.now())
         publish(recheck: nil)
-        endpointIndex = (endpointIndex + 1) % client.config.endpoints.count
-        let delay = retryDelay
-        retryDelay = min(retryDelay * 2, Self.maxRetryDelay)
-        retryTimer = eventLoop.scheduleTask(in: delay) { [weak self] in
+        let delay = rotation.failed()
+        retryTimer = eventLoop.scheduleTask(in: .nanoseconds(Int64(delay.nanoseconds))) { [weak self] in
             guard let self, !self.stopped else { return }
             self.connect()
         }
@@ -310,7 +324,7 @@ final class StoreSession {
             lastEventAgeSeconds: state.lastEvent.map { now.since($0).seconds },
             lostForSeconds: state.unreachableSince.map { now.since($0).seconds },
             onLoss: client.config.onLoss.rawValue, events: state.events, reconnects: state.reconnects,
-            resyncs: state.resyncs, members: members)
+            resyncs: state.resyncs, staleWatches: liveness.staleWatches, members: members)
     }
 }
 

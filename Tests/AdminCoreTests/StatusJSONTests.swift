@@ -40,7 +40,7 @@ final class StatusJSONTests: XCTestCase {
         var snapshot = Fixtures.snapshot
         snapshot.dcs = DCSStats(
             type: "etcd3", state: "lost", revision: 77, leader: "node1", leaderServer: nil, writes: "fenced",
-            lostForSeconds: 12.5, onLoss: "fence",
+            lostForSeconds: 12.5, onLoss: "fence", staleWatches: 2,
             members: [DCSMemberStats(name: "node1", server: nil, role: "primary", state: "running")])
         let dcs = try XCTUnwrap(try decode(snapshot)["dcs"] as? [String: Any])
         XCTAssertEqual(dcs["revision"] as? Int, 77)
@@ -48,6 +48,7 @@ final class StatusJSONTests: XCTestCase {
         XCTAssertTrue(dcs["leader_server"] is NSNull)
         XCTAssertTrue(dcs["last_event_age_seconds"] is NSNull)
         XCTAssertEqual(dcs["lost_for_seconds"] as? Double, 12.5)
+        XCTAssertEqual(dcs["stale_watches"] as? Int, 2)
         XCTAssertEqual((dcs["members"] as? [[String: Any]])?.first?["role"] as? String, "primary")
     }
 

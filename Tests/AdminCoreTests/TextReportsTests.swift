@@ -57,7 +57,7 @@ final class TextReportsTests: XCTestCase {
         snapshot.dcs = DCSStats(
             type: "etcd3", state: "connected", endpoint: "https://10.0.0.5:2379", revision: 42, leader: "node1",
             leaderServer: "pg1", writes: "leader", lastEventAgeSeconds: 1.2345, onLoss: "keep", events: 17,
-            reconnects: 1, resyncs: 2, disagreements: 3,
+            reconnects: 1, resyncs: 2, staleWatches: 4, disagreements: 3,
             members: [
                 DCSMemberStats(name: "node1", server: "pg1", role: "primary", state: "running"),
                 DCSMemberStats(name: "odd one", server: nil, role: "", state: "stopped"),
@@ -76,6 +76,7 @@ final class TextReportsTests: XCTestCase {
             events: 17
             reconnects: 1
             resyncs: 2
+            stale_watches: 4
             disagreements: 3
             members: node1=pg1/primary/running odd_one=-/-/stopped
 

@@ -65,7 +65,7 @@ final class MetricsExporterTests: XCTestCase {
         ]
         snapshot.dcs = DCSStats(
             type: "etcd3", state: "connected", revision: 9, leader: "node1", leaderServer: "p", writes: "leader",
-            onLoss: "fence", resyncs: 1, disagreements: 2, members: members)
+            onLoss: "fence", resyncs: 1, staleWatches: 3, disagreements: 2, members: members)
         _ = exporter.render(snapshot)
         snapshot.dcs?.leader = "node2"
         snapshot.dcs?.writes = "fenced"
@@ -77,6 +77,7 @@ final class MetricsExporterTests: XCTestCase {
         XCTAssertTrue(text.contains("pgfloat_dcs_writes_fenced 1"), text)
         XCTAssertTrue(text.contains("pgfloat_dcs_revision 9"), text)
         XCTAssertTrue(text.contains("pgfloat_dcs_resyncs_total 1"), text)
+        XCTAssertTrue(text.contains("pgfloat_dcs_stale_watches_total 3"), text)
         XCTAssertTrue(text.contains("pgfloat_dcs_disagreements_total 2"), text)
     }
 

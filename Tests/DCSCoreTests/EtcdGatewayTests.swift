@@ -22,6 +22,22 @@ final class EtcdGatewayTests: XCTestCase {
         XCTAssertEqual(try EtcdGateway.snapshot(fromRange: Array(json.utf8)), StoreSnapshot(revision: 9, entries: []))
     }
 
+    func testProbeReadsTheLeaderKeyWithItsRevisionOrItsAbsence() throws {
+        let present = """
+            {"header":{"cluster_id":"1","member_id":"2","revision":"3","raft_term":"2"},\
+            "kvs":[{"key":"\(b64("/service/s/leader"))","create_revision":"3","mod_revision":"3","version":"1",\
+            "value":"\(b64("node1"))"}],"count":"1"}
+            """
+        XCTAssertEqual(
+            try EtcdGateway.leaderReading(fromRange: Array(present.utf8)),
+            LeaderReading(leader: "node1", modRevision: 3, revision: 3))
+        let absent = #"{"header":{"cluster_id":"1","member_id":"2","revision":"7","raft_term":"2"}}"#
+        XCTAssertEqual(
+            try EtcdGateway.leaderReading(fromRange: Array(absent.utf8)),
+            LeaderReading(leader: nil, modRevision: nil, revision: 7))
+        XCTAssertThrowsError(try EtcdGateway.leaderReading(fromRange: Array(#"{"kvs":[]}"#.utf8)))
+    }
+
     func testWatchCreatedThenEventsWithPutAndDelete() throws {
         let created = #"{"result":{"header":{"revision":"4"},"created":true}}"#
         XCTAssertEqual(try EtcdGateway.watchMessage(Array(created.utf8)), .created(revision: 4))

@@ -21,7 +21,9 @@ from __future__ import annotations
 import json
 import os
 import re
+import selectors
 import shutil
+import socket
 import subprocess
 import tempfile
 import threading
@@ -625,6 +627,141 @@ def test_compaction_between_restarts(static):
                "writes to land on the primary again")
     print(f"\ncompaction at {compacted} while pgfloat (at {seen_revision}) was cut off: "
           f"resyncs {resyncs} -> {fields['resyncs']}, reconnects {fields['reconnects']}", flush=True)
+
+
+class FreezableRelay:
+    """A TCP relay in front of etcd that can silently drop the watch, as a NAT whose mapping expired
+    or a stateful firewall that lost the flow would: `freeze_watches()` stops forwarding on every
+    connection that carried a watch request, in both directions, and keeps the sockets open (no
+    FIN, no RST). Connections opened afterwards, and the ones carrying unary requests, keep
+    working, so the store stays reachable and only the watch is dead."""
+
+    def __init__(self, target_port: int):
+        self.port = free_port()
+        self.target = (HOST, target_port)
+        self.listener = socket.create_server((HOST, self.port))
+        self.listener.setblocking(False)
+        self.sel = selectors.DefaultSelector()
+        self.sel.register(self.listener, selectors.EVENT_READ)
+        self.peer: dict[socket.socket, socket.socket] = {}
+        self.watch_socks: set[socket.socket] = set()   # client side of connections that sent /v3/watch
+        self.frozen: set[socket.socket] = set()
+        self.lock = threading.Lock()
+        self.stopping = threading.Event()
+        self.thread = threading.Thread(target=self._run, daemon=True)
+        self.thread.start()
+
+    @property
+    def url(self) -> str:
+        return f"http://{HOST}:{self.port}"
+
+    def watches(self) -> int:
+        with self.lock:
+            return len(self.watch_socks - self.frozen)
+
+    def freeze_watches(self) -> int:
+        """Stops forwarding on the watch connections open now; returns how many."""
+        with self.lock:
+            for client in self.watch_socks - self.frozen:
+                self.frozen |= {client, self.peer[client]}
+                for s in (client, self.peer[client]):
+                    self.sel.unregister(s)
+            return len(self.frozen) // 2
+
+    def _run(self) -> None:
+        while not self.stopping.is_set():
+            for key, _ in self.sel.select(timeout=0.05):
+                with self.lock:
+                    if key.fileobj is self.listener:
+                        self._accept()
+                    elif key.fileobj in self.peer and key.fileobj not in self.frozen:
+                        self._pump(key.fileobj)
+
+    def _accept(self) -> None:
+        try:
+            client, _ = self.listener.accept()
+        except BlockingIOError:
+            return
+        upstream = socket.create_connection(self.target, timeout=5)
+        for s in (client, upstream):
+            s.setblocking(True)
+            self.sel.register(s, selectors.EVENT_READ)
+        self.peer[client], self.peer[upstream] = upstream, client
+
+    def _pump(self, s: socket.socket) -> None:
+        other = self.peer[s]
+        try:
+            data = s.recv(65536)
+        except OSError:
+            data = b""
+        if not data:
+            self._close(s)
+            return
+        if s in self.peer and b"/v3/watch" in data[:200] and s not in self.watch_socks and \
+                other.getpeername() == self.target:
+            self.watch_socks.add(s)
+        try:
+            other.sendall(data)
+        except OSError:
+            self._close(s)
+
+    def _close(self, s: socket.socket) -> None:
+        for end in (s, self.peer.get(s)):
+            if end is None:
+                continue
+            try:
+                self.sel.unregister(end)
+            except (KeyError, ValueError):
+                pass
+            self.peer.pop(end, None)
+            self.watch_socks.discard(end)
+            self.frozen.discard(end)
+            end.close()
+
+    def close(self) -> None:
+        self.stopping.set()
+        self.thread.join(5)
+        with self.lock:
+            for s in list(self.peer):
+                self._close(s)
+        self.listener.close()
+
+
+def test_silently_dropped_watch_is_noticed_and_the_new_leader_followed(static):
+    """The watch's connection goes silent without a FIN or RST while etcd stays reachable; the leader
+    key then moves. The liveness probe reads the key, sees what the watch never delivered, and
+    pgfloat re-reads and watches again, well within DETECT (timeout 1s: a probe per second, one
+    second of grace for the watch to catch up)."""
+    detect = 4.0
+    relay = FreezableRelay(static.etcd.client_port)
+    try:
+        pf = static.start(on_dcs_loss="keep", timeout_queue="1s", endpoints=[relay.url])
+        wait_until(relay.watches, 5, "the watch to run through the relay")
+        before = show_dcs(pf.sock)
+        assert relay.freeze_watches() == 1
+
+        revision = static.keys.set_leader("standby1")
+        moved_at = time.monotonic()
+        fields = wait_dcs(pf.sock, detect, "pgfloat to notice the dead watch and follow the key to bravo",
+                          state="connected", leader="bravo", leader_server="standby1", revision=str(revision))
+        noticed = time.monotonic() - moved_at
+        assert counter(fields, "stale_watches") == counter(before, "stale_watches") + 1, fields
+        assert counter(fields, "reconnects") == counter(before, "reconnects"), fields  # same endpoint, no loss
+        wait_until(lambda: "dcs watch stale" in pf.log_text(), 5, "a `dcs watch stale` log line")
+        assert metric_sample(metrics(pf.stats_port), "pgfloat_dcs_stale_watches_total") == 1
+
+        # The new watch delivers: the key back on alpha arrives without a probe's help.
+        wait_until(relay.watches, 5, "a new watch through the relay")
+        back = static.keys.set_leader("primary")
+        back_at = time.monotonic()
+        wait_dcs(pf.sock, 0.9, "the new watch to deliver the key back to alpha", leader="alpha",
+                 revision=str(back))
+        print(f"\nwatch frozen, leader key moved: pgfloat followed it {noticed:.2f}s later "
+              f"(stale_watches {fields['stale_watches']}); the new watch delivered the next change "
+              f"{time.monotonic() - back_at:.3f}s after it", flush=True)
+        assert counter(show_dcs(pf.sock), "stale_watches") == 1
+    finally:
+        relay.close()
 
 
 # ---------------------------------------------------------------------------
