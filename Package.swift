@@ -83,6 +83,7 @@ let package = Package(
             dependencies: [
                 "DCSCore", "AdminCore", "ConfigModel", "HealthCore", "HealthIO", "MonotonicTime",
                 .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),

@@ -19,12 +19,15 @@ final class EtcdClient: @unchecked Sendable {
 
     let config: DCSConfig
     let http: HTTPClient
+    /// The same TLS settings for the watch's own connection (``WatchConnection``); nil without TLS.
+    private let watchTLS: NIOSSLContext?
     private let eventLoop: EventLoop
 
     init(config: DCSConfig, eventLoop: EventLoop) throws {
         self.config = config
         self.eventLoop = eventLoop
         var configuration = HTTPClient.Configuration()
+        var watchTLS: NIOSSLContext?
         if config.usesTLS {
             // Loaded now, so a missing or unreadable file is reported at start or reload, not at each connect.
             var tls = TLSConfiguration.makeClientConfiguration()
@@ -38,7 +41,9 @@ final class EtcdClient: @unchecked Sendable {
                 tls.privateKey = .privateKey(key)
             }
             configuration.tlsConfiguration = tls
+            watchTLS = try NIOSSLContext(configuration: tls)
         }
+        self.watchTLS = watchTLS
         // No read timeout: a watch is silent while nothing changes. Unary requests carry their own deadline.
         configuration.timeout = .init(connect: .nanoseconds(Int64(config.timeout.nanoseconds)))
         http = HTTPClient(eventLoopGroupProvider: .shared(eventLoop), configuration: configuration)
@@ -84,18 +89,21 @@ final class EtcdClient: @unchecked Sendable {
             .flatMapThrowing { try EtcdGateway.leaderReading(fromRange: $0) }
     }
 
-    /// Starts a watch; `delegate` receives its messages on this client's event loop until the task ends.
+    /// Starts a watch on a connection of its own; `stream` receives its messages on this client's event loop
+    /// until the connection closes.
     func watch(
         _ layout: PatroniLayout, from revision: Int64, at endpoint: DCSConfig.StoreEndpoint, token: String?,
-        delegate: WatchStream
-    ) throws -> HTTPClient.Task<Void> {
+        stream: WatchStream
+    ) -> EventLoopFuture<Channel> {
         let body = EtcdGateway.watchRequest(
             key: layout.scopePrefix, rangeEnd: layout.rangeEnd, startRevision: revision)
-        var request = try makeRequest("/v3/watch", body, at: endpoint, token: token)
         // etcd's require-leader metadata: a member cut off from its cluster's leader ends the watch instead of
         // keeping it open while it can see no new revision.
-        request.headers.add(name: "Grpc-Metadata-hasleader", value: "true")
-        return http.execute(request: request, delegate: delegate, eventLoop: .delegate(on: eventLoop))
+        var headers = HTTPHeaders([("Grpc-Metadata-hasleader", "true")])
+        if let token { headers.add(name: "Authorization", value: token) }
+        return WatchConnection.open(
+            endpoint, tls: watchTLS, headers: headers, body: body, timeout: config.timeout,
+            keepalive: config.timeout, stream: stream, on: eventLoop)
     }
 
     private func post(_ path: String, _ body: [UInt8], at endpoint: DCSConfig.StoreEndpoint, token: String?)

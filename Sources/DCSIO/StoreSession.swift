@@ -1,5 +1,4 @@
 import AdminCore
-import AsyncHTTPClient
 import ConfigModel
 import DCSCore
 import HealthCore
@@ -22,7 +21,7 @@ final class StoreSession {
     private var liveness: WatchLiveness
     private var token: String?
     private var stream: WatchStream?
-    private var task: HTTPClient.Task<Void>?
+    private var channel: Channel?
     /// Bumped by every connect and failure, so late callbacks of an abandoned attempt are ignored.
     private var attempt = 0
     private var stopped = false
@@ -103,18 +102,24 @@ final class StoreSession {
                 self.fail(reason)
             })
         self.stream = stream
-        do {
-            task = try client.watch(layout, from: revision, at: endpoint, token: token, delegate: stream)
-        } catch {
-            fail(ProbeFailure.describe(error))
+        client.watch(layout, from: revision, at: endpoint, token: token, stream: stream).whenComplete { result in
+            switch result {
+            case .success(let channel) where current == self.attempt:
+                self.channel = channel
+            case .success(let channel):
+                channel.close(promise: nil)  // abandoned while connecting
+            case .failure(let error):
+                guard current == self.attempt else { return }
+                self.fail(ProbeFailure.describe(error))
+            }
         }
     }
 
     private func closeWatch() {
         stream?.close()
         stream = nil
-        task?.cancel()
-        task = nil
+        channel?.close(promise: nil)
+        channel = nil
     }
 
     private func handle(_ message: EtcdGateway.WatchMessage) {

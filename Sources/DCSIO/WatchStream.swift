@@ -1,12 +1,15 @@
-import AsyncHTTPClient
 import DCSCore
 import HealthIO
 import NIOCore
 import NIOHTTP1
 
 /// Reads one watch response as it streams: cuts it into lines, decodes each, and hands the messages on.
-final class WatchStream: HTTPClientResponseDelegate, @unchecked Sendable {
-    typealias Response = Void
+///
+/// Contract: installed after the HTTP/1.1 client codec on the watch's own connection (``WatchConnection``).
+/// `onFailure` is called at most once, with the first reason the stream cannot go on (an HTTP error, a malformed
+/// line, the end of the response, a connection error or close); nothing is delivered after it, nor after `close`.
+final class WatchStream: ChannelInboundHandler, @unchecked Sendable {
+    typealias InboundIn = HTTPClientResponsePart
 
     /// Called on the event loop for each message, and once with the reason the stream cannot go on.
     private let onMessage: (EtcdGateway.WatchMessage) -> Void
@@ -19,32 +22,33 @@ final class WatchStream: HTTPClientResponseDelegate, @unchecked Sendable {
         self.onFailure = onFailure
     }
 
-    func didReceiveHead(task: HTTPClient.Task<Void>, _ head: HTTPResponseHead) -> EventLoopFuture<Void> {
-        if head.status != .ok { fail("watch answered HTTP \(head.status.code)", task) }
-        return task.eventLoop.makeSucceededVoidFuture()
-    }
-
-    func didReceiveBodyPart(task: HTTPClient.Task<Void>, _ buffer: ByteBuffer) -> EventLoopFuture<Void> {
-        guard !failed else { return task.eventLoop.makeSucceededVoidFuture() }
-        do {
-            for line in try splitter.feed(buffer.readableBytesView) {
-                onMessage(try EtcdGateway.watchMessage(line))
-                if failed { break }
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        guard !failed else { return }
+        switch unwrapInboundIn(data) {
+        case .head(let head):
+            if head.status != .ok { fail("watch answered HTTP \(head.status.code)", context) }
+        case .body(let buffer):
+            do {
+                for line in try splitter.feed(buffer.readableBytesView) {
+                    onMessage(try EtcdGateway.watchMessage(line))
+                    if failed { break }
+                }
+            } catch let error as EtcdGateway.DecodingError {
+                fail(error.description, context)
+            } catch {
+                fail("watch message longer than \(splitter.maxLine) bytes", context)
             }
-        } catch let error as EtcdGateway.DecodingError {
-            fail(error.description, task)
-        } catch {
-            fail("watch message longer than \(splitter.maxLine) bytes", task)
+        case .end:
+            fail("watch stream ended", context)
         }
-        return task.eventLoop.makeSucceededVoidFuture()
     }
 
-    func didFinishRequest(task: HTTPClient.Task<Void>) throws {
-        fail("watch stream ended", task)
+    func errorCaught(context: ChannelHandlerContext, error: Error) {
+        fail(ProbeFailure.describe(error), context)
     }
 
-    func didReceiveError(task: HTTPClient.Task<Void>, _ error: Error) {
-        fail(ProbeFailure.describe(error), task)
+    func channelInactive(context: ChannelHandlerContext) {
+        fail("watch connection closed", context)
     }
 
     /// Stops delivering: the watcher has moved on (a resync, a reconnect, a stop).
@@ -52,10 +56,10 @@ final class WatchStream: HTTPClientResponseDelegate, @unchecked Sendable {
         failed = true
     }
 
-    private func fail(_ reason: String, _ task: HTTPClient.Task<Void>) {
+    private func fail(_ reason: String, _ context: ChannelHandlerContext) {
         guard !failed else { return }
         failed = true
-        task.cancel()
+        context.close(promise: nil)
         onFailure(reason)
     }
 }

@@ -36,8 +36,8 @@ from typing import NamedTuple
 
 import pytest
 
-from harness import (HOST, PGFloat, client_env, finish, free_port, listener, metric_sample, pgfloat_config,
-                     psql, psql_cmd, run_psql, server, skip_module_unless_runnable, socat, start_psql,
+from harness import (HOST, PGFloat, client_env, finish, free_port, listener, metric_sample, pgfloat_bin,
+                     pgfloat_config, psql, psql_cmd, run_psql, server, skip_module_unless_runnable, socat, start_psql,
                      wait_active, wait_until)
 from patroni_harness import (LOOP_WAIT, NAMESPACE, TTL, Etcd, EtcdWatchRecorder, PatroniCluster, cluster_with_table,
                              ensure_etcd, missing, writes_table)
@@ -762,6 +762,133 @@ def test_silently_dropped_watch_is_noticed_and_the_new_leader_followed(static):
         assert counter(show_dcs(pf.sock), "stale_watches") == 1
     finally:
         relay.close()
+
+
+class NetnsStore:
+    """etcd and pgfloat inside a network namespace of the test's own, so that nftables there can
+    drop one flow silently: nothing touches the root namespace. pgfloat's servers are not
+    reachable from inside (only `show dcs` matters here); its admin socket is a file, reachable
+    from the test. Every process is stopped by PID, then the namespace is deleted."""
+
+    def __init__(self, scope: str):
+        self.ns = f"pfdcs{os.getpid() % 100000}{uuid.uuid4().hex[:4]}"
+        self.base = Path(tempfile.mkdtemp(prefix="pgfloat-dcs-netns-"))
+        self.port, self.peer_port = free_port(), free_port()
+        self.url = f"http://{HOST}:{self.port}"
+        self.scope = scope
+        self.etcd: subprocess.Popen | None = None
+        subprocess.run(["ip", "netns", "add", self.ns], check=True, timeout=10)
+        self.run("ip", "link", "set", "lo", "up")
+
+    def cmd(self, *args: str) -> list[str]:
+        return ["ip", "netns", "exec", self.ns, *args]
+
+    def run(self, *args: str) -> str:
+        r = subprocess.run(self.cmd(*args), capture_output=True, text=True, timeout=20,
+                           env={**os.environ, "ETCDCTL_API": "3"})
+        assert r.returncode == 0, f"{' '.join(args)}: {r.stderr}"
+        return r.stdout
+
+    def start_etcd(self) -> None:
+        peer = f"http://{HOST}:{self.peer_port}"
+        with open(self.base / "etcd.log", "ab") as log:
+            self.etcd = subprocess.Popen(self.cmd(
+                "etcd", "--name", "ns", "--data-dir", str(self.base / "data"), "--listen-client-urls", self.url,
+                "--advertise-client-urls", self.url, "--listen-peer-urls", peer,
+                "--initial-advertise-peer-urls", peer, "--initial-cluster", f"ns={peer}"),
+                stdin=subprocess.DEVNULL, stdout=log, stderr=log)
+
+        def healthy():
+            assert self.etcd.poll() is None, (self.base / "etcd.log").read_text()[-2000:]
+            try:
+                self.run("etcdctl", "--endpoints", self.url, "endpoint", "health")
+                return True
+            except AssertionError:
+                return False
+        wait_until(healthy, 30, "etcd in the namespace to report healthy", interval=0.2)
+
+    def put(self, key: str, value: str) -> None:
+        self.run("etcdctl", "--endpoints", self.url, "put", f"{STATIC_NAMESPACE}/{self.scope}/{key}", value)
+
+    def flows(self, pid: int) -> list[dict]:
+        """`pid`'s connections to etcd: local port, whether a TCP keepalive timer runs, ms since the last send."""
+        out = self.run("ss", "-tnopiH", "state", "established", "dport", "=", f":{self.port}")
+        sockets, found = re.split(r"\n(?=\S)", out.strip()) if out.strip() else [], []
+        for text in sockets:
+            if f"pid={pid}," not in text:
+                continue
+            lastsnd = re.search(r"lastsnd:(\d+)", text)
+            found.append({"port": int(text.split()[2].rsplit(":", 1)[1]), "keepalive": "timer:(keepalive" in text,
+                          "lastsnd": int(lastsnd.group(1)) if lastsnd else 0})
+        return found
+
+    def drop_flow(self, local_port: int) -> None:
+        """Silently drops both directions of one loopback flow (no RST, no ICMP)."""
+        self.run("nft", "add", "table", "inet", "pgfloat_test")
+        self.run("nft", "add", "chain", "inet", "pgfloat_test", "out",
+                 "{ type filter hook output priority 0 ; }")
+        for match in ("sport", "dport"):
+            self.run("nft", "add", "rule", "inet", "pgfloat_test", "out", "tcp", match, str(local_port), "drop")
+
+    def close(self) -> None:
+        if self.etcd is not None and self.etcd.poll() is None:
+            self.etcd.terminate()
+            self.etcd.wait(timeout=20)
+        subprocess.run(["ip", "netns", "del", self.ns], timeout=10)
+        shutil.rmtree(self.base, ignore_errors=True)
+
+
+def test_watch_dropped_while_nothing_changes_is_found_by_tcp_keepalive(etcd_installed, admin_dir):
+    """A firewall drops the watch's flow while no key changes: the liveness probe, over connections of
+    its own, keeps succeeding and has nothing to compare. The watch's TCP keepalive (probes after
+    `timeout` of silence, every `timeout`, two unanswered end it) must find it within
+    (1 + 2) x timeout, and the watch resume on a fresh connection."""
+    if shutil.which("nft") is None:
+        pytest.skip("nft is not installed")
+    scope = f"dcs-ka-{uuid.uuid4().hex[:8]}"
+    store = NetnsStore(scope)
+    try:
+        store.start_etcd()
+        store.put("leader", "alpha")
+        sock = admin_dir / "netns.sock"
+        names = list(MEMBER_OF)
+        dcs = {"endpoints": [store.url], "namespace": STATIC_NAMESPACE, "scope": scope, "timeout": "1s"}
+        config = pgfloat_config([server(n, free_port()) for n in names],
+                                [listener("postgres_primary", free_port(), names, balance="first", role="primary")],
+                                dcs=dcs, global_={"admin_socket": str(sock)})
+        wrapper = store.base / "pgfloat-in-netns"
+        wrapper.write_text(f"#!/bin/sh\nexec ip netns exec {store.ns} {pgfloat_bin()} \"$@\"\n")
+        wrapper.chmod(0o755)
+        pf = PGFloat(config, binary=wrapper)
+        try:
+            pf.start()
+            before = wait_dcs(sock, 15, "pgfloat to read the store", state="connected", leader="alpha")
+            # The watch is the connection that sent nothing since it started; the probe sends every second.
+            watch = wait_until(lambda: next((f for f in store.flows(pf.pid) if f["lastsnd"] > 1500), None), 5,
+                               "the watch's connection, idle since its request")
+            store.drop_flow(watch["port"])
+            dropped_at = time.monotonic()
+            back = wait_until(lambda: (f := show_dcs(sock)) and counter(f, "reconnects") > counter(before, "reconnects")
+                              and f.get("state") == "connected" and f, 5,
+                              "the dropped watch to end and a new one to start")
+            found = time.monotonic() - dropped_at
+            assert back["leader"] == "alpha", back
+            assert watch["keepalive"], watch
+            rewatch = wait_until(lambda: next((f for f in store.flows(pf.pid) if f["keepalive"]
+                                               and f["port"] != watch["port"]), None), 5,
+                                 "the new watch on a connection of its own, with keepalive")
+            assert rewatch
+            # The new watch delivers.
+            store.put("leader", "bravo")
+            wait_dcs(sock, 0.9, "the new watch to deliver a change", leader="bravo")
+            print(f"\nwatch flow dropped with no change: the watch ended and was resumed {found:.2f}s later "
+                  f"(timeout 1s)", flush=True)
+            assert "dcs lost" in pf.log_text(), pf.log_tail()
+        finally:
+            print(f"--- pgfloat exit={pf.stop()} log ---\n{pf.log_tail(20)}")
+            pf.cleanup()
+    finally:
+        store.close()
 
 
 # ---------------------------------------------------------------------------
