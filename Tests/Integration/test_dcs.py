@@ -863,9 +863,12 @@ def test_watch_dropped_while_nothing_changes_is_found_by_tcp_keepalive(etcd_inst
         try:
             pf.start()
             before = wait_dcs(sock, 15, "pgfloat to read the store", state="connected", leader="alpha")
-            # The watch is the connection that sent nothing since it started; the probe sends every second.
-            watch = wait_until(lambda: next((f for f in store.flows(pf.pid) if f["lastsnd"] > 1500), None), 5,
-                               "the watch's connection, idle since its request")
+            # The watch is the connection that sent nothing since it started (the probe sends every second),
+            # and the one with a keepalive timer where there is one.
+            def watch_flow():
+                idle = [f for f in store.flows(pf.pid) if f["lastsnd"] > 1500]
+                return max(idle, key=lambda f: (f["keepalive"], f["lastsnd"]), default=None)
+            watch = wait_until(watch_flow, 5, "the watch's connection, idle since its request")
             store.drop_flow(watch["port"])
             dropped_at = time.monotonic()
             back = wait_until(lambda: (f := show_dcs(sock)) and counter(f, "reconnects") > counter(before, "reconnects")
