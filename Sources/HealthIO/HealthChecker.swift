@@ -93,6 +93,7 @@ public final class HealthChecker: @unchecked Sendable {
         listeners = config.listeners
         view.reconfigure(servers: config.servers, check: config.check)
         view.keepAdministration(of: config.listeners)
+        view.followLagLimits(of: config.listeners)
         let wanted = Set(config.servers.map(\.name))
         for (name, target) in targets where !wanted.contains(name) {
             target.scheduled?.cancel()
