@@ -40,7 +40,7 @@ extension ClusterView {
         for (listener, watch) in watches {
             for server in watch.pool where lagVerdicts[ListenerServer(listener: listener, server: server)] == nil {
                 guard let lag = replicaLags[server] else { continue }
-                count(lag, of: server, in: listener, against: watch.policy)
+                _ = count(lag, of: server, in: listener, against: watch.policy)
             }
         }
     }
@@ -59,10 +59,13 @@ extension ClusterView {
         return lag.meets(policy)
     }
 
-    /// Takes the answer `server` just gave into the lag readings (see the contract above).
-    mutating func measureLag(after server: String) {
-        guard let health = health(of: server) else { return }
+    /// Takes the answer `server` just gave into the lag readings (see the contract above); returns what it changed:
+    /// listeners that started or stopped taking a replica (not the first, unremarkable admission), and replicas
+    /// that diverged or came back. `checkDuration` is the answer's, for the events.
+    mutating func measureLag(after server: String, checkDuration: Duration) -> [HealthEvent] {
+        guard let health = health(of: server) else { return [] }
         let primary = election().primary
+        var changes: [(server: String, change: HealthEvent.Change, why: String)] = []
         if server == primary {
             replicaLags[server] = nil
             for (name, lag) in replicaLags {
@@ -71,21 +74,33 @@ extension ClusterView {
                 }
                 // Seen behind again, it is trusted only while it streams: the primary writing past the position
                 // of a stuck diverged standby does not undo its divergence.
-                replicaLags[name]?.ahead = ahead || (lag.ahead && replica.streaming != true)
+                var judged = lag
+                judged.ahead = ahead || (lag.ahead && replica.streaming != true)
+                replicaLags[name] = judged
+                if judged.diverged != lag.diverged {
+                    changes.append((name, .divergence(diverged: judged.diverged), HealthEvent.divergenceWhy(judged)))
+                }
             }
-            return
-        }
-        guard health.role == .replica else {
+        } else if health.role == .replica {
+            let reference = lagReference(for: server, primary: primary)
+            var lag = ReplicaLag.measure(
+                health, against: reference, isPrimary: primary != nil, recorded: store?.recordedLag[server])
+            let previous = replicaLags[server]
+            lag.ahead = previous?.ahead ?? false
+            replicaLags[server] = lag
+            if lag.diverged != (previous?.diverged ?? false) {
+                changes.append((server, .divergence(diverged: lag.diverged), HealthEvent.divergenceWhy(lag)))
+            }
+            for (listener, watch) in lagWatches.sorted(by: { $0.key < $1.key }) where watch.pool.contains(server) {
+                if let (change, why) = count(lag, of: server, in: listener, against: watch.policy) {
+                    changes.append((server, change, why))
+                }
+            }
+        } else {
             replicaLags[server] = nil
-            return
         }
-        let reference = lagReference(for: server, primary: primary)
-        var lag = ReplicaLag.measure(
-            health, against: reference, isPrimary: primary != nil, recorded: store?.recordedLag[server])
-        lag.ahead = replicaLags[server]?.ahead ?? false
-        replicaLags[server] = lag
-        for (listener, watch) in lagWatches where watch.pool.contains(server) {
-            count(lag, of: server, in: listener, against: watch.policy)
+        return changes.map { server, change, why in
+            HealthEvent(server: server, change: change, why: why, checkDuration: checkDuration)
         }
     }
 
@@ -112,12 +127,18 @@ extension ClusterView {
         return others.max { ($0.timeline ?? 0, $0.advance ?? 0) < ($1.timeline ?? 0, $1.advance ?? 0) }
     }
 
-    /// Counts one reading of `server` in `listener`'s rise/fall counter.
-    private mutating func count(_ lag: ReplicaLag, of server: String, in listener: String, against policy: LagPolicy) {
-        guard let settings = member(named: server)?.settings else { return }
+    /// Counts one reading of `server` in `listener`'s rise/fall counter; returns the change it made, if any, but
+    /// none for a first reading within the limit (every replica has one at start).
+    private mutating func count(
+        _ lag: ReplicaLag, of server: String, in listener: String, against policy: LagPolicy
+    ) -> (HealthEvent.Change, String)? {
+        guard let settings = member(named: server)?.settings else { return nil }
         let key = ListenerServer(listener: listener, server: server)
         var verdict = lagVerdicts[key] ?? HealthCounter(rise: settings.rise, fall: settings.fall)
-        _ = verdict.record(success: lag.meets(policy))
+        let moved = verdict.record(success: lag.meets(policy))
         lagVerdicts[key] = verdict
+        guard let moved, moved != .init(from: .unknown, to: .up) else { return nil }
+        let why = HealthEvent.freshnessWhy(from: moved.from, to: moved.to, counter: verdict, lag: lag)
+        return (.freshness(listener: listener, from: moved.from, to: moved.to), why)
     }
 }

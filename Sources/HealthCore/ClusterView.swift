@@ -74,8 +74,8 @@ public struct ClusterView: Sendable {
         // The store already chose this server: one primary answer confirms it, without `rise` of them.
         let trusted = store?.leader == server
         let events = members[position].health.record(outcome, at: now, trustedPrimary: trusted)
-        if outcome.reachable { measureLag(after: server) }
-        return events
+        guard outcome.reachable else { return events }
+        return events + measureLag(after: server, checkDuration: outcome.duration)
     }
 
     /// Lag in bytes of a server: 0 for the elected primary; a replica's at its last check (see `ReplicaLag.bytes`);

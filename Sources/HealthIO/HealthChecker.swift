@@ -239,6 +239,18 @@ public final class HealthChecker: @unchecked Sendable {
             metadata["from"] = "\(from.map(String.init) ?? "unknown")"
             metadata["to"] = "\(to.map(String.init) ?? "unknown")"
             logger.info("server timeline", metadata: metadata)
+        case .freshness(let listener, let from, let to):
+            metadata["listener"] = "\(listener)"
+            metadata["from"] = "\(from.rawValue)"
+            metadata["to"] = "\(to.rawValue)"
+            if to == .up { logger.info("replica freshness", metadata: metadata) } else {
+                logger.warning("replica freshness", metadata: metadata)
+            }
+        case .divergence(let diverged):
+            metadata["diverged"] = "\(diverged)"
+            if diverged { logger.error("replica diverged", metadata: metadata) } else {
+                logger.notice("replica diverged", metadata: metadata)
+            }
         }
     }
 

@@ -59,6 +59,27 @@ final class ReplicaLagTests: XCTestCase {
         XCTAssertEqual(pool(at: 6), ["r1"])
     }
 
+    func testLeavingAndComingBackAreEventsButAFirstReadingWithinIsNot() {
+        view.followLagLimits(of: reads)
+        view.record(server: "p", outcome: .primary(wal: 10_000), at: sec(0))
+        let first = view.record(server: "r1", outcome: .replica(wal: 9_500, received: 9_500), at: sec(1))
+        XCTAssertFalse(first.contains { if case .freshness = $0.change { true } else { false } })
+        let over = CheckOutcome.replica(wal: 8_000, received: 9_500, delay: .milliseconds(1_250), streaming: true)
+        view.record(.replica(wal: 8_000, received: 9_500), for: ["r1", "r1"], at: sec(2))
+        XCTAssertEqual(
+            view.record(server: "r1", outcome: over, at: sec(3)),
+            [
+                HealthEvent(
+                    server: "r1", change: .freshness(listener: "r", from: .up, to: .down),
+                    why: "3 readings over the limit: 2000 bytes behind, replay delay 1250ms, streaming",
+                    checkDuration: .zero)
+            ])
+        view.record(server: "r1", outcome: .replica(wal: 10_000, received: 10_000), at: sec(4))
+        XCTAssertEqual(
+            view.record(server: "r1", outcome: .replica(wal: 10_000, received: 10_000), at: sec(5)).map(\.why),
+            ["2 readings within the limit: 0 bytes behind, replay delay unknown, streaming unknown"])
+    }
+
     func testHysteresisIsKeptPerListenerBecauseLimitsDiffer() {
         let strict = listener("strict", .replica, ["r1"], maxLag: .bytes(100))
         let loose = listener("loose", .replica, ["r1"], maxLag: .bytes(10_000))
@@ -135,7 +156,13 @@ final class ReplicaLagTests: XCTestCase {
         view.record(server: "r1", outcome: .replica(wal: 50_000, received: 50_000, streaming: false), at: sec(1))
         view.record(server: "r2", outcome: .replica(wal: 10_000, received: 10_000, streaming: true), at: sec(1))
         XCTAssertEqual(pool(at: 1, unlimited), ["r1", "r2"], "read after the primary, r1 proves nothing yet")
-        view.record(server: "p", outcome: .primary(wal: 10_500), at: sec(2))
+        XCTAssertEqual(
+            view.record(server: "p", outcome: .primary(wal: 10_500), at: sec(2)),
+            [
+                HealthEvent(
+                    server: "r1", change: .divergence(diverged: true), why: "ahead of the primary read after it",
+                    checkDuration: .zero)
+            ])
         XCTAssertEqual(view.replicaLag(of: "r1")?.ahead, true)
         XCTAssertEqual(pool(at: 2, unlimited), ["r2"])
         // The primary writes past the stuck standby: it stays diverged while it does not stream.

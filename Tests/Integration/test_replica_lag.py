@@ -7,6 +7,7 @@ Binary:       PGFLOAT_BIN (default .build/debug/pgfloat under the repo root)
 
 from __future__ import annotations
 
+import re
 import subprocess
 import time
 
@@ -41,6 +42,13 @@ def replica_config(cluster, listeners: list[dict]) -> str:
     return pgfloat_config(servers, listeners, defaults={"timeout_queue": "5s"}, check=CHECK)
 
 
+def freshness_logged(pf, server_name: str, to: str, listener_name: str) -> str | None:
+    """The `replica freshness` line moving server_name to `to` in listener_name, if logged."""
+    fields = (rf"\bserver={server_name}\b", rf"\bto={to}\b", rf"\blistener={re.escape(listener_name)}\b")
+    return next((line for line in pf.log_text().splitlines()
+                 if "replica freshness" in line and all(re.search(f, line) for f in fields)), None)
+
+
 def start_writer(port: int) -> subprocess.Popen:
     """A commit every 50 ms on the primary for up to a minute, so replay delay means something."""
     psql(port, "CREATE TABLE IF NOT EXISTS ticks (at timestamptz)")
@@ -59,7 +67,7 @@ def test_a_replica_whose_replay_is_paused_leaves_after_fall_readings_and_returns
     c = make_cluster(standbys=2, name="pgfloat-lag")
     rport = port()
     reads = listener("reads", rport, list(STANDBYS), role="replica", max_lag=f"{int(MAX_DELAY)}s")
-    pgfloat(replica_config(c, [reads]), ports=[rport])
+    pf = pgfloat(replica_config(c, [reads]), ports=[rport])
     s1, s2 = c.nodes["standby1"].port, c.nodes["standby2"].port
     writer = start_writer(c.primary.port)
     try:
@@ -74,6 +82,8 @@ def test_a_replica_whose_replay_is_paused_leaves_after_fall_readings_and_returns
         print(f"\nstandby1 left {left:.2f}s after replay paused (max_lag {MAX_DELAY}s, fall {FALL})")
         assert left >= MAX_DELAY + (FALL - 1) * INTERVAL - 0.5, left
         assert left < MAX_DELAY + (FALL + 2) * INTERVAL + 2, left
+        line = wait_until(lambda: freshness_logged(pf, "standby1", "down", "reads"), 5, "the log line")
+        assert f"{FALL} readings over the limit" in line and "replay delay" in line, line
 
         c.resume_replay("standby1")
         resumed = time.monotonic()
@@ -81,6 +91,8 @@ def test_a_replica_whose_replay_is_paused_leaves_after_fall_readings_and_returns
         back = time.monotonic() - resumed
         print(f"standby1 came back {back:.2f}s after replay resumed (rise {RISE})")
         assert back >= (RISE - 1) * INTERVAL - 0.5, back
+        line = wait_until(lambda: freshness_logged(pf, "standby1", "up", "reads"), 5, "the log line")
+        assert f"{RISE} readings within the limit" in line, line
     finally:
         stop(writer)
 
@@ -90,7 +102,7 @@ def test_a_standby_that_does_not_stream_is_left_out_with_require_streaming(make_
     strict_port, loose_port = port(), port()
     strict = listener("streaming", strict_port, list(STANDBYS), role="replica", require_streaming=True)
     loose = listener("any-replica", loose_port, list(STANDBYS), role="replica", max_lag="16MB")
-    pgfloat(replica_config(c, [strict, loose]), ports=[strict_port, loose_port])
+    pf = pgfloat(replica_config(c, [strict, loose]), ports=[strict_port, loose_port])
     s1, s2 = c.nodes["standby1"].port, c.nodes["standby2"].port
     wait_until(lambda: pool_is(strict_port, {s1, s2}), 15, "both streaming standbys in the strict pool")
 
@@ -101,6 +113,8 @@ def test_a_standby_that_does_not_stream_is_left_out_with_require_streaming(make_
                "standby2's WAL receiver to stop")
     wait_until(lambda: pool_is(strict_port, {s1}), 15, "standby2 to leave the require_streaming pool")
     assert pool_is(loose_port, {s1, s2}), "nothing written: standby2 is not behind, only not streaming"
+    line = freshness_logged(pf, "standby2", "down", "streaming")
+    assert line is not None and "not streaming" in line, pf.log_tail()
 
     c.follow("standby2", "primary")
     wait_until(lambda: pool_is(strict_port, {s1, s2}), 15, "standby2 back once it streams again")
