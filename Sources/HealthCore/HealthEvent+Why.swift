@@ -44,7 +44,7 @@ extension HealthEvent {
 
     /// Why a replica's divergence changed.
     static func divergenceWhy(_ lag: ReplicaLag) -> String {
-        if lag.otherTimeline { return "on another timeline than the primary (or the most advanced server)" }
+        if lag.otherTimeline { return "on another timeline than the primary, or older than the newest one seen" }
         if lag.ahead { return "ahead of the primary read after it" }
         return "seen behind the primary on its timeline"
     }

@@ -248,7 +248,9 @@ public final class HealthChecker: @unchecked Sendable {
             }
         case .divergence(let diverged):
             metadata["diverged"] = "\(diverged)"
-            if diverged { logger.error("replica diverged", metadata: metadata) } else {
+            // Warning, not error: during every promotion replicas answer a timeline the elected primary is not on
+            // until the new primary is confirmed.
+            if diverged { logger.warning("replica diverged", metadata: metadata) } else {
                 logger.notice("replica diverged", metadata: metadata)
             }
         }

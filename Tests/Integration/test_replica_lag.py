@@ -97,6 +97,35 @@ def test_a_replica_whose_replay_is_paused_leaves_after_fall_readings_and_returns
         stop(writer)
 
 
+def test_an_old_primary_restarted_as_a_standby_without_pg_rewind_takes_no_reads(make_cluster, pgfloat, port):
+    c = make_cluster(standbys=2, name="pgfloat-lag")
+    rport = port()
+    # No max_lag and no require_streaming: divergence alone must keep it out.
+    reads = listener("reads", rport, ["primary", "standby2"], role="replica")
+    pf = pgfloat(replica_config(c, [reads]), ports=[rport])
+    s2 = c.nodes["standby2"].port
+    wait_until(lambda: pool_is(rport, {s2}), 15, "standby2 alone in the pool while primary leads")
+
+    c.promote("standby1")
+    c.follow("standby2", "standby1")
+    # The deposed primary takes a write the new timeline never sees, then comes back as a standby.
+    psql(c.primary.port, "CREATE TABLE lost_in_failover AS SELECT 1 AS x")
+    c.restart_as_standby("primary", "standby1")
+    wait_until(lambda: c.psql("primary", "SELECT pg_is_in_recovery()") == "t", 15, "the old primary in recovery")
+    wait_until(lambda: c.psql("standby2", "SELECT received_tli FROM pg_stat_wal_receiver") == "2", 15,
+               "standby2 to stream the new timeline")
+
+    line = wait_until(
+        lambda: next((ln for ln in pf.log_text().splitlines()
+                      if "replica diverged" in ln and re.search(r"\bserver=primary\b", ln)), None),
+        15, "the old primary to be reported diverged")
+    assert "diverged=true" in line, line
+    for _ in range(3):
+        assert pool_is(rport, {s2}), "the old primary, holding a row lost in the failover, took reads"
+        time.sleep(INTERVAL)  # across several checks of both servers, not waiting on a condition
+    assert c.psql("primary", "SELECT count(*) FROM pg_class WHERE relname = 'lost_in_failover'") == "1"
+
+
 def test_a_standby_that_does_not_stream_is_left_out_with_require_streaming(make_cluster, pgfloat, port):
     c = make_cluster(standbys=2, name="pgfloat-lag")
     strict_port, loose_port = port(), port()
