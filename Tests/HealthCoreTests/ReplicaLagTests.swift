@@ -209,6 +209,19 @@ final class ReplicaLagTests: XCTestCase {
         XCTAssertEqual(pool(at: 3, streamed), ["p"], "no streaming replica left: the primary takes the reads")
     }
 
+    func testAServerWhoseAddressChangesStartsWithoutReadingsAndCounters() {
+        view.followLagLimits(of: reads)
+        view.record(server: "p", outcome: .primary(wal: 10_000), at: sec(0))
+        view.record(.replica(wal: 1, received: 1), for: ["r1", "r2"], at: sec(1))
+        XCTAssertEqual(pool(at: 1), [])
+        view.reconfigure(servers: [server("p"), server("r1", port: 6432), server("r2")], check: testCheck)
+        view.followLagLimits(of: reads)
+        XCTAssertNil(view.replicaLag(of: "r1"))
+        XCTAssertNotNil(view.replicaLag(of: "r2"), "an unchanged server keeps its reading")
+        view.record(server: "r1", outcome: .replica(wal: 9_900, received: 9_900), at: sec(2))
+        XCTAssertEqual(pool(at: 2), ["r1"], "a new server's first reading counts as it is")
+    }
+
     func testNoMaxLagMeansNoLimit() {
         view.record(server: "p", outcome: .primary(wal: 10_000_000), at: sec(0))
         view.record(server: "r1", outcome: .replica(wal: 1), at: sec(1))
