@@ -197,6 +197,12 @@ public struct ServerStats: Sendable, Equatable {
     public var role: String
     public var timeline: Int?
     public var lagBytes: UInt64?
+    /// A replica's replay delay at its last check, in milliseconds; nil when unknown or not a replica.
+    public var replayDelayMilliseconds: Int64?
+    /// Whether a replica's WAL receiver streams; nil when the check cannot tell or not a replica.
+    public var streaming: Bool?
+    /// A replica seen on another timeline or ahead of the primary: it takes no reads.
+    public var diverged: Bool
 
     public init(
         listener: String, name: String, address: String, status: String, adminState: AdminState = .ready,
@@ -205,7 +211,8 @@ public struct ServerStats: Sendable, Equatable {
         bytesIn: UInt64 = 0, bytesOut: UInt64 = 0, connectFailures: Int = 0, checkFailures: Int = 0,
         checkDowns: Int = 0, lastChangeSeconds: Int? = nil, downtimeSeconds: Int = 0, checkType: String = "tcp",
         checkStatus: String = "INI", checkError: String? = nil, checkDurationMilliseconds: Int? = nil,
-        role: String = "unknown", timeline: Int? = nil, lagBytes: UInt64? = nil
+        role: String = "unknown", timeline: Int? = nil, lagBytes: UInt64? = nil,
+        replayDelayMilliseconds: Int64? = nil, streaming: Bool? = nil, diverged: Bool = false
     ) {
         self.listener = listener
         self.name = name
@@ -234,6 +241,9 @@ public struct ServerStats: Sendable, Equatable {
         self.role = role
         self.timeline = timeline
         self.lagBytes = lagBytes
+        self.replayDelayMilliseconds = replayDelayMilliseconds
+        self.streaming = streaming
+        self.diverged = diverged
     }
 }
 

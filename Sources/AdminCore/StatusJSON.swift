@@ -65,6 +65,8 @@ public enum StatusJSON {
             "check_error": nullable(server.checkError),
             "check_duration_ms": nullable(server.checkDurationMilliseconds), "role": server.role,
             "timeline": nullable(server.timeline), "lag_bytes": nullable(server.lagBytes),
+            "replay_delay_ms": nullable(server.replayDelayMilliseconds), "streaming": nullable(server.streaming),
+            "diverged": server.diverged,
         ]
     }
 

@@ -52,6 +52,10 @@ extension MetricNameDescriptor {
     static let serverUp = pgfloat("server_up", help: "1 when the server's checks pass.")
     static let serverRole = pgfloat("server_role", help: "The role the checks trust (1 on the current role).")
     static let serverLagBytes = pgfloat("server_lag", unit: "bytes", help: "Replication lag.")
+    static let serverReplayDelaySeconds = pgfloat(
+        "server_replay_delay", unit: "seconds", help: "Age of a replica's last replayed commit while WAL waits.")
+    static let serverDiverged = pgfloat(
+        "server_diverged", help: "1 for a replica on another timeline or ahead of the primary: it takes no reads.")
     static let serverTimeline = pgfloat("server_timeline", help: "Timeline the server is on.")
     static let checkFailuresTotal = pgfloat("check_failures", unit: "total", help: "Failed health checks.")
     static let serverDownTransitionsTotal = pgfloat(

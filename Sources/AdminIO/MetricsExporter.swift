@@ -97,6 +97,10 @@ public final class MetricsExporter: @unchecked Sendable {
             gauge(.serverRole, labels + [("role", role)], role == server.role ? 1 : 0)
         }
         if let lag = server.lagBytes { gauge(.serverLagBytes, labels, Double(lag)) }
+        if let delay = server.replayDelayMilliseconds {
+            gauge(.serverReplayDelaySeconds, labels, Double(delay) / 1_000)
+        }
+        gauge(.serverDiverged, labels, server.diverged ? 1 : 0)
         if let timeline = server.timeline {
             gauge(.serverTimeline, labels, Double(timeline))
         }

@@ -79,6 +79,7 @@ enum StatsAssembler {
         let now = report.takenAt
         let outcome = health?.lastOutcome
         let paused = view.checksPaused(for: server.name, listeners: config.listeners)
+        let reading = view.replicaLag(of: server.name)
         return ServerStats(
             listener: listener.name, name: server.name, address: server.address.description,
             status: status(health, administration, paused: paused),
@@ -94,7 +95,9 @@ enum StatsAssembler {
             checkType: config.check.forServer(server).type.rawValue, checkStatus: checkStatus(outcome),
             checkError: outcome?.error, checkDurationMilliseconds: outcome.map { Int($0.duration.milliseconds) },
             role: health?.role.rawValue ?? ServerRole.unknown.rawValue, timeline: health?.timeline,
-            lagBytes: view.lag(of: server.name))
+            lagBytes: view.lag(of: server.name),
+            replayDelayMilliseconds: reading?.time.map(\.milliseconds), streaming: reading?.streaming,
+            diverged: reading?.diverged ?? false)
     }
 
     /// HAProxy's status words: the operator's state first, then the agent's, then reachability.

@@ -259,7 +259,7 @@ public struct ServerConfig: Sendable, Equatable {
 public enum ListenerRole: String, Sendable, Equatable, CaseIterable {
     /// The one primary (on a split brain, the one on the newest timeline, or none).
     case primary
-    /// Replicas whose lag is within the listener's `max_lag`.
+    /// Replicas whose lag is within the listener's `max_lag` (and that stream, with `require_streaming`).
     case replica
     /// Any reachable server, whatever its role.
     case any
@@ -307,8 +307,10 @@ public struct ListenerConfig: Sendable, Equatable {
     public var maxconnPerSource: Int
     /// Names of the servers in this listener's pool, in configuration order.
     public var servers: [String]
-    /// Replicas further behind the primary than this many bytes of WAL leave a `replica` pool; nil: no limit.
-    public var maxLag: UInt64?
+    /// Replicas further behind than this leave a `replica` pool after `fall` checks over it; nil: no limit.
+    public var maxLag: LagLimit?
+    /// Whether a `replica` pool takes only replicas whose WAL receiver streams from an upstream.
+    public var requireStreaming: Bool
     public var onMarkedDown: MarkedDownAction
     public var onMarkedUp: MarkedUpAction
     /// Line of the `[[listener]]` header.
@@ -316,8 +318,9 @@ public struct ListenerConfig: Sendable, Equatable {
 
     public init(
         name: String, binds: [Endpoint], role: ListenerRole = .any, balance: BalanceAlgorithm = .roundrobin,
-        maxconn: Int = 1000, maxconnPerSource: Int = 0, servers: [String], maxLag: UInt64? = nil,
-        onMarkedDown: MarkedDownAction = .none, onMarkedUp: MarkedUpAction = .none, line: Int = 0
+        maxconn: Int = 1000, maxconnPerSource: Int = 0, servers: [String], maxLag: LagLimit? = nil,
+        requireStreaming: Bool = false, onMarkedDown: MarkedDownAction = .none, onMarkedUp: MarkedUpAction = .none,
+        line: Int = 0
     ) {
         self.name = name
         self.binds = binds
@@ -327,6 +330,7 @@ public struct ListenerConfig: Sendable, Equatable {
         self.maxconnPerSource = maxconnPerSource
         self.servers = servers
         self.maxLag = maxLag
+        self.requireStreaming = requireStreaming
         self.onMarkedDown = onMarkedDown
         self.onMarkedUp = onMarkedUp
         self.line = line

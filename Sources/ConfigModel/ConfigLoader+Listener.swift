@@ -7,7 +7,12 @@ struct ListenerDraft {
     var balance = BalanceAlgorithm.roundrobin
     var maxconn = 1000
     var maxconnPerSource = 0
-    var maxLag: UInt64?
+    var maxLag: LagLimit?
+    /// Line of the `max_lag` key; nil when the key is absent.
+    var maxLagLine: Int?
+    var requireStreaming = false
+    /// Line of the `require_streaming` key; nil when the key is absent.
+    var requireStreamingLine: Int?
     var onMarkedDown = MarkedDownAction.none
     var onMarkedUp = MarkedUpAction.none
     /// The `servers` key as written; nil means every `[[server]]`.
@@ -22,8 +27,8 @@ struct ListenerDraft {
         guard let name, let binds else { return nil }
         return ListenerConfig(
             name: name, binds: binds, role: role, balance: balance, maxconn: maxconn,
-            maxconnPerSource: maxconnPerSource, servers: servers ?? allServers, maxLag: maxLag, onMarkedDown: onMarkedDown, onMarkedUp: onMarkedUp,
-            line: line)
+            maxconnPerSource: maxconnPerSource, servers: servers ?? allServers, maxLag: maxLag,
+            requireStreaming: requireStreaming, onMarkedDown: onMarkedDown, onMarkedUp: onMarkedUp, line: line)
     }
 }
 
@@ -39,7 +44,14 @@ extension ConfigLoader {
             .value("balance", \.balance) { $0.choice("balance algorithm") },
             .value("maxconn", \.maxconn) { $0.integer(in: 1...Int.max) },
             .value("maxconn_per_source", \.maxconnPerSource) { $0.integer(in: 0...Int.max) },
-            .value("max_lag", \.maxLag) { $0.byteSize() },
+            KeyRule("max_lag") { field, listener in
+                listener.maxLag = field.lagLimit()
+                listener.maxLagLine = field.line
+            },
+            KeyRule("require_streaming") { field, listener in
+                listener.requireStreaming = field.boolean() ?? false
+                listener.requireStreamingLine = field.line
+            },
             .value("on_marked_down", \.onMarkedDown) { $0.choice("on_marked_down action") },
             .value("on_marked_up", \.onMarkedUp) { $0.choice("on_marked_up action") },
             KeyRule("servers") { field, listener in

@@ -21,6 +21,7 @@ public enum ConfigLoader {
         checkProbeRequirements(draft, diagnostics: diagnostics)
         let serverNames = draft.servers.compactMap(\.name)
         checkListeners(draft.listeners, servers: serverNames, diagnostics: diagnostics)
+        checkLagPolicies(draft, diagnostics: diagnostics)
         checkVRRP(draft.vrrp, diagnostics: diagnostics)
         checkDCS(draft.dcs, diagnostics: diagnostics)
         guard !diagnostics.hasProblems else { throw ConfigErrors(diagnostics.sortedProblems) }

@@ -32,14 +32,22 @@ public struct CheckOutcome: Sendable, Equatable {
     public var walPosition: UInt64?
     /// Lag the check reported directly (Patroni's `lag` field), used when no primary position is known.
     public var reportedLag: UInt64?
+    /// A replica's received WAL position in bytes: what its WAL receiver has written to disk. Received minus
+    /// replayed is lag measured on the replica alone, free of the skew between two servers' check schedules.
+    public var receivedPosition: UInt64?
+    /// How old the last transaction a replica replayed is, zero while it streams and has replayed all it received
+    /// (an idle primary sends nothing newer); nil when the check cannot tell.
+    public var replayDelay: Duration?
+    /// Whether a replica's WAL receiver streams from an upstream; nil when the check cannot tell.
+    public var streaming: Bool?
     public var agent: AgentDirective?
     /// How long the check took.
     public var duration: Duration
 
     public init(
         reachable: Bool, error: String? = nil, role: ServerRole = .unknown, timeline: Int? = nil,
-        walPosition: UInt64? = nil, reportedLag: UInt64? = nil, agent: AgentDirective? = nil,
-        duration: Duration = .zero
+        walPosition: UInt64? = nil, reportedLag: UInt64? = nil, receivedPosition: UInt64? = nil,
+        replayDelay: Duration? = nil, streaming: Bool? = nil, agent: AgentDirective? = nil, duration: Duration = .zero
     ) {
         self.reachable = reachable
         self.error = error
@@ -47,6 +55,9 @@ public struct CheckOutcome: Sendable, Equatable {
         self.timeline = timeline
         self.walPosition = walPosition
         self.reportedLag = reportedLag
+        self.receivedPosition = receivedPosition
+        self.replayDelay = replayDelay
+        self.streaming = streaming
         self.agent = agent
         self.duration = duration
     }

@@ -60,16 +60,16 @@ extension ClusterView {
     /// The servers of `listener`'s pool that its role allows.
     ///
     /// - `primary`: the elected primary, when it is in the pool.
-    /// - `replica`: usable servers trusted as replica whose lag is within `max_lag` (no `max_lag`: no limit) and
-    ///   whose store member record, if any, does not say PostgreSQL is down. An unknown lag counts as within the
-    ///   limit, so reads keep flowing while a failover has no primary to measure against.
+    /// - `replica`: usable servers trusted as replica that are fresh enough (`isFresh(_:for:)`: not diverged,
+    ///   within `max_lag` and streaming with `require_streaming`, by rise/fall over their readings) and whose
+    ///   store member record, if any, does not say PostgreSQL is down.
     /// - `any`: every usable server, whatever its role.
     /// - `replica-or-primary`: the `replica` set; `listed(for:primary:at:)` falls back to the `primary` set when
     ///   it is empty, so reads survive the loss of every replica.
     private func allowed(for listener: ListenerConfig, primary: String?) -> [Member] {
         switch listener.role {
         case .primary: return primarySet(of: listener, primary: primary)
-        case .replica, .replicaOrPrimary: return replicaSet(of: listener, primary: primary)
+        case .replica, .replicaOrPrimary: return replicaSet(of: listener)
         case .any: return pool(of: listener).filter { Self.isUsable($0.health) }
         }
     }
@@ -82,16 +82,11 @@ extension ClusterView {
         pool(of: listener).filter { $0.config.name == primary }
     }
 
-    private func replicaSet(of listener: ListenerConfig, primary: String?) -> [Member] {
-        let primaryHealth = primary.flatMap { member(named: $0)?.health }
-        return pool(of: listener).filter { member in
+    private func replicaSet(of listener: ListenerConfig) -> [Member] {
+        pool(of: listener).filter { member in
             guard Self.isUsable(member.health), member.health.role == .replica else { return false }
             if store?.notRunning.contains(member.config.name) == true { return false }
-            let lag = Self.lag(of: member.health, primary: primaryHealth) ?? store?.recordedLag[member.config.name]
-            guard let maxLag = listener.maxLag, let lag else {
-                return true
-            }
-            return lag <= maxLag
+            return isFresh(member.config.name, for: listener)
         }
     }
 

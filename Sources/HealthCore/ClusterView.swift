@@ -23,6 +23,12 @@ public struct ClusterView: Sendable {
     var administration: [ListenerServer: ServerAdministration] = [:]
     /// What the store says; nil routes by the checks alone (see `follow(store:)`).
     public internal(set) var store: StoreGuidance?
+    /// The last lag reading of each server answering replica (see `ClusterView+ReplicaLag.swift`).
+    var replicaLags: [String: ReplicaLag] = [:]
+    /// The lag policies of replica listeners that have one, by listener name.
+    var lagWatches: [String: LagWatch] = [:]
+    /// Rise/fall of each watched (listener, server) pair over its policy: up while the replica qualifies.
+    var lagVerdicts: [ListenerServer: HealthCounter] = [:]
 
     public init(servers: [ServerConfig], check: CheckSettings) {
         self.check = check
@@ -35,16 +41,19 @@ public struct ClusterView: Sendable {
         self.check = check
         let previous = members
         let previousPositions = positions
+        var kept: Set<String> = []
         members = servers.map { server in
             let settings = check.forServer(server)
             if let position = previousPositions[server.name], previous[position].config.address == server.address,
                 previous[position].settings == settings
             {
+                kept.insert(server.name)
                 return Member(config: server, settings: settings, health: previous[position].health)
             }
             let health = ServerHealth(name: server.name, rise: settings.rise, fall: settings.fall)
             return Member(config: server, settings: settings, health: health)
         }
+        forgetLag(exceptOf: kept)
         positions = Dictionary(
             members.indices.map { (members[$0].config.name, $0) }, uniquingKeysWith: { first, _ in first })
     }
@@ -64,15 +73,17 @@ public struct ClusterView: Sendable {
         guard let position = positions[server] else { return [] }
         // The store already chose this server: one primary answer confirms it, without `rise` of them.
         let trusted = store?.leader == server
-        return members[position].health.record(outcome, at: now, trustedPrimary: trusted)
+        let events = members[position].health.record(outcome, at: now, trustedPrimary: trusted)
+        guard outcome.reachable else { return events }
+        return events + measureLag(after: server, checkDuration: outcome.duration)
     }
 
-    /// Lag in bytes of a replica: the elected primary's WAL position minus the replica's (0 if negative) when both
-    /// are known; else the lag the replica reported itself; else the lag its store member record shows; else nil.
+    /// Lag in bytes of a server: 0 for the elected primary; a replica's at its last check (see `ReplicaLag.bytes`);
+    /// else the lag its store member record shows; else nil.
     public func lag(of server: String) -> UInt64? {
-        guard let health = health(of: server) else { return nil }
-        let primary = election().primary.flatMap { self.health(of: $0) }
-        return Self.lag(of: health, primary: primary) ?? store?.recordedLag[server]
+        guard health(of: server) != nil else { return nil }
+        if election().primary == server { return 0 }
+        return replicaLags[server]?.bytes ?? store?.recordedLag[server]
     }
 
     /// Delay before the next check of `server`.
@@ -92,12 +103,5 @@ public struct ClusterView: Sendable {
 
     func member(named name: String) -> Member? {
         positions[name].map { members[$0] }
-    }
-
-    static func lag(of replica: ServerHealth, primary: ServerHealth?) -> UInt64? {
-        if let head = primary?.walPosition, let position = replica.walPosition {
-            return head > position ? head - position : 0
-        }
-        return replica.reportedLag
     }
 }

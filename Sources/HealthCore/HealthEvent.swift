@@ -13,6 +13,12 @@ public struct HealthEvent: Sendable, Equatable {
         case agent(from: AgentDirective?, to: AgentDirective?)
         /// The server answered another timeline (a promotion starts a new one).
         case timeline(from: Int?, to: Int?)
+        /// A replica listener started (`up`) or stopped (`down`) taking the replica: its `max_lag` and
+        /// `require_streaming`, by rise/fall over the replica's lag readings.
+        case freshness(listener: String, from: HealthCounter.State, to: HealthCounter.State)
+        /// The replica was seen departing from the cluster's history (another timeline, ahead of the primary),
+        /// or following it again.
+        case divergence(diverged: Bool)
     }
 
     /// The server's configured name.

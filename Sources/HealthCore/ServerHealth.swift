@@ -31,6 +31,15 @@ public struct ServerHealth: Sendable, Equatable {
     public private(set) var walPosition: UInt64?
     /// Lag the last answer reported itself, in bytes.
     public private(set) var reportedLag: UInt64?
+    /// A replica's received WAL position of the last answer, in bytes.
+    public private(set) var receivedPosition: UInt64?
+    /// A replica's replay delay as its last answer reported it.
+    public private(set) var replayDelay: Duration?
+    /// Whether a replica's WAL receiver streamed at the last answer; nil when the check cannot tell.
+    public private(set) var streaming: Bool?
+    /// From the start to the end of the check that gave the last answer: its WAL positions were read in between,
+    /// which is what tells whether two servers' positions can be compared soundly.
+    public private(set) var sampled: ClosedRange<MonotonicInstant>?
     public private(set) var agent: AgentDirective?
     public private(set) var lastOutcome: CheckOutcome?
     /// When reachability last became up (for slowstart); nil while not up.
@@ -99,6 +108,11 @@ public struct ServerHealth: Sendable, Equatable {
             }
             walPosition = outcome.walPosition
             reportedLag = outcome.reportedLag
+            receivedPosition = outcome.receivedPosition
+            replayDelay = outcome.replayDelay
+            streaming = outcome.streaming
+            let started = now.nanoseconds - min(outcome.duration.nanoseconds, now.nanoseconds)
+            sampled = MonotonicInstant(nanoseconds: started)...now
         }
         return changes.map { change, why in
             HealthEvent(server: name, change: change, why: why, checkDuration: outcome.duration)

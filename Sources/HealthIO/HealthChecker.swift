@@ -93,6 +93,7 @@ public final class HealthChecker: @unchecked Sendable {
         listeners = config.listeners
         view.reconfigure(servers: config.servers, check: config.check)
         view.keepAdministration(of: config.listeners)
+        view.followLagLimits(of: config.listeners)
         let wanted = Set(config.servers.map(\.name))
         for (name, target) in targets where !wanted.contains(name) {
             target.scheduled?.cancel()
@@ -238,6 +239,20 @@ public final class HealthChecker: @unchecked Sendable {
             metadata["from"] = "\(from.map(String.init) ?? "unknown")"
             metadata["to"] = "\(to.map(String.init) ?? "unknown")"
             logger.info("server timeline", metadata: metadata)
+        case .freshness(let listener, let from, let to):
+            metadata["listener"] = "\(listener)"
+            metadata["from"] = "\(from.rawValue)"
+            metadata["to"] = "\(to.rawValue)"
+            if to == .up { logger.info("replica freshness", metadata: metadata) } else {
+                logger.warning("replica freshness", metadata: metadata)
+            }
+        case .divergence(let diverged):
+            metadata["diverged"] = "\(diverged)"
+            // Warning, not error: during every promotion replicas answer a timeline the elected primary is not on
+            // until the new primary is confirmed.
+            if diverged { logger.warning("replica diverged", metadata: metadata) } else {
+                logger.notice("replica diverged", metadata: metadata)
+            }
         }
     }
 

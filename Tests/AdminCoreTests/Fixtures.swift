@@ -33,7 +33,8 @@ enum Fixtures {
             ServerStats(
                 listener: "pg_ro", name: "pg2", address: "[fd00::2]:5433", status: "UP", weight: 50,
                 configuredWeight: 50, eligible: true, sessionsCurrent: 1, sessionsTotal: 20, connectFailures: 1,
-                checkType: "pgsql", checkStatus: "L7OK", role: "replica", timeline: 7, lagBytes: 2_048
+                checkType: "pgsql", checkStatus: "L7OK", role: "replica", timeline: 7, lagBytes: 2_048,
+                replayDelayMilliseconds: 1_500, streaming: true
             ),
             ServerStats(
                 listener: "pg_ro", name: "pg3", address: "10.0.0.3:5432", status: "MAINT", adminState: .maint,

@@ -13,7 +13,9 @@ final class MetricsExporterTests: XCTestCase {
             listeners: [ListenerStats(name: "rw", role: "primary", balance: "first", binds: [],
                                       sessionsTotal: sessions, bytesIn: bytes)],
             servers: [ServerStats(listener: "rw", name: "p", address: "a", status: "UP", role: "primary",
-                                  lagBytes: 7)])
+                                  lagBytes: 7),
+                      ServerStats(listener: "ro", name: "r", address: "b", status: "UP", role: "replica",
+                                  lagBytes: 0, replayDelayMilliseconds: 2_500, streaming: false, diverged: true)])
     }
 
     func testTotalsBecomeCountersThatGrowByTheDifference() {
@@ -32,6 +34,10 @@ final class MetricsExporterTests: XCTestCase {
         XCTAssertTrue(text.contains(#"pgfloat_server_role{server="p",role="primary"} 1"#))
         XCTAssertTrue(text.contains(#"pgfloat_server_role{server="p",role="replica"} 0"#))
         XCTAssertTrue(text.contains(#"pgfloat_server_lag_bytes{server="p"} 7"#))
+        XCTAssertTrue(text.contains(#"pgfloat_server_replay_delay_seconds{server="r"} 2.5"#), text)
+        XCTAssertTrue(text.contains(#"pgfloat_server_diverged{server="r"} 1"#), text)
+        XCTAssertTrue(text.contains(#"pgfloat_server_diverged{server="p"} 0"#), text)
+        XCTAssertFalse(text.contains(#"pgfloat_server_replay_delay_seconds{server="p"}"#), "unknown: no sample")
     }
 
     func testDroppedLogLinesAreACounter() {

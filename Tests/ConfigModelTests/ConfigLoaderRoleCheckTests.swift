@@ -41,7 +41,7 @@ final class ConfigLoaderRoleCheckTests: XCTestCase {
         XCTAssertEqual(effective.type, .patroni)
         XCTAssertEqual(effective.checkPort(for: server), 8009)
         let listener = try XCTUnwrap(config.listeners.first)
-        XCTAssertEqual(listener.maxLag, 16 << 20)
+        XCTAssertEqual(listener.maxLag, .bytes(16 << 20))
         XCTAssertEqual(listener.onMarkedDown, .shutdownSessions)
         XCTAssertEqual(listener.onMarkedUp, .shutdownBackupSessions)
     }
@@ -55,7 +55,7 @@ final class ConfigLoaderRoleCheckTests: XCTestCase {
     func testMaxLagAcceptsBytesAndRejectsNonsense() throws {
         let base = minimalServer + "\n" + minimalListener + "\n"
         let config = try ConfigLoader.load(text: base + "max_lag = 1048576\n", path: "t.toml")
-        XCTAssertEqual(config.listeners[0].maxLag, 1_048_576)
+        XCTAssertEqual(config.listeners[0].maxLag, .bytes(1_048_576))
         let problem = try XCTUnwrap(onlyProblem(base + "max_lag = \"lots\"\n"))
         XCTAssertEqual(problem.key, "listener.max_lag")
         XCTAssertEqual(problem.line, 7)

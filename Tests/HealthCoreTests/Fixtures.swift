@@ -19,8 +19,11 @@ func server(
         slowstart: slowstart)
 }
 
-func listener(_ name: String, _ role: ListenerRole, _ servers: [String], maxLag: UInt64? = nil) -> ListenerConfig {
-    ListenerConfig(name: name, binds: [], role: role, servers: servers, maxLag: maxLag)
+func listener(
+    _ name: String, _ role: ListenerRole, _ servers: [String], maxLag: LagLimit? = nil, requireStreaming: Bool = false
+) -> ListenerConfig {
+    ListenerConfig(
+        name: name, binds: [], role: role, servers: servers, maxLag: maxLag, requireStreaming: requireStreaming)
 }
 
 extension CheckOutcome {
@@ -29,10 +32,12 @@ extension CheckOutcome {
     }
 
     static func replica(
-        timeline: Int? = 1, wal: UInt64? = nil, lag: UInt64? = nil, agent: AgentDirective? = nil
+        timeline: Int? = 1, wal: UInt64? = nil, lag: UInt64? = nil, received: UInt64? = nil,
+        delay: Duration? = nil, streaming: Bool? = nil, agent: AgentDirective? = nil
     ) -> CheckOutcome {
         CheckOutcome(
-            reachable: true, role: .replica, timeline: timeline, walPosition: wal, reportedLag: lag, agent: agent)
+            reachable: true, role: .replica, timeline: timeline, walPosition: wal, reportedLag: lag,
+            receivedPosition: received, replayDelay: delay, streaming: streaming, agent: agent)
     }
 
     /// A check that cannot tell the role (tcp, pg-hello, agent).

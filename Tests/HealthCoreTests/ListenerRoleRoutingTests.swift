@@ -30,7 +30,7 @@ final class ListenerRoleRoutingTests: XCTestCase {
         view.record(.refused, for: ["r1", "r1", "r1"], at: sec(1))
         view.record(server: "r2", outcome: .replica(wal: 0), at: sec(1))
         view.record(server: "p", outcome: .primary(wal: 5_000), at: sec(1))
-        let reads = [listener("rp", .replicaOrPrimary, ["r1", "r2", "p"], maxLag: 1_000)]
+        let reads = [listener("rp", .replicaOrPrimary, ["r1", "r2", "p"], maxLag: .bytes(1_000))]
         XCTAssertEqual(view.routing(for: reads, at: sec(1)).names("rp"), ["p"])
     }
 

@@ -62,7 +62,7 @@ final class StoreGuidanceRoutingTests: XCTestCase {
         view.follow(store: StoreGuidance(writes: .leader("a"), notRunning: ["b"], recordedLag: ["c": 7_000]))
         XCTAssertEqual(view.routing(for: listeners, at: sec(1)).names("r"), ["c"])
         XCTAssertEqual(view.lag(of: "c"), 7_000)
-        let strict = [listener("r", .replica, ["c"], maxLag: 5_000)]
+        let strict = [listener("r", .replica, ["c"], maxLag: .bytes(5_000))]
         XCTAssertEqual(view.routing(for: strict, at: sec(1)).names("r"), [], "the record says 7000 bytes behind")
     }
 

@@ -163,14 +163,21 @@ final class PGSQLProbeTests: XCTestCase {
         XCTAssertEqual(outcome.role, .replica)
         XCTAssertEqual(outcome.timeline, 1)
         XCTAssertGreaterThan(outcome.walPosition ?? 0, 0)
-        // Without pg_monitor (or pg_read_all_stats) pg_stat_wal_receiver hides the timeline; the rest still works.
+        XCTAssertEqual(outcome.streaming, true)
+        XCTAssertGreaterThanOrEqual(outcome.receivedPosition ?? 0, outcome.walPosition ?? .max)
+        XCTAssertNotNil(outcome.replayDelay)
+        // Without pg_monitor (or pg_read_all_stats) pg_stat_wal_receiver hides the timeline and the receiver's
+        // status; that a receiver runs, the positions and the replay delay are still readable.
         let unprivileged = try probe(port: replicaPort, user: "md5user", password: "md5-secret-1").check().wait()
         XCTAssertEqual(
             unprivileged,
             CheckOutcome(
-                reachable: true, role: .replica, walPosition: unprivileged.walPosition, duration: unprivileged.duration
-            ))
+                reachable: true, role: .replica, walPosition: unprivileged.walPosition,
+                receivedPosition: unprivileged.receivedPosition, replayDelay: unprivileged.replayDelay,
+                streaming: true, duration: unprivileged.duration))
         XCTAssertNotNil(unprivileged.walPosition)
+        XCTAssertNotNil(unprivileged.receivedPosition)
+        XCTAssertNotNil(unprivileged.replayDelay)
 
         try postgres.promoteReplica()
         let promoted = try replica.check().wait()

@@ -53,7 +53,8 @@ final class PatroniProbeTests: XCTestCase {
         XCTAssertEqual(
             first,
             CheckOutcome(
-                reachable: true, role: .replica, timeline: 3, walPosition: 100_662_784, duration: first.duration))
+                reachable: true, role: .replica, timeline: 3, walPosition: 100_662_784, receivedPosition: 100_663_296,
+                streaming: true, duration: first.duration))
         XCTAssertTrue(try probe.check().wait().reachable)
         XCTAssertEqual(server.authorizations, Array(repeating: "Basic cGdmbG9hdDpzM2NyZXQ=", count: 2))
         XCTAssertEqual(server.connections, 1, "the shared client keeps the connection alive")

@@ -19,7 +19,9 @@ final class PatroniStatusTests: XCTestCase {
     func testPatroni3ReplicaUsesReplayPosition() throws {
         XCTAssertEqual(
             try outcome(PatroniFixtures.replica3),
-            CheckOutcome(reachable: true, role: .replica, timeline: 3, walPosition: 100_662_784))
+            CheckOutcome(
+                reachable: true, role: .replica, timeline: 3, walPosition: 100_662_784,
+                receivedPosition: 100_663_296, streaming: true))
     }
 
     func testPatroni4Primary() throws {
@@ -31,7 +33,9 @@ final class PatroniStatusTests: XCTestCase {
     func testStandbyLeaderIsAReplica() throws {
         XCTAssertEqual(
             try outcome(PatroniFixtures.standbyLeader),
-            CheckOutcome(reachable: true, role: .replica, timeline: 1, walPosition: 50_331_648))
+            CheckOutcome(
+                reachable: true, role: .replica, timeline: 1, walPosition: 50_331_648, receivedPosition: 50_331_648,
+                streaming: true))
     }
 
     func testNotRunningIsUnreachable() throws {
@@ -42,7 +46,10 @@ final class PatroniStatusTests: XCTestCase {
     func testMissingTimeline() throws {
         XCTAssertEqual(
             try outcome(PatroniFixtures.replicaWithoutTimeline),
-            CheckOutcome(reachable: true, role: .replica, walPosition: 83_886_080))
+            CheckOutcome(
+                reachable: true, role: .replica, walPosition: 83_886_080, receivedPosition: 83_886_080,
+                streaming: false),
+            "a replica in archive recovery does not stream")
     }
 
     func testRoles() {
@@ -59,7 +66,7 @@ final class PatroniStatusTests: XCTestCase {
         let numeric = #"{"state": "running", "role": "replica", "lag": 4096}"#
         XCTAssertEqual(try outcome(numeric).reportedLag, 4096)
         let unknown = #"{"state": "running", "role": "replica", "lag": "unknown"}"#
-        XCTAssertEqual(try outcome(unknown), CheckOutcome(reachable: true, role: .replica))
+        XCTAssertEqual(try outcome(unknown), CheckOutcome(reachable: true, role: .replica, streaming: false))
     }
 
     func testHTTPAnswers() {

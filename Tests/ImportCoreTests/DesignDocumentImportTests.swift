@@ -147,7 +147,7 @@ final class DesignDocumentImportTests: XCTestCase {
         XCTAssertEqual(config.listeners.map(\.role), [.primary, .replica])
         XCTAssertEqual(config.listeners.map(\.onMarkedDown), [.shutdownSessions, MarkedDownAction.none])
         XCTAssertEqual(config.listeners.map(\.balance), [.roundrobin, .leastconn])
-        XCTAssertEqual(config.listeners.map(\.maxLag), [nil, 16 << 20])
+        XCTAssertEqual(config.listeners.map(\.maxLag), [nil, .bytes(16 << 20)])
         let reason = "pgfloat checks each server once, for every listener"
         XCTAssertEqual(
             result.diagnostics.map(\.description),

@@ -44,7 +44,7 @@ final class HAProxyTranslationTests: XCTestCase {
         XCTAssertEqual(config.listeners.map(\.maxconn), [500, 1000])
         XCTAssertEqual(config.listeners[1].binds.map(\.description), ["10.0.0.100:5433", "10.0.0.100:6433"])
         XCTAssertEqual(config.listeners[1].balance, .leastconn)
-        XCTAssertEqual(config.listeners[1].maxLag, 1_048_576)
+        XCTAssertEqual(config.listeners[1].maxLag, .bytes(1_048_576))
         XCTAssertEqual(config.servers.map(\.name), ["a", "b"])
         XCTAssertEqual(config.check.type, .patroni)
         XCTAssertEqual(

@@ -326,6 +326,18 @@ class PGCluster:
         self.psql(node, f"ALTER SYSTEM SET primary_conninfo = '{conninfo}'")
         self.reload(node)
 
+    def restart_as_standby(self, node: PGNode | str, upstream: PGNode | str) -> None:
+        """Stop a (deposed) primary and start it as a standby of upstream without pg_rewind, as an operator
+        who skipped it would: it keeps the WAL it wrote after the fork and cannot stream from upstream."""
+        node, upstream = self._node(node), self._node(upstream)
+        self.stop(node)
+        signal = node.datadir / "standby.signal"
+        signal.touch()
+        os.chown(signal, self._uid, self._gid)
+        self._append_conf(node, [f"primary_conninfo = 'host={HOST} port={upstream.port} user=postgres "
+                                 f"application_name={node.name}'"])
+        self.start(node)
+
     def wal_position(self, node: PGNode | str) -> int:
         """Bytes of WAL: written on a primary, replayed on a standby."""
         sql = ("SELECT pg_wal_lsn_diff(CASE WHEN pg_is_in_recovery() THEN pg_last_wal_replay_lsn() "

@@ -84,8 +84,7 @@ final class PGSQLProbe: HealthProbe, @unchecked Sendable {
         connection.query(PostgresQuery(unsafeSQL: PGSQLStatusQuery.sql), logger: logger)
             .flatMapThrowing { result in
                 guard let row = result.rows.first else { throw ProbeFailure("status query returned no row") }
-                let (inRecovery, position, timeline) = try row.decode((Bool, String?, Int?).self)
-                return PGSQLStatusQuery.outcome(inRecovery: inRecovery, walPosition: position, timeline: timeline)
+                return try PGSQLStatusQuery.outcome(from: row)
             }
     }
 

@@ -5,7 +5,8 @@ import HealthCore
 ///
 /// Patroni 3.x says `master` for a primary and Patroni 4 says `primary`; a `standby_leader` leads a standby cluster
 /// and is itself in recovery, so it is a replica to clients. The document's `state` is `running` for a healthy
-/// node of any role (the `streaming` seen in `/cluster` is `replication_state` here, which is not needed).
+/// node of any role; how a replica replicates is `replication_state` (`streaming`), which Patroni leaves out
+/// while the replica does not stream (and versions before 3.0 never send).
 struct PatroniStatus: Decodable, Equatable {
     var state: String?
     var role: String?
@@ -13,29 +14,38 @@ struct PatroniStatus: Decodable, Equatable {
     var xlog: XLog?
     /// Replication lag in bytes, when the answer carries one (Patroni's `/patroni` does not, `/cluster` does).
     var lag: UInt64?
+    var replicationState: String?
 
     struct XLog: Decodable, Equatable {
         /// The primary's flush position, in bytes.
         var location: UInt64?
         /// A replica's replay position, in bytes.
         var replayedLocation: UInt64?
+        /// A replica's received position, in bytes.
+        var receivedLocation: UInt64?
 
         enum CodingKeys: String, CodingKey {
             case location
             case replayedLocation = "replayed_location"
+            case receivedLocation = "received_location"
         }
     }
 
     enum CodingKeys: String, CodingKey {
         case state, role, timeline, xlog, lag
+        case replicationState = "replication_state"
     }
 
-    init(state: String?, role: String?, timeline: Int? = nil, xlog: XLog? = nil, lag: UInt64? = nil) {
+    init(
+        state: String?, role: String?, timeline: Int? = nil, xlog: XLog? = nil, lag: UInt64? = nil,
+        replicationState: String? = nil
+    ) {
         self.state = state
         self.role = role
         self.timeline = timeline
         self.xlog = xlog
         self.lag = lag
+        self.replicationState = replicationState
     }
 
     init(from decoder: any Decoder) throws {
@@ -46,6 +56,7 @@ struct PatroniStatus: Decodable, Equatable {
         xlog = try container.decodeIfPresent(XLog.self, forKey: .xlog)
         // Lag is "unknown" (a string) in some answers: no number means no reported lag, not a broken document.
         lag = try? container.decodeIfPresent(UInt64.self, forKey: .lag)
+        replicationState = try container.decodeIfPresent(String.self, forKey: .replicationState)
     }
 
     /// Parses an answer body.
@@ -72,7 +83,12 @@ struct PatroniStatus: Decodable, Equatable {
             case .replica: xlog?.replayedLocation
             case .unknown: xlog?.location ?? xlog?.replayedLocation
             }
+        guard role == .replica else {
+            return CheckOutcome(
+                reachable: true, role: role, timeline: timeline, walPosition: position, reportedLag: lag)
+        }
         return CheckOutcome(
-            reachable: true, role: role, timeline: timeline, walPosition: position, reportedLag: lag)
+            reachable: true, role: role, timeline: timeline, walPosition: position, reportedLag: lag,
+            receivedPosition: xlog?.receivedLocation, streaming: replicationState == "streaming")
     }
 }
