@@ -154,8 +154,12 @@ final class PGSQLProbeTests: XCTestCase {
         try postgres.psql(port: postgres.port, "CREATE TABLE IF NOT EXISTS t AS SELECT 1 AS x; SELECT pg_switch_wal()")
         let replica = try probe(port: replicaPort)
         var outcome = try replica.check().wait()
-        for _ in 0..<50 where outcome.timeline == nil {
-            // The WAL receiver reports its timeline once it has connected.
+        // The WAL receiver reports its timeline once it has connected; its received position starts at the
+        // segment it asks for, which can be behind what was already replayed from the base backup's WAL.
+        func settled(_ outcome: CheckOutcome) -> Bool {
+            outcome.timeline != nil && (outcome.receivedPosition ?? 0) >= (outcome.walPosition ?? 0)
+        }
+        for _ in 0..<50 where !settled(outcome) {
             Thread.sleep(forTimeInterval: 0.1)
             outcome = try replica.check().wait()
         }
