@@ -22,6 +22,8 @@ public enum VRRPReport {
                 ("dropped", instance.discards.sorted { $0.key < $1.key }.map { "\($0.key):\($0.value)" }
                     .joined(separator: ",")),
             ] + (instance.vipsRestored > 0 ? [("vips_restored", "\(instance.vipsRestored)")] : [])
+                + (instance.addressListMismatchesAccepted > 0
+                    ? [("vips_differ", "\(instance.addressListMismatchesAccepted)")] : [])
             let pairs = fields.map { key, value in "\(key)=\(Escaping.word(value))" }
             return ([Escaping.word(instance.name)] + pairs).joined(separator: " ") + "\n"
         }.joined()

@@ -119,6 +119,7 @@ public final class MetricsExporter: @unchecked Sendable {
             total(.vrrpDiscardedTotal, labels + [("reason", reason)], count)
         }
         total(.vrrpVIPsRestoredTotal, labels, instance.vipsRestored)
+        total(.vrrpAddressListMismatchAcceptedTotal, labels, instance.addressListMismatchesAccepted)
     }
 
     private func export(_ dcs: DCSStats) {

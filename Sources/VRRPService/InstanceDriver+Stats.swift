@@ -25,6 +25,7 @@ extension InstanceDriver {
             advertsReceived: counters.advertsReceived, transitions: counters.transitions,
             discards: counters.discards)
         stats.vipsRestored = counters.vipsRestored
+        stats.addressListMismatchesAccepted = counters.addressListMismatchesAccepted
         return stats
     }
 }
