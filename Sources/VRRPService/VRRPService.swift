@@ -141,7 +141,8 @@ public final class VRRPService: @unchecked Sendable {
             // The model answers first, so that the address dump below runs once a source is there, not on
             // every notification while the interface has none.
             if config.unicastSource == nil, let missing = missingSource(config, on: known) { throw missing }
-            let source = try Self.sourceAddress(for: config, on: interface, facts: facts)
+            let source = try Self.sourceAddress(
+                for: config, on: interface, facts: facts, hostAddresses: watcher.addressesByName)
             let transport: VRRPSocket.Transport =
                 config.unicastPeers.isEmpty ? .multicast : .unicast(peers: config.unicastPeers)
             let socket = try VRRPSocket(interface: interface, source: source, transport: transport)
@@ -153,11 +154,15 @@ public final class VRRPService: @unchecked Sendable {
     /// The address adverts come from: `unicast_source`, else the interface's primary IPv4 address (not a VIP) or
     /// its IPv6 link-local address (RFC 5798 5.1.1.1, 5.1.2.1). A `unicast_source` that is not this host's
     /// refuses the instance: copied to every node, each would drop the others' adverts as its own.
+    ///
+    /// `hostAddresses` is the interface watcher's model: `open` runs on every interface notification while an
+    /// instance is detached, and a getifaddrs dump there would block the VRRP thread on the RTNL lock each time.
     private static func sourceAddress(
-        for config: VRRPConfig, on interface: NetworkInterface, facts: InterfaceFacts
+        for config: VRRPConfig, on interface: NetworkInterface, facts: InterfaceFacts,
+        hostAddresses: [String: [IPAddress]]
     ) throws -> IPAddress {
         if let source = config.unicastSource {
-            guard config.unicastSourceLocality(hostAddresses: try HostAddresses.byInterface()) == .local else {
+            guard config.unicastSourceLocality(hostAddresses: hostAddresses) == .local else {
                 throw VRRPServiceError("VRRP instance \(config.name) refused: unicast_source \(source) is not an "
                     + "address of this host; set each node's own address")
             }
