@@ -204,7 +204,12 @@ public final class VRRPService: @unchecked Sendable {
 
     /// A reload's `[[vrrp]]`: each running instance named in `instances` takes its settings in place (see
     /// `VRRPConfig.restartOnlyChanges` for what it cannot take; such an instance keeps running as it was).
-    public func reconfigure(_ instances: [VRRPConfig]) { mailbox.post(.reconfigure(instances)) }
+    /// `reply` gets, on the VRRP thread, the names of the instances that took their new settings: only the
+    /// VRRP thread knows (an instance's running address and state decide), and the caller keeps its view of what
+    /// runs from that answer.
+    public func reconfigure(_ instances: [VRRPConfig], reply: @escaping @Sendable ([String]) -> Void) {
+        mailbox.post(.reconfigure(instances, reply: reply))
+    }
 
     /// Whether the checks see any server a listener may use (`track_backends`).
     public func setBackendsReachable(_ reachable: Bool) { mailbox.post(.backends(reachable)) }
@@ -287,14 +292,18 @@ public final class VRRPService: @unchecked Sendable {
 
     private func handle(_ command: VRRPCommand, at now: MonotonicInstant) {
         switch command {
-        case .reconfigure(let instances):
+        case .reconfigure(let instances, let reply):
+            var accepted: [String] = []
             for next in instances {
                 guard let driver = drivers.first(where: { $0.name == next.name }) else { continue }
-                if !driver.reconfigure(next, at: now) {
+                if driver.reconfigure(next, at: now) {
+                    accepted.append(next.name)
+                } else {
                     logger.warning("VRRP instance changes on restart only", metadata: ["instance": "\(next.name)"])
                 }
             }
             track(at: now)
+            reply(accepted)
         case .backends(let reachable):
             backendsReachable = reachable
             track(at: now)
