@@ -296,6 +296,8 @@ public struct VRRPInstanceStats: Sendable, Equatable {
     /// VRRPv3 adverts accepted although they named other VIPs (peers' configurations differ, as during a rolling
     /// reload that changes the VIP list).
     public var addressListMismatchesAccepted = 0
+    /// Gratuitous ARP / unsolicited NA frames given up because the packet socket's queue was full (EAGAIN).
+    public var gratuitousFramesDropped = 0
 
     public init(
         name: String, interface: String, virtualRouterID: Int, state: String, priority: Int,

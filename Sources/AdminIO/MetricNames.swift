@@ -70,6 +70,9 @@ extension MetricNameDescriptor {
     static let vrrpAddressListMismatchAcceptedTotal = pgfloat(
         "vrrp_address_list_mismatch_accepted", unit: "total",
         help: "VRRPv3 adverts accepted although they named other VIPs than this instance's.")
+    static let vrrpGratuitousDroppedTotal = pgfloat(
+        "vrrp_gratuitous_dropped", unit: "total",
+        help: "Gratuitous ARP / unsolicited NA frames given up because the packet socket's queue was full.")
     static let dcsConnected = pgfloat("dcs_connected", help: "1 while the watch of Patroni's store runs.")
     static let dcsRevision = pgfloat("dcs_revision", help: "The store revision seen last.")
     static let dcsWritesFenced = pgfloat(

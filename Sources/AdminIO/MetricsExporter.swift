@@ -120,6 +120,7 @@ public final class MetricsExporter: @unchecked Sendable {
         }
         total(.vrrpVIPsRestoredTotal, labels, instance.vipsRestored)
         total(.vrrpAddressListMismatchAcceptedTotal, labels, instance.addressListMismatchesAccepted)
+        total(.vrrpGratuitousDroppedTotal, labels, instance.gratuitousFramesDropped)
     }
 
     private func export(_ dcs: DCSStats) {

@@ -26,6 +26,7 @@ extension InstanceDriver {
             discards: counters.discards)
         stats.vipsRestored = counters.vipsRestored
         stats.addressListMismatchesAccepted = counters.addressListMismatchesAccepted
+        stats.gratuitousFramesDropped = counters.gratuitousFramesDropped
         return stats
     }
 }

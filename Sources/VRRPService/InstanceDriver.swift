@@ -1,4 +1,5 @@
 import ConfigModel
+import Glibc
 import Logging
 import MonotonicTime
 import NetTypes
@@ -419,10 +420,14 @@ final class InstanceDriver {
     private func announce(_ addresses: [IPAddress], frames: Int? = nil) {
         guard let announcer = link?.announcer else { return }
         for address in addresses {
-            for _ in 0..<(frames ?? config.garpMasterRepeat) {
+            let burst = frames ?? config.garpMasterRepeat
+            for frame in 0..<burst {
                 do {
                     try announcer.announce(address)
                 } catch {
+                    // EAGAIN: the device queue is full (a throttling qdisc, a stalled NIC); the rest of the burst
+                    // is given up rather than waited for, and counted so that `show vrrp` tells.
+                    if (error as? SocketError)?.code == EAGAIN { counters.gratuitousFramesDropped += burst - frame }
                     logger.warning(
                         "gratuitous announcement failed", metadata: ["vip": "\(address)", "error": "\(error)"])
                     break
@@ -442,6 +447,8 @@ struct InstanceCounters {
     var vipsRestored = 0
     /// VRRPv3 adverts accepted although they named other VIPs than this instance's.
     var addressListMismatchesAccepted = 0
+    /// Gratuitous ARP / unsolicited NA frames not sent because the packet socket said EAGAIN.
+    var gratuitousFramesDropped = 0
     /// Dropped packets by `VRRPDiscard` label.
     var discards: [String: Int] = [:]
 }

@@ -87,14 +87,14 @@ struct DriverRig {
 
     init(
         priority: Int = 100, interval: Duration = .seconds(1), garpMasterDelay: Duration = .seconds(5),
-        trackScripts: [TrackScriptConfig] = [], unicastPeers: [IPAddress] = [],
+        trackScripts: [TrackScriptConfig] = [], unicastPeers: [IPAddress] = [], garpMasterRepeat: Int = 1,
         logger: Logger = Logger(label: "test"), version: VRRPConfig.Version = .v3
     ) throws {
         let config = VRRPConfig(
             name: "VI_1", interface: "lo", virtualRouterID: 51, priority: priority, advertInterval: interval,
             version: version,
             virtualAddresses: [Self.vip], unicastPeers: unicastPeers, garpMasterDelay: garpMasterDelay,
-            garpMasterRepeat: 1, trackScripts: trackScripts)
+            garpMasterRepeat: garpMasterRepeat, trackScripts: trackScripts)
         driver = InstanceDriver(
             config: config, settings: config.settings(primaryAddress: Self.local),
             link: InstanceLink(interface: try NetworkInterface(named: "lo"), socket: channel, announcer: announcer),
