@@ -26,7 +26,7 @@ final class InterfaceModelTests: XCTestCase {
         XCTAssertEqual(addresses?.type, RouteMessage.getAddress)
         _ = model.apply(.address(index: 2, sourceAddress), to: &changes)
         _ = model.apply(.address(index: 2, vipAddress), to: &changes)
-        XCTAssertNil(model.apply(.dumpDone(sequence: addresses!.sequence), to: &changes))
+        XCTAssertNil(model.apply(.dumpDone(sequence: addresses?.sequence ?? 0), to: &changes))
         XCTAssertTrue(changes.resynchronised)
         XCTAssertFalse(model.isResynchronising)
         return model
@@ -63,15 +63,15 @@ final class InterfaceModelTests: XCTestCase {
         var model = loadedModel()
         var changes = InterfaceWatcher.Changes()
         let addresses = try startOverrunResynchronisation(&model, &changes)
-        let again = model.apply(.failed(sequence: addresses.sequence, code: 16), to: &changes)
+        let again = try XCTUnwrap(model.apply(.failed(sequence: addresses.sequence, code: 16), to: &changes))
 
-        XCTAssertEqual(again?.type, RouteMessage.getLink)
+        XCTAssertEqual(again.type, RouteMessage.getLink)
         XCTAssertTrue(changes.resynchronisationRestarted)
         XCTAssertEqual(model.addresses[2], [sourceAddress, vipAddress])
 
         // The next dumps come back whole: their content replaces the model.
         _ = model.apply(.link(va), to: &changes)
-        let next = try XCTUnwrap(model.apply(.dumpDone(sequence: again!.sequence), to: &changes))
+        let next = try XCTUnwrap(model.apply(.dumpDone(sequence: again.sequence), to: &changes))
         _ = model.apply(.address(index: 2, sourceAddress), to: &changes)
         XCTAssertNil(model.apply(.dumpDone(sequence: next.sequence), to: &changes))
         XCTAssertTrue(changes.resynchronised)
