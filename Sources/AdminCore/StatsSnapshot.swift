@@ -303,6 +303,11 @@ public struct VRRPInstanceStats: Sendable, Equatable {
     public var discards: [String: Int]
     /// VIPs that vanished while master (an `ip addr flush`, a DHCP renewal) and were added back.
     public var vipsRestored = 0
+    /// VRRPv3 adverts accepted although they named other VIPs (peers' configurations differ, as during a rolling
+    /// reload that changes the VIP list).
+    public var addressListMismatchesAccepted = 0
+    /// Gratuitous ARP / unsolicited NA frames given up because the packet socket's queue was full (EAGAIN).
+    public var gratuitousFramesDropped = 0
 
     public init(
         name: String, interface: String, virtualRouterID: Int, state: String, priority: Int,

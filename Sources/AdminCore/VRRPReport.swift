@@ -8,7 +8,7 @@ public enum VRRPReport {
     public static func render(_ snapshot: StatsSnapshot) -> String {
         guard !snapshot.vrrp.isEmpty else { return noInstance }
         return snapshot.vrrp.map { instance in
-            let fields = [
+            let fields: [(String, String)] = [
                 ("interface", instance.interface), ("vrid", "\(instance.virtualRouterID)"), ("state", instance.state),
                 ("priority", "\(instance.priority)"), ("effective_priority", "\(instance.effectivePriority)"),
                 ("reasons", instance.priorityReasons.joined(separator: ",")),
@@ -21,9 +21,18 @@ public enum VRRPReport {
                 ("transitions", "\(instance.transitions)"),
                 ("dropped", instance.discards.sorted { $0.key < $1.key }.map { "\($0.key):\($0.value)" }
                     .joined(separator: ",")),
-            ] + (instance.vipsRestored > 0 ? [("vips_restored", "\(instance.vipsRestored)")] : [])
+            ] + occasionalCounters(of: instance)
             let pairs = fields.map { key, value in "\(key)=\(Escaping.word(value))" }
             return ([Escaping.word(instance.name)] + pairs).joined(separator: " ") + "\n"
         }.joined()
+    }
+
+    /// Counters of rare events, shown only once they are not zero.
+    private static func occasionalCounters(of instance: VRRPInstanceStats) -> [(String, String)] {
+        let counters = [
+            ("vips_restored", instance.vipsRestored), ("vips_differ", instance.addressListMismatchesAccepted),
+            ("garp_dropped", instance.gratuitousFramesDropped),
+        ]
+        return counters.filter { $0.1 > 0 }.map { ($0.0, "\($0.1)") }
     }
 }

@@ -71,6 +71,12 @@ extension MetricNameDescriptor {
     static let vrrpDiscardedTotal = pgfloat("vrrp_discarded", unit: "total", help: "VRRP packets dropped, by reason.")
     static let vrrpVIPsRestoredTotal = pgfloat(
         "vrrp_vips_restored", unit: "total", help: "VIPs that vanished while master and were added back.")
+    static let vrrpAddressListMismatchAcceptedTotal = pgfloat(
+        "vrrp_address_list_mismatch_accepted", unit: "total",
+        help: "VRRPv3 adverts accepted although they named other VIPs than this instance's.")
+    static let vrrpGratuitousDroppedTotal = pgfloat(
+        "vrrp_gratuitous_dropped", unit: "total",
+        help: "Gratuitous ARP / unsolicited NA frames given up because the packet socket's queue was full.")
     static let dcsConnected = pgfloat("dcs_connected", help: "1 while the watch of Patroni's store runs.")
     static let dcsRevision = pgfloat("dcs_revision", help: "The store revision seen last.")
     static let dcsWritesFenced = pgfloat(

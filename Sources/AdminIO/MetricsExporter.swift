@@ -123,6 +123,8 @@ public final class MetricsExporter: @unchecked Sendable {
             total(.vrrpDiscardedTotal, labels + [("reason", reason)], count)
         }
         total(.vrrpVIPsRestoredTotal, labels, instance.vipsRestored)
+        total(.vrrpAddressListMismatchAcceptedTotal, labels, instance.addressListMismatchesAccepted)
+        total(.vrrpGratuitousDroppedTotal, labels, instance.gratuitousFramesDropped)
     }
 
     private func export(_ dcs: DCSStats) {

@@ -33,8 +33,14 @@ public final class Daemon: @unchecked Sendable {
     /// The `[[vrrp]]` instances on their own thread; nil when none is configured.
     private let vrrp: VRRPService?
     private let hooks: VRRPHooks?
-    /// The `[[vrrp]]` instances as VRRP runs them: reloads change what an instance can take in place.
+    /// The `[[vrrp]]` instances as VRRP runs them: reloads change what an instance can take in place, and only
+    /// what the VRRP thread confirmed it took lands here.
     private var vrrpRunning: [VRRPConfig]
+    /// Settings handed to the VRRP thread whose answer did not come in time: they may run, so the stop bound and
+    /// the held-VIPs list count them too, until a later reload is confirmed.
+    private var vrrpUnconfirmed: [VRRPConfig] = []
+    /// ``VRRPService/HeldVIPsFile`` under systemd's `RuntimeDirectory=`, for `release-vips`; nil outside a unit.
+    private let heldVIPsPath = HeldVIPsFile.defaultPath()
     /// Reloads and the shutdown run one at a time on this queue, the only place the signal handlers act.
     private let controlQueue = DispatchQueue(label: "pgfloat.control")
     private var signalSources: [DispatchSourceSignal] = []
@@ -110,6 +116,7 @@ public final class Daemon: @unchecked Sendable {
             ).wait()
         }
         watchdog = makeWatchdog()
+        recordHeldVIPs(config.vrrp)
     }
 
     private static func settings(
@@ -199,7 +206,7 @@ public final class Daemon: @unchecked Sendable {
         let released = DispatchSemaphore(value: 0)
         vrrp.stop { released.signal() }
         // The running instances, not the file: a restart-only change keeps the interval the instance runs with.
-        let longest = vrrpRunning.map(\.advertInterval).max() ?? .zero
+        let longest = (vrrpRunning + vrrpUnconfirmed).map(\.advertInterval).max() ?? .zero
         let bound = longest * 4 + .seconds(1)
         let milliseconds = Int(bound.components.seconds) * 1000
             + Int(bound.components.attoseconds / 1_000_000_000_000_000)
@@ -229,31 +236,65 @@ public final class Daemon: @unchecked Sendable {
 
     /// Hands VRRP the `[[vrrp]]` changes its running instances can take in place (priority, preempt, intervals,
     /// addresses, tracking) and says which changes wait for a restart (`VRRPConfig.restartOnlyChanges`, added and
-    /// removed instances).
+    /// removed instances). `vrrpRunning` takes only what the VRRP thread says it took (an instance can still refuse,
+    /// `VirtualRouter.canReconfigure`); its answer is waited for here, on the control queue, for at most
+    /// `reconfigureAnswerBound` (the VRRP thread never blocks, so it answers in microseconds).
     private func applyVRRP(_ next: [VRRPConfig]) {
         guard next != vrrpRunning else { return }
-        var running = vrrpRunning
-        var applied: [VRRPConfig] = []
+        var offered: [VRRPConfig] = []
         for instance in next {
-            guard let index = running.firstIndex(where: { $0.name == instance.name }) else {
+            guard let running = vrrpRunning.first(where: { $0.name == instance.name }) else {
                 logger.warning("a new [[vrrp]] instance starts on restart only", metadata: ["instance": "\(instance.name)"])
                 continue
             }
-            let keys = running[index].restartOnlyChanges(to: instance)
+            let keys = running.restartOnlyChanges(to: instance)
             if keys.isEmpty {
-                running[index] = instance
-                applied.append(instance)
+                if instance != running { offered.append(instance) }
             } else {
                 logger.warning(
                     "[[vrrp]] changes on restart only; the instance keeps its running settings",
                     metadata: ["instance": "\(instance.name)", "keys": "\(keys.joined(separator: ","))"])
             }
         }
-        for instance in running where !next.contains(where: { $0.name == instance.name }) {
+        for instance in vrrpRunning where !next.contains(where: { $0.name == instance.name }) {
             logger.warning("a removed [[vrrp]] instance stops on restart only", metadata: ["instance": "\(instance.name)"])
         }
-        vrrpRunning = running
-        if let vrrp, !applied.isEmpty { vrrp.reconfigure(applied) }
+        guard let vrrp, !offered.isEmpty else { return }
+        // Before the VRRP thread adds a VIP, release-vips must know it may be held; the old ones stay listed
+        // until the thread has taken the new list (it removes them as it does).
+        recordHeldVIPs(vrrpRunning + vrrpUnconfirmed + offered)
+        let answer = ReconfigureAnswer()
+        vrrp.reconfigure(offered) { accepted in answer.give(accepted) }
+        guard let accepted = answer.wait(Self.reconfigureAnswerBound) else {
+            logger.error(
+                "VRRP did not confirm the reload in time; its settings count as possibly running",
+                metadata: ["waited": "\(Self.reconfigureAnswerBound)"])
+            vrrpUnconfirmed += offered
+            return
+        }
+        vrrpUnconfirmed = []
+        for instance in offered where accepted.contains(instance.name) {
+            if let index = vrrpRunning.firstIndex(where: { $0.name == instance.name }) { vrrpRunning[index] = instance }
+        }
+        recordHeldVIPs(vrrpRunning)
+    }
+
+    /// How long a reload waits for the VRRP thread to say which instances took their new settings.
+    static let reconfigureAnswerBound = Duration.seconds(2)
+
+    /// Writes the VIPs VRRP may hold for `release-vips` (a small local file, on the control queue). A failure is
+    /// logged: release-vips then still has the configuration.
+    private func recordHeldVIPs(_ instances: [VRRPConfig]) {
+        guard let heldVIPsPath else { return }
+        var seen: Set<HeldVIPsFile.Entry> = []
+        let entries = HeldVIPsFile.entries(of: instances).filter { seen.insert($0).inserted }
+        do {
+            try HeldVIPsFile.write(entries, to: heldVIPsPath)
+        } catch {
+            logger.warning(
+                "cannot record the held VIPs; release-vips will know the configuration's only",
+                metadata: ["file": "\(heldVIPsPath)", "why": "\(error)"])
+        }
     }
 
     /// Re-reads the file and applies it all or not at all: a file that does not parse, a server that does not

@@ -10,11 +10,16 @@ public enum VIPCleanup {
         public var failed: Bool
     }
 
-    /// Loads `configPath` and removes every `[[vrrp]]` instance's virtual addresses. Throws what loading throws,
-    /// or why rtnetlink could not be opened.
-    public static func release(configPath: String) throws -> Report {
+    /// Where the daemon keeps its list under systemd (`$RUNTIME_DIRECTORY/held-vips`); nil outside a unit.
+    public static var defaultHeldPath: String? { HeldVIPsFile.defaultPath() }
+
+    /// Loads `configPath` and removes every `[[vrrp]]` instance's virtual addresses, and those the daemon listed
+    /// in `heldPath` (``VRRPService/HeldVIPsFile``: a VIP a reload removed, or one of a file edited but not
+    /// reloaded). Throws what loading throws, or why rtnetlink could not be opened.
+    public static func release(configPath: String, heldPath: String?) throws -> Report {
+        let held = try heldPath.map { try HeldVIPsFile.read(from: $0) } ?? []
         let config = try ConfigFile.load(path: configPath)
-        let outcomes = try VIPRelease.run(config.vrrp)
+        let outcomes = try VIPRelease.run(config.vrrp, held: held)
         let failed = outcomes.contains {
             if case .failed = $0.result { return true }
             return false

@@ -18,11 +18,11 @@ public enum VRRPDiscard: String, Error, Hashable, Sendable, CaseIterable {
     /// Meant for another virtual router on the link (RFC 5798 7.1). Normal traffic when several VRIDs share a
     /// link, so count it apart from errors; see `isError`.
     case wrongVRID = "other_vrid"
-    /// The number of addresses differs from the configured virtual addresses. Includes a count of zero, which
-    /// RFC 9568 5.2.5 says to ignore.
+    /// An advert without addresses (RFC 9568 5.2.5 says to ignore it), or a VRRPv2 advert with another number of
+    /// addresses than configured (RFC 3768 7.1). VRRPv3 adverts with other addresses are accepted and counted
+    /// (`VRRPVerdict.acceptedWithOtherAddresses`).
     case addressCountMismatch = "address_count_mismatch"
-    /// As many addresses as configured, but not the same ones. RFC 5798 7.1 only asks to log this; keepalived drops
-    /// the advert, and so does pgfloat, so that two clusters sharing a VRID by mistake never elect each other.
+    /// A VRRPv2 advert with as many addresses as configured, but not the same ones (RFC 3768 7.1: MUST drop).
     case addressListMismatch = "address_list_mismatch"
     /// A VRRPv2 Auth Type other than the one configured (RFC 3768 7.1; keepalived drops it).
     case badAuthType = "bad_auth_type"

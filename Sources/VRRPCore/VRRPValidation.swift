@@ -2,6 +2,10 @@
 public enum VRRPVerdict: Hashable, Sendable {
     /// Pass it to `VirtualRouter.received`.
     case accepted
+    /// Pass it to `VirtualRouter.received`, though the sender's virtual addresses differ from this instance's
+    /// (VRRPv3 only). RFC 5798 7.1 asks only to log this. Dropping it, as keepalived does, would make a rolling
+    /// reload that changes the VIP list look like a dead master to the nodes not yet reloaded: two masters.
+    case acceptedWithOtherAddresses
     /// Drop it and count the reason.
     case discarded(VRRPDiscard)
 }
@@ -10,7 +14,8 @@ extension VRRPInstanceSettings {
     /// The semantic receive checks of RFC 5798 7.1 and RFC 3768 7.1 against this instance, after `decode`.
     ///
     /// Order: family, version, VRID (so other routers' adverts are only ever `wrongVRID`), own address, transport,
-    /// TTL, then the VRRPv2 authentication and interval or the VRRPv3 interval, then the address count and list.
+    /// TTL, then the VRRPv2 authentication and interval or the VRRPv3 interval, then the address count and list
+    /// (a VRRPv3 advert naming other addresses is accepted, flagged as `acceptedWithOtherAddresses`).
     public func validate(_ received: VRRPReceivedPacket) -> VRRPVerdict {
         let packet = received.packet
         guard received.source.family == family else { return .discarded(.wrongFamily) }
@@ -25,11 +30,19 @@ extension VRRPInstanceSettings {
         if let reason = intervalOrAuthenticationProblem(packet.format) {
             return .discarded(reason)
         }
-        // RFC 5798 7.1 makes the address checks optional; keepalived drops on either mismatch, and so do we.
+        // RFC 9568 5.2.5: an advert without addresses is ignored.
+        guard !packet.addresses.isEmpty else { return .discarded(.addressCountMismatch) }
         let configured = virtualAddresses.map(\.address)
-        guard packet.addresses.count == configured.count else { return .discarded(.addressCountMismatch) }
-        guard Set(packet.addresses) == Set(configured) else { return .discarded(.addressListMismatch) }
-        return .accepted
+        let countMatches = packet.addresses.count == configured.count
+        if countMatches && Set(packet.addresses) == Set(configured) { return .accepted }
+        switch version {
+        case .v3:
+            // RFC 5798 7.1: the address check is a MAY, and a failure is to be logged, not dropped.
+            return .acceptedWithOtherAddresses
+        case .v2:
+            // RFC 3768 7.1: MUST drop unless sent by the owner; keepalived drops it whatever the priority.
+            return .discarded(countMatches ? .addressListMismatch : .addressCountMismatch)
+        }
     }
 
     /// VRRPv3 has no authentication, so the transport is what keeps a host off the link from forging a master:

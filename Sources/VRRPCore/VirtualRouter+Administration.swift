@@ -5,7 +5,9 @@ extension VirtualRouter {
     /// The link or a tracked check failed (`true`) or recovered (`false`), keepalived's FAULT.
     ///
     /// Entering fault, a master resigns with priority 0 and releases the addresses. Leaving it, the router starts
-    /// over as at startup (RFC 5798 6.4.1). Before `start` or after `shutdown` the value is only remembered.
+    /// over as at startup (RFC 5798 6.4.1), unless it is stopping: then it ends in `initialize`, since a node
+    /// that was told to stop must not take the addresses back. Before `start` or after `shutdown` the value is
+    /// only remembered.
     public mutating func setFault(_ faulted: Bool, at now: MonotonicInstant) -> [VRRPAction] {
         guard faulted != isFaulted else { return [] }
         isFaulted = faulted
@@ -16,7 +18,9 @@ extension VirtualRouter {
             }
         }
         switch state {
-        case .fault: return startElection(at: now, why: .faultCleared)
+        case .fault:
+            if isStopping { return stepDown(to: .initialize, why: .shutdown) }
+            return startElection(at: now, why: .faultCleared)
         case .initialize, .backup, .master: return []
         }
     }

@@ -6,6 +6,7 @@ extension VirtualRouter {
     /// known to be down. Ignored unless in `initialize`.
     public mutating func start(at now: MonotonicInstant) -> [VRRPAction] {
         guard state == .initialize else { return [] }
+        isStopping = false
         if isFaulted { return stepDown(to: .fault, why: .faultRaised) }
         return startElection(at: now, why: .startup)
     }
@@ -13,6 +14,7 @@ extension VirtualRouter {
     /// Shutdown (RFC 5798 6.4.2, 6.4.3): any state ends in `initialize`, and pending timers become stale. A master
     /// sends priority 0 and releases the addresses once a new master speaks (`isReleasing` until then).
     public mutating func shutdown(at now: MonotonicInstant) -> [VRRPAction] {
+        isStopping = true
         switch state {
         case .initialize: return []
         case .master: return beginRelease(to: .initialize, why: .shutdown, at: now)

@@ -10,6 +10,8 @@
 // - `isFaulted` is the last `setFault` value; it survives `shutdown`, so `start` on a faulted link goes to fault.
 // - A master leaving by `shutdown` or `handover` first releases (`release`, VirtualRouter+Release.swift): it stays
 //   master with its addresses, advertising priority 0, until a master's advert or Master_Down_Interval.
+// - `isStopping` is set by `shutdown` and cleared only by `start`: a stopping router never elects itself again,
+//   so a fault that clears during the stop (while other instances still release) ends in `initialize`.
 
 import MonotonicTime
 import NetTypes
@@ -25,6 +27,8 @@ public struct VirtualRouter: Sendable {
     public internal(set) var administrativeMode: VRRPAdministrativeMode = .automatic
     /// The last value given to `setFault`.
     public internal(set) var isFaulted = false
+    /// Whether `shutdown` was called since the last `start`.
+    public internal(set) var isStopping = false
     /// The sum of the tracking weights now applied to the configured priority (negative lowers it).
     public internal(set) var priorityAdjustment = 0
     /// Master_Adver_Interval (RFC 5798 6.1): our own interval until a VRRPv3 master announces another.

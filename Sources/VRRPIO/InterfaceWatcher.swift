@@ -10,23 +10,19 @@ import NetTypes
 /// The links and addresses of the namespace, kept current by rtnetlink notifications instead of polling.
 ///
 /// When the kernel drops notifications because the socket's buffer was full (`ENOBUFS`), the model may be stale:
-/// the watcher then dumps links and addresses once and replaces the model with the dump.
+/// the watcher then dumps links and addresses and replaces the model with the dump once a whole one came back
+/// (`InterfaceModel`).
 public final class InterfaceWatcher {
     /// Polled for readability by the caller's loop.
     public let fileDescriptor: Int32
+    /// The model and its resynchronisation (InterfaceModel.swift).
+    private var model = InterfaceModel()
     /// Links by index.
-    public private(set) var links: [Int32: WatchedLink] = [:]
+    public var links: [Int32: WatchedLink] { model.links }
     /// Addresses by interface index.
-    public private(set) var addresses: [Int32: [InterfaceAddress]] = [:]
-    /// The model being rebuilt by a resynchronising dump, nil when none runs.
-    private var staging: (links: [Int32: WatchedLink], addresses: [Int32: [InterfaceAddress]])?
-    /// The dumps still to request, in order, and the sequence number of the one running.
-    private var pendingDumps: [UInt16] = []
-    private var runningDump: UInt32?
-    /// An overrun while a dump runs: the kernel refuses a second dump on the socket (EBUSY), so the
-    /// resynchronisation starts over when the running one ends.
-    private var overrunDuringDump = false
-    private var sequence: UInt32 = 0
+    public var addresses: [Int32: [InterfaceAddress]] { model.addresses }
+    /// Every link by name with its addresses, as `HostAddresses.byInterface()` lists them but without a dump.
+    public var addressesByName: [String: [IPAddress]] { model.addressesByName }
     private var buffer = [UInt8](repeating: 0, count: 65_536)
 
     /// What one `readable()` call saw.
@@ -35,6 +31,8 @@ public final class InterfaceWatcher {
         public var changed = false
         /// Whether the model was just replaced by a dump (after an overrun or at start): any address may have gone.
         public var resynchronised = false
+        /// Whether a resynchronising dump came back interrupted or failed and was started over (the model kept).
+        public var resynchronisationRestarted = false
         /// Addresses removed, by interface index.
         public var removedAddresses: [(index: Int32, network: IPNetwork)] = []
         /// Why the last read failed, other than an overrun.
@@ -66,9 +64,9 @@ public final class InterfaceWatcher {
             }
         }
         guard bound == 0 else { throw SocketError(operation: "subscribe to rtnetlink", code: errno) }
-        try resynchronise()
+        try requestDump(model.resynchronise())
         let deadline = ContinuousClock.now + timeout
-        while staging != nil {
+        while model.isResynchronising {
             let left = ContinuousClock.now.duration(to: deadline)
             guard left > .zero else { throw SocketError(operation: "dump links and addresses", code: ETIMEDOUT) }
             var descriptor = pollfd(fd: fileDescriptor, events: Int16(POLLIN), revents: 0)
@@ -97,102 +95,39 @@ public final class InterfaceWatcher {
                 if code == EAGAIN || code == EWOULDBLOCK { break }
                 if code == ENOBUFS {
                     // Notifications were lost: only a full dump tells what the kernel holds now.
-                    if runningDump != nil {
-                        overrunDuringDump = true
-                    } else {
-                        do { try resynchronise() } catch { changes.failure = error as? SocketError }
-                    }
+                    request(model.overrun(), into: &changes)
                     continue
                 }
                 changes.failure = SocketError(operation: "read rtnetlink notifications", code: code)
                 break
             }
-            for message in RouteMessage.decode(buffer[0..<count]) { apply(message, to: &changes) }
+            for message in RouteMessage.decode(buffer[0..<count]) {
+                request(model.apply(message, to: &changes), into: &changes)
+            }
         }
         return changes
     }
 
-    private func apply(_ message: RouteMessage, to changes: inout Changes) {
-        switch message {
-        case .dumpDone(let done), .failed(let done, _):
-            guard done == runningDump else { return }
-            runningDump = nil
-            if overrunDuringDump {
-                overrunDuringDump = false
-                do { try resynchronise() } catch { changes.failure = error as? SocketError }
-            } else if pendingDumps.isEmpty, let staged = staging {
-                links = staged.links
-                addresses = staged.addresses
-                staging = nil
-                changes.changed = true
-                changes.resynchronised = true
-            } else {
-                do { try requestNextDump() } catch { changes.failure = error as? SocketError }
-            }
-            return
-        case .addressRemoved(let index, let network):
-            changes.removedAddresses.append((index, network))
-        case .link, .linkRemoved, .address:
-            break
-        }
-        changes.changed = true
-        Self.apply(message, links: &links, addresses: &addresses)
-        if var staged = staging {
-            staging = nil
-            Self.apply(message, links: &staged.links, addresses: &staged.addresses)
-            staging = staged
+    /// Sends the dump the model asks for, if any; a failure to send is reported and leaves the model as it was.
+    private func request(_ dump: InterfaceModel.DumpRequest?, into changes: inout Changes) {
+        guard let dump else { return }
+        do {
+            try requestDump(dump)
+        } catch {
+            model.dumpNotSent()
+            changes.failure = error as? SocketError
         }
     }
 
-    private static func apply(
-        _ message: RouteMessage, links: inout [Int32: WatchedLink], addresses: inout [Int32: [InterfaceAddress]]
-    ) {
-        switch message {
-        case .link(let link):
-            // A new index under a known name is a recreated interface: the old one is gone.
-            if let stale = links.values.first(where: { $0.name == link.name && $0.index != link.index }) {
-                links[stale.index] = nil
-                addresses[stale.index] = nil
-            }
-            links[link.index] = link
-        case .linkRemoved(let index):
-            links[index] = nil
-            addresses[index] = nil
-        case .address(let index, let address):
-            var list = addresses[index] ?? []
-            if let known = list.firstIndex(where: { $0.network == address.network }) {
-                list[known] = address
-            } else {
-                list.append(address)
-            }
-            addresses[index] = list
-        case .addressRemoved(let index, let network):
-            addresses[index]?.removeAll { $0.network == network }
-        case .dumpDone, .failed:
-            break
-        }
-    }
-
-    /// Starts a dump of every link, then of every address, into a fresh model.
-    private func resynchronise() throws {
-        staging = ([:], [:])
-        pendingDumps = [RouteMessage.getLink, RouteMessage.getAddress]
-        try requestNextDump()
-    }
-
-    private func requestNextDump() throws {
-        guard !pendingDumps.isEmpty else { return }
-        let type = pendingDumps.removeFirst()
-        sequence &+= 1
+    private func requestDump(_ dump: InterfaceModel.DumpRequest) throws {
         // nlmsghdr (16) + a one-byte rtgenmsg (family AF_UNSPEC), padded to 20.
         var request = [UInt8](repeating: 0, count: 20)
         request.replaceSubrange(0..<4, with: withUnsafeBytes(of: UInt32(17).littleEndian, Array.init))
-        request.replaceSubrange(4..<6, with: withUnsafeBytes(of: type.littleEndian, Array.init))
+        request.replaceSubrange(4..<6, with: withUnsafeBytes(of: dump.type.littleEndian, Array.init))
         // NLM_F_REQUEST | NLM_F_DUMP
         request.replaceSubrange(6..<8, with: withUnsafeBytes(of: UInt16(0x301).littleEndian, Array.init))
-        request.replaceSubrange(8..<12, with: withUnsafeBytes(of: sequence.littleEndian, Array.init))
+        request.replaceSubrange(8..<12, with: withUnsafeBytes(of: dump.sequence.littleEndian, Array.init))
         let sent = request.withUnsafeBytes { send(fileDescriptor, $0.baseAddress, 17, 0) }
         guard sent == 17 else { throw SocketError(operation: "request an rtnetlink dump", code: errno) }
-        runningDump = sequence
     }
 }

@@ -17,6 +17,9 @@ public enum RouteMessage: Equatable, Sendable {
     case dumpDone(sequence: UInt32)
     /// NLMSG_ERROR with a non-zero code, for the request with this sequence number.
     case failed(sequence: UInt32, code: Int32)
+    /// A reply of the dump with this sequence number carried NLM_F_DUMP_INTR: the kernel's tables changed while
+    /// it ran, so the dump may miss entries. Decoded just before the message that carried the flag.
+    case dumpInterrupted(sequence: UInt32)
 
     static let done: UInt16 = 3
     static let error: UInt16 = 2
@@ -26,6 +29,8 @@ public enum RouteMessage: Equatable, Sendable {
     static let newAddress: UInt16 = 20
     static let deleteAddress: UInt16 = 21
     static let getAddress: UInt16 = 22
+    /// NLM_F_DUMP_INTR in nlmsghdr.nlmsg_flags.
+    static let dumpInterruptedFlag: UInt16 = 0x10
 
     /// Every message in one netlink read; a truncated or malformed tail is dropped.
     public static func decode(_ bytes: ArraySlice<UInt8>) -> [RouteMessage] {
@@ -36,6 +41,9 @@ public enum RouteMessage: Equatable, Sendable {
             guard length >= 16, offset + length <= bytes.endIndex else { break }
             let type = bytes.u16(at: offset + 4)
             let sequence = bytes.u32(at: offset + 8)
+            if bytes.u16(at: offset + 6) & dumpInterruptedFlag != 0 {
+                messages.append(.dumpInterrupted(sequence: sequence))
+            }
             let body = bytes[(offset + 16)..<(offset + length)]
             if let message = decode(type: type, sequence: sequence, body: body) { messages.append(message) }
             offset += align(length)

@@ -14,6 +14,15 @@ extension InstanceDriver {
         {
             proxyHealth = ProxyHealthTracker(config: next)
         }
+        if next.version == .v2 && next.advertInterval != config.advertInterval {
+            // RFC 3768 7.1: peers still on the old interval drop this node's adverts and it drops theirs.
+            logger.error(
+                """
+                VRRPv2 advert_interval changed: until every node has the new value, nodes ignore each other's \
+                adverts and two masters may result; change it on all nodes together
+                """,
+                metadata: ["from": "\(config.advertInterval)", "to": "\(next.advertInterval)"])
+        }
         config = next
         policy = TrackingPolicy(config: next)
         run(router.reconfigure(settings, at: now), at: now)

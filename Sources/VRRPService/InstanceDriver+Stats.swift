@@ -25,6 +25,8 @@ extension InstanceDriver {
             advertsReceived: counters.advertsReceived, transitions: counters.transitions,
             discards: counters.discards)
         stats.vipsRestored = counters.vipsRestored
+        stats.addressListMismatchesAccepted = counters.addressListMismatchesAccepted
+        stats.gratuitousFramesDropped = counters.gratuitousFramesDropped
         return stats
     }
 }

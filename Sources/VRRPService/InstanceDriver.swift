@@ -1,4 +1,5 @@
 import ConfigModel
+import Glibc
 import Logging
 import MonotonicTime
 import NetTypes
@@ -18,7 +19,7 @@ final class InstanceDriver {
     /// The interface as opened now; nil while it is missing or unusable, and the instance is in FAULT.
     private(set) var link: InstanceLink?
     private let vips: VirtualAddressControl
-    private let logger: Logger
+    let logger: Logger
     private let notify: (VRRPState, VRRPState, UInt8) -> Void
     var policy: TrackingPolicy
 
@@ -38,6 +39,9 @@ final class InstanceDriver {
     private(set) var counters = InstanceCounters()
     private(set) var lastTransition: MonotonicInstant?
     private var lastDiscardLog: [VRRPDiscard: MonotonicInstant] = [:]
+    private var lastAddressMismatchLog: MonotonicInstant?
+    /// At most one log line per discard reason, or for differing VIP lists, in this interval.
+    static let mismatchLogInterval = Duration.seconds(60)
     /// Why the instance's own I/O holds it in FAULT, besides tracking: its interface, or a VIP it cannot add.
     private var interfaceProblem: String?
     private var vipProblem: String?
@@ -125,24 +129,56 @@ final class InstanceDriver {
         case .success(let packet):
             received = packet
         }
-        if case .discarded(let reason) = router.settings.validate(received) {
-            discard(reason, from: datagram.source, at: now)
+        switch router.settings.validate(received) {
+        case .discarded(let reason):
+            discard(reason, from: datagram.source, at: now, packet: received.packet)
             return
+        case .acceptedWithOtherAddresses:
+            otherAddressesHeard(received.packet, from: datagram.source, at: now)
+        case .accepted:
+            break
         }
         counters.advertsReceived += 1
         run(router.received(received.packet, from: datagram.source, at: now), at: now)
     }
 
-    private func discard(_ reason: VRRPDiscard, from source: IPAddress, at now: MonotonicInstant) {
+    private func discard(
+        _ reason: VRRPDiscard, from source: IPAddress, at now: MonotonicInstant, packet: VRRPPacket? = nil
+    ) {
         counters.discards[reason.rawValue, default: 0] += 1
         guard reason.isError else { return }
         // One line per reason and minute at most: a flood of bad packets must not become a flood of logs.
-        if let last = lastDiscardLog[reason], now.since(last) < .seconds(60) { return }
+        if let last = lastDiscardLog[reason], now.since(last) < Self.mismatchLogInterval { return }
         lastDiscardLog[reason] = now
+        let metadata: Logger.Metadata = [
+            "reason": "\(reason.rawValue)", "from": "\(source)",
+            "count": "\(counters.discards[reason.rawValue] ?? 0)",
+        ]
+        guard reason == .intervalMismatch, case .v2(let seconds, _) = packet?.format else {
+            return logger.warning("VRRP packet dropped", metadata: metadata)
+        }
+        // RFC 3768 7.1 makes this a MUST-discard, so this node and that peer each ignore the other: the usual
+        // outcome is two masters until every node has the same advert_interval. Say so plainly.
+        logger.error(
+            """
+            VRRPv2 peer advertises another advert_interval; its adverts are ignored (RFC 3768) and two masters \
+            may result: set the same advert_interval on every node
+            """,
+            metadata: metadata.merging(
+                ["theirs": "\(seconds)s", "ours": "\(router.settings.advertInterval)"], uniquingKeysWith: { $1 }))
+    }
+
+    /// A VRRPv3 peer names other VIPs (a rolling reload half done, or a mistake): heard anyway, counted, and
+    /// warned about once per `mismatchLogInterval`.
+    private func otherAddressesHeard(_ packet: VRRPPacket, from source: IPAddress, at now: MonotonicInstant) {
+        counters.addressListMismatchesAccepted += 1
+        if let last = lastAddressMismatchLog, now.since(last) < Self.mismatchLogInterval { return }
+        lastAddressMismatchLog = now
         logger.warning(
-            "VRRP packet dropped", metadata: [
-                "reason": "\(reason.rawValue)", "from": "\(source)",
-                "count": "\(counters.discards[reason.rawValue] ?? 0)",
+            "VRRP peer's VIP list differs from this node's; its adverts are still heard", metadata: [
+                "from": "\(source)", "theirs": "\(packet.addresses.map(\.description).joined(separator: ","))",
+                "ours": "\(config.virtualAddresses.map(\.address.description).joined(separator: ","))",
+                "count": "\(counters.addressListMismatchesAccepted)",
             ])
     }
 
@@ -228,6 +264,8 @@ final class InstanceDriver {
             // The old router is in FAULT (or not started): the new one takes its place there, silently.
             _ = router.setFault(true, at: now)
             if old.state != .initialize { _ = router.start(at: now) }
+            // A stopping instance stays stopped on the new socket too (its FAULT becomes INIT, silently).
+            if old.isStopping { _ = router.shutdown(at: now) }
             timers = [:]
         }
         removeStaleVIPs(from: link.interface)
@@ -382,10 +420,14 @@ final class InstanceDriver {
     private func announce(_ addresses: [IPAddress], frames: Int? = nil) {
         guard let announcer = link?.announcer else { return }
         for address in addresses {
-            for _ in 0..<(frames ?? config.garpMasterRepeat) {
+            let burst = frames ?? config.garpMasterRepeat
+            for frame in 0..<burst {
                 do {
                     try announcer.announce(address)
                 } catch {
+                    // EAGAIN: the device queue is full (a throttling qdisc, a stalled NIC); the rest of the burst
+                    // is given up rather than waited for, and counted so that `show vrrp` tells.
+                    if (error as? SocketError)?.code == EAGAIN { counters.gratuitousFramesDropped += burst - frame }
                     logger.warning(
                         "gratuitous announcement failed", metadata: ["vip": "\(address)", "error": "\(error)"])
                     break
@@ -403,6 +445,10 @@ struct InstanceCounters {
     var transitions = 0
     /// VIPs that vanished while master and were added back.
     var vipsRestored = 0
+    /// VRRPv3 adverts accepted although they named other VIPs than this instance's.
+    var addressListMismatchesAccepted = 0
+    /// Gratuitous ARP / unsolicited NA frames not sent because the packet socket said EAGAIN.
+    var gratuitousFramesDropped = 0
     /// Dropped packets by `VRRPDiscard` label.
     var discards: [String: Int] = [:]
 }

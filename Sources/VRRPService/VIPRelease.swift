@@ -2,7 +2,8 @@ import ConfigModel
 import NetTypes
 import VRRPIO
 
-/// `pgfloat release-vips`: takes this node's configured VIPs off their interfaces, as pgfloat.service's
+/// `pgfloat release-vips`: takes this node's configured VIPs, and those the daemon last said it may hold
+/// (`HeldVIPsFile`), off their interfaces, as pgfloat.service's
 /// `ExecStopPost=` does after the daemon has gone. A run that crashed or was killed while master left its VIPs
 /// configured, and a restart that fails never reaches the start-up cleanup: the node would answer ARP for an
 /// address a peer now serves.
@@ -34,30 +35,36 @@ public enum VIPRelease {
         }
     }
 
-    /// Removes every instance's VIPs over rtnetlink, in the caller's network namespace; needs CAP_NET_ADMIN.
-    public static func run(_ instances: [VRRPConfig]) throws -> [Outcome] {
+    /// Removes every instance's VIPs, and those of `held` (the daemon's `HeldVIPsFile`), over rtnetlink, in the
+    /// caller's network namespace; needs CAP_NET_ADMIN.
+    public static func run(_ instances: [VRRPConfig], held: [HeldVIPsFile.Entry] = []) throws -> [Outcome] {
         let vips = try VIPManager()
-        return run(instances, vips: vips) { try NetworkInterface(named: $0) }
+        return run(instances, held: held, vips: vips) { try NetworkInterface(named: $0) }
     }
 
+    /// The configuration's VIPs first, then those only the daemon's file names; one outcome per address and
+    /// interface (removal ignores the prefix length).
     static func run(
-        _ instances: [VRRPConfig], vips: VirtualAddressControl, lookup: (String) throws -> NetworkInterface
+        _ instances: [VRRPConfig], held: [HeldVIPsFile.Entry] = [], vips: VirtualAddressControl,
+        lookup: (String) throws -> NetworkInterface
     ) -> [Outcome] {
-        instances.flatMap { config -> [Outcome] in
-            let interface = try? lookup(config.interface)
-            return config.virtualAddresses.map { vip in
-                var outcome = Outcome(instance: config.name, vip: vip, interface: config.interface, result: .absent)
-                guard let interface else {
-                    outcome.result = .interfaceMissing
-                    return outcome
-                }
-                do {
-                    if try !vips.removeStale(vip.address, from: interface).isEmpty { outcome.result = .removed }
-                } catch {
-                    outcome.result = .failed("\(error)")
-                }
+        var seen: Set<String> = []
+        let targets = (HeldVIPsFile.entries(of: instances) + held).filter {
+            seen.insert("\($0.interface) \($0.vip.address)").inserted
+        }
+        return targets.map { target in
+            var outcome = Outcome(
+                instance: target.instance, vip: target.vip, interface: target.interface, result: .absent)
+            guard let interface = try? lookup(target.interface) else {
+                outcome.result = .interfaceMissing
                 return outcome
             }
+            do {
+                if try !vips.removeStale(target.vip.address, from: interface).isEmpty { outcome.result = .removed }
+            } catch {
+                outcome.result = .failed("\(error)")
+            }
+            return outcome
         }
     }
 }

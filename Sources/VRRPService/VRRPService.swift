@@ -141,7 +141,8 @@ public final class VRRPService: @unchecked Sendable {
             // The model answers first, so that the address dump below runs once a source is there, not on
             // every notification while the interface has none.
             if config.unicastSource == nil, let missing = missingSource(config, on: known) { throw missing }
-            let source = try Self.sourceAddress(for: config, on: interface, facts: facts)
+            let source = try Self.sourceAddress(
+                for: config, on: interface, facts: facts, hostAddresses: watcher.addressesByName)
             let transport: VRRPSocket.Transport =
                 config.unicastPeers.isEmpty ? .multicast : .unicast(peers: config.unicastPeers)
             let socket = try VRRPSocket(interface: interface, source: source, transport: transport)
@@ -153,11 +154,15 @@ public final class VRRPService: @unchecked Sendable {
     /// The address adverts come from: `unicast_source`, else the interface's primary IPv4 address (not a VIP) or
     /// its IPv6 link-local address (RFC 5798 5.1.1.1, 5.1.2.1). A `unicast_source` that is not this host's
     /// refuses the instance: copied to every node, each would drop the others' adverts as its own.
+    ///
+    /// `hostAddresses` is the interface watcher's model: `open` runs on every interface notification while an
+    /// instance is detached, and a getifaddrs dump there would block the VRRP thread on the RTNL lock each time.
     private static func sourceAddress(
-        for config: VRRPConfig, on interface: NetworkInterface, facts: InterfaceFacts
+        for config: VRRPConfig, on interface: NetworkInterface, facts: InterfaceFacts,
+        hostAddresses: [String: [IPAddress]]
     ) throws -> IPAddress {
         if let source = config.unicastSource {
-            guard config.unicastSourceLocality(hostAddresses: try HostAddresses.byInterface()) == .local else {
+            guard config.unicastSourceLocality(hostAddresses: hostAddresses) == .local else {
                 throw VRRPServiceError("VRRP instance \(config.name) refused: unicast_source \(source) is not an "
                     + "address of this host; set each node's own address")
             }
@@ -199,7 +204,12 @@ public final class VRRPService: @unchecked Sendable {
 
     /// A reload's `[[vrrp]]`: each running instance named in `instances` takes its settings in place (see
     /// `VRRPConfig.restartOnlyChanges` for what it cannot take; such an instance keeps running as it was).
-    public func reconfigure(_ instances: [VRRPConfig]) { mailbox.post(.reconfigure(instances)) }
+    /// `reply` gets, on the VRRP thread, the names of the instances that took their new settings: only the
+    /// VRRP thread knows (an instance's running address and state decide), and the caller keeps its view of what
+    /// runs from that answer.
+    public func reconfigure(_ instances: [VRRPConfig], reply: @escaping @Sendable ([String]) -> Void) {
+        mailbox.post(.reconfigure(instances, reply: reply))
+    }
 
     /// Whether the checks see any server a listener may use (`track_backends`).
     public func setBackendsReachable(_ reachable: Bool) { mailbox.post(.backends(reachable)) }
@@ -282,14 +292,18 @@ public final class VRRPService: @unchecked Sendable {
 
     private func handle(_ command: VRRPCommand, at now: MonotonicInstant) {
         switch command {
-        case .reconfigure(let instances):
+        case .reconfigure(let instances, let reply):
+            var accepted: [String] = []
             for next in instances {
                 guard let driver = drivers.first(where: { $0.name == next.name }) else { continue }
-                if !driver.reconfigure(next, at: now) {
+                if driver.reconfigure(next, at: now) {
+                    accepted.append(next.name)
+                } else {
                     logger.warning("VRRP instance changes on restart only", metadata: ["instance": "\(next.name)"])
                 }
             }
             track(at: now)
+            reply(accepted)
         case .backends(let reachable):
             backendsReachable = reachable
             track(at: now)

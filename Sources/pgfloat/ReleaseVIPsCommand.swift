@@ -8,7 +8,8 @@ import Daemon
 struct ReleaseVIPsCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "release-vips",
-        abstract: "Remove every [[vrrp]] virtual address of the configuration from its interface.",
+        abstract: "Remove every [[vrrp]] virtual address of the configuration, and those the daemon last held, "
+            + "from its interface.",
         discussion: "For after the daemon has stopped (pgfloat.service's ExecStopPost); a running master would "
             + "add its VIPs back. Addresses and interfaces already gone are fine: exits 0 unless an address "
             + "could not be removed (needs CAP_NET_ADMIN) or the file cannot be loaded."
@@ -17,10 +18,13 @@ struct ReleaseVIPsCommand: ParsableCommand {
     @Option(name: .shortAndLong, help: "The configuration file.")
     var config: String = "/etc/pgfloat/pgfloat.toml"
 
+    @Option(help: "The daemon's list of the VIPs it may hold (default: $RUNTIME_DIRECTORY/held-vips, set by systemd).")
+    var held: String?
+
     func run() throws {
         let report: VIPCleanup.Report
         do {
-            report = try VIPCleanup.release(configPath: config)
+            report = try VIPCleanup.release(configPath: config, heldPath: held ?? VIPCleanup.defaultHeldPath)
         } catch let errors as ConfigErrors {
             for problem in errors.problems { print(problem) }
             throw ExitCode(1)

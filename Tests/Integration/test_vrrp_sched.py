@@ -189,3 +189,26 @@ def test_release_vips_removes_what_a_killed_master_left_and_nothing_else(lab, wo
     # The daemon, started again, cleans it up as before.
     node.start()
     wait_until(lambda: "state=MASTER" in node.ctl("show vrrp"), 10, "p1 master again")
+
+
+def test_release_vips_also_removes_what_the_daemon_held_but_the_file_no_longer_names(lab, workdir):
+    """The daemon lists the VIPs it may hold in $RUNTIME_DIRECTORY/held-vips (systemd's RuntimeDirectory=):
+    a file edited after the daemon took a VIP, and not reloaded, no longer names it, yet release-vips removes it."""
+    node = single(lab, workdir)
+    vip, second = node.vip, lab.vip(1)
+    node.write(lab.address("db").split("/")[0],
+               virtual_addresses=[f"{vip}/24", f"{second}/24"])
+    runtime = workdir / "runtime"
+    runtime.mkdir()
+    env = ("env", f"RUNTIME_DIRECTORY={runtime}")
+    start_wrapped(node, *env)
+    wait_until(lambda: lab.holders(second, ["p1"]) == ["p1"], 10, "p1 to hold both VIPs")
+    held = (runtime / "held-vips").read_text()
+    assert held == f"VI_1 eth0 {vip}/24\nVI_1 eth0 {second}/24\n", held
+
+    node.write(lab.address("db").split("/")[0], virtual_addresses=[f"{vip}/24"])
+    node.stop(signal.SIGKILL)
+    released = release_vips(lab, node, *env)
+    assert released.returncode == 0, released.stdout + released.stderr
+    assert f"VI_1: removed {second}/24 from eth0" in released.stdout, released.stdout
+    assert lab.holders(vip, ["p1"]) == [] and lab.holders(second, ["p1"]) == []

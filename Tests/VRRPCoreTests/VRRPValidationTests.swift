@@ -72,20 +72,32 @@ final class VRRPValidationTests: XCTestCase {
         XCTAssertEqual(settings().validate(received(other, hopLimit: 1)), .discarded(.wrongVRID))
     }
 
-    func testADifferentAddressCountIsDiscarded() {
+    /// RFC 5798 7.1 asks only to log a VRRPv3 address mismatch. Dropping it would make a rolling reload that
+    /// changes the VIP list look like a dead master to the nodes not yet reloaded: two masters.
+    func testAVersion3AdvertWithOtherAddressesIsAcceptedAndFlagged() {
         var extra = advert(priority: 100)
         extra.addresses.append(address("192.168.1.101"))
-        XCTAssertEqual(settings().validate(received(extra)), .discarded(.addressCountMismatch))
+        XCTAssertEqual(settings().validate(received(extra)), .acceptedWithOtherAddresses)
+        var other = advert(priority: 100)
+        other.addresses = [address("192.168.1.101")]
+        XCTAssertEqual(settings().validate(received(other)), .acceptedWithOtherAddresses)
+    }
+
+    func testAnAdvertWithoutAddressesIsDiscarded() {
         var none = advert(priority: 100)
         none.addresses = []
         XCTAssertEqual(settings().validate(received(none)), .discarded(.addressCountMismatch), "RFC 9568 5.2.5")
     }
 
-    /// keepalived's policy: an advert naming other addresses is dropped, not only logged as RFC 5798 7.1 allows.
-    func testADifferentAddressListIsDiscarded() {
-        var other = advert(priority: 100)
+    /// RFC 3768 7.1: a VRRPv2 router MUST drop an advert whose addresses differ (unless from the owner, 255);
+    /// keepalived drops it at any priority, and so does pgfloat.
+    func testAVersion2AdvertWithOtherAddressesIsDiscarded() {
+        var extra = v2Advert(priority: 100)
+        extra.addresses.append(address("192.168.1.101"))
+        XCTAssertEqual(settings(version: .v2).validate(received(extra)), .discarded(.addressCountMismatch))
+        var other = v2Advert(priority: 100)
         other.addresses = [address("192.168.1.101")]
-        XCTAssertEqual(settings().validate(received(other)), .discarded(.addressListMismatch))
+        XCTAssertEqual(settings(version: .v2).validate(received(other)), .discarded(.addressListMismatch))
     }
 
     func testAddressOrderDoesNotMatter() {

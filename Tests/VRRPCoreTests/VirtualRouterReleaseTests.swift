@@ -115,6 +115,26 @@ final class VirtualRouterReleaseTests: XCTestCase {
         XCTAssertFalse(router.isReleasing)
     }
 
+    /// Once stopping, a router never elects itself again: a fault that clears while other instances still
+    /// release ends in `initialize`, not in an election that could make this node master after its own stop.
+    func testAFaultThatClearsWhileStoppingEndsInInitialize() {
+        var (router, _) = releasingRouter()
+        _ = router.setFault(true, at: ms(4050))
+        XCTAssertEqual(
+            router.setFault(false, at: ms(4200)), [.stateChanged(from: .fault, to: .initialize, why: .shutdown)])
+        XCTAssertEqual(router.state, .initialize)
+        XCTAssertEqual(router.received(advert(priority: 0), from: lowerPeer, at: ms(4300)), [])
+    }
+
+    func testABackupThatFaultsAfterStoppingStaysInInitialize() {
+        var router = VirtualRouter(settings: settings(priority: 100))
+        _ = router.start(at: ms(0))
+        _ = router.shutdown(at: ms(100))
+        XCTAssertEqual(router.setFault(true, at: ms(200)), [])
+        XCTAssertEqual(router.setFault(false, at: ms(300)), [])
+        XCTAssertEqual(router.state, .initialize)
+    }
+
     func testABackupStopsAtOnce() {
         var router = VirtualRouter(settings: settings(priority: 100))
         _ = router.start(at: ms(0))

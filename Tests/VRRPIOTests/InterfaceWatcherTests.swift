@@ -44,6 +44,21 @@ final class InterfaceWatcherTests: XCTestCase {
         })
     }
 
+    /// The VRRP thread checks `unicast_source` against this model instead of a getifaddrs dump: it must name
+    /// the same addresses per interface as the dump does.
+    func testAddressesByNameMatchTheHostsAddresses() throws {
+        let index = try XCTUnwrap(watcher.link(named: "va")).index
+        let added = IPNetwork("192.0.2.101/32")!
+        try ip("addr", "add", "\(added)", "dev", "va")
+        _ = try read(until: "the address to appear") {
+            watcher.addresses[index, default: []].contains { $0.network == added }
+        }
+        let dumped = try lab.inside(lab.namespaceA) { try HostAddresses.byInterface() }
+        XCTAssertEqual(
+            watcher.addressesByName.mapValues(Set.init), dumped.mapValues(Set.init))
+        XCTAssertTrue(watcher.addressesByName["va", default: []].contains(added.address))
+    }
+
     func testAnAddressRemovedIsReported() throws {
         let index = try XCTUnwrap(watcher.link(named: "va")).index
         let vip = IPNetwork("192.0.2.100/32")!

@@ -13,8 +13,18 @@ final class RouteMessageTests: XCTestCase {
         return bytes + [UInt8](repeating: 0, count: RouteMessage.align(bytes.count) - bytes.count)
     }
 
-    private func message(_ type: Int, sequence: Int = 0, _ body: [UInt8]) -> [UInt8] {
-        le32(16 + body.count) + le16(type) + le16(0) + le32(sequence) + le32(0) + body
+    private func message(_ type: Int, sequence: Int = 0, flags: Int = 0, _ body: [UInt8]) -> [UInt8] {
+        le32(16 + body.count) + le16(type) + le16(flags) + le32(sequence) + le32(0) + body
+    }
+
+    /// NLM_F_DUMP_INTR (0x10) on a dump's reply: the watcher must not trust that dump.
+    func testAnInterruptedDumpIsReportedBeforeTheMessageThatSaysSo() {
+        let removed = [0, 0] + le16(0) + le32(3) + le32(0) + le32(0)
+        let done = message(3, sequence: 9, flags: 0x12, le32(0))
+        XCTAssertEqual(RouteMessage.decode((message(17, sequence: 9, flags: 0x12, removed) + done)[...]), [
+            .dumpInterrupted(sequence: 9), .linkRemoved(index: 3), .dumpInterrupted(sequence: 9),
+            .dumpDone(sequence: 9),
+        ])
     }
 
     func testANewAddressWithItsFlags() {

@@ -1,4 +1,5 @@
 import ConfigModel
+import Foundation
 import Logging
 import MonotonicTime
 import NetTypes
@@ -86,31 +87,65 @@ struct DriverRig {
 
     init(
         priority: Int = 100, interval: Duration = .seconds(1), garpMasterDelay: Duration = .seconds(5),
-        trackScripts: [TrackScriptConfig] = [], unicastPeers: [IPAddress] = []
+        trackScripts: [TrackScriptConfig] = [], unicastPeers: [IPAddress] = [], garpMasterRepeat: Int = 1,
+        logger: Logger = Logger(label: "test"), version: VRRPConfig.Version = .v3
     ) throws {
         let config = VRRPConfig(
             name: "VI_1", interface: "lo", virtualRouterID: 51, priority: priority, advertInterval: interval,
+            version: version,
             virtualAddresses: [Self.vip], unicastPeers: unicastPeers, garpMasterDelay: garpMasterDelay,
-            garpMasterRepeat: 1, trackScripts: trackScripts)
+            garpMasterRepeat: garpMasterRepeat, trackScripts: trackScripts)
         driver = InstanceDriver(
             config: config, settings: config.settings(primaryAddress: Self.local),
             link: InstanceLink(interface: try NetworkInterface(named: "lo"), socket: channel, announcer: announcer),
-            vips: addresses, logger: Logger(label: "test")
+            vips: addresses, logger: logger
         ) { _, _, _ in }
     }
 
     /// Delivers a peer's VRRPv3 advert for this instance, to the VRRP group unless `destination` says otherwise.
     func hear(
         priority: UInt8, from peer: IPAddress, to destination: IPAddress = IPAddress("224.0.0.18")!, ttl: Int = 255,
+        addresses: [IPAddress] = [Self.vip.address], format: VRRPPacket.Format = .v3(maxAdvertIntervalCentiseconds: 100),
         at now: MonotonicInstant
     ) {
-        let packet = VRRPPacket(
-            vrid: 51, priority: priority, addresses: [Self.vip.address],
-            format: .v3(maxAdvertIntervalCentiseconds: 100))
+        let packet = VRRPPacket(vrid: 51, priority: priority, addresses: addresses, format: format)
         channel.inbox.append(VRRPDatagram(
             payload: packet.encode(source: peer, destination: destination), source: peer, destination: destination,
             ttl: ttl))
         driver.readable(at: now)
+    }
+}
+
+/// Keeps every log message, to count warnings.
+final class RecordingLog: @unchecked Sendable {
+    private let lock = NSLock()
+    private var lines: [(level: Logger.Level, message: String)] = []
+
+    var logger: Logger {
+        Logger(label: "test") { _ in Handler(log: self) }
+    }
+
+    /// The messages logged at `level`.
+    func messages(at level: Logger.Level) -> [String] {
+        lock.withLock { lines.filter { $0.level == level }.map(\.message) }
+    }
+
+    private struct Handler: LogHandler {
+        let log: RecordingLog
+        var metadata: Logger.Metadata = [:]
+        var logLevel: Logger.Level = .trace
+
+        subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+            get { metadata[key] }
+            set { metadata[key] = newValue }
+        }
+
+        func log(
+            level: Logger.Level, message: Logger.Message, metadata: Logger.Metadata?, source: String, file: String,
+            function: String, line: UInt
+        ) {
+            log.lock.withLock { log.lines.append((level, message.description)) }
+        }
     }
 }
 

@@ -1,5 +1,6 @@
 import NetTypes
 import VRRPCore
+import VRRPIO
 @testable import VRRPService
 import XCTest
 
@@ -26,5 +27,30 @@ final class InstanceDriverReleaseTests: XCTestCase {
         XCTAssertEqual(rig.addresses.present, [])
         XCTAssertEqual(rig.driver.router.state, .initialize)
         XCTAssertFalse(rig.driver.router.isReleasing)
+    }
+
+    /// The interface flaps while this master releases at stop (the loop runs on for other instances): the
+    /// instance goes to FAULT and, once the interface is back, stays stopped instead of winning an election.
+    func testAnInterfaceFlapWhileStoppingDoesNotMakeTheInstanceMasterAgain() throws {
+        let rig = try DriverRig()
+        rig.driver.start(at: ms(0))
+        rig.driver.tick(at: ms(3700))
+        rig.driver.shutdown(at: ms(4000))
+        rig.driver.detach("interface lo missing", at: ms(4100))
+        XCTAssertEqual(rig.driver.router.state, .fault)
+        XCTAssertEqual(rig.addresses.present, [], "a faulted node holds no VIP")
+
+        for source in [DriverRig.local, IPAddress("192.168.1.11")!] {
+            rig.driver.detach("interface lo missing", at: ms(4150))
+            let channel = FakeAdvertChannel(source: source)
+            rig.driver.attach(
+                InstanceLink(
+                    interface: try NetworkInterface(named: "lo"), socket: channel, announcer: FakeAnnouncer()),
+                at: ms(4200))
+            for instant in stride(from: 4200, through: 12000, by: 100) { rig.driver.tick(at: ms(instant)) }
+            XCTAssertEqual(rig.driver.router.state, .initialize, "source \(source)")
+            XCTAssertEqual(rig.addresses.present, [])
+            XCTAssertEqual(channel.sent.map(\.priority).filter { $0 > 0 }, [], "no advert claiming mastership")
+        }
     }
 }
