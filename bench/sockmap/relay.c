@@ -46,6 +46,33 @@ static struct bpf_insn op(uint8_t code, uint8_t dst, uint8_t src, int16_t off, i
 enum { R0, R1, R2, R3, R4, R5, R6, R7, R8, R9, R10 };
 static const int32_t SK_DROP_VALUE = 0, SK_PASS_VALUE = 1;
 
+/// Loads `count` instructions as a stream-verdict program named `name`, with the verifier's log in `log` when one
+/// is given (loaded again without it when a successful load's log did not fit). Returns the fd or -errno.
+static int load_verdict(const struct bpf_insn *program, size_t count, const char *name, char *log, size_t log_size) {
+    union bpf_attr attr;
+    memset(&attr, 0, sizeof(attr));
+    attr.prog_type = BPF_PROG_TYPE_SK_SKB;
+    attr.expected_attach_type = BPF_SK_SKB_VERDICT;
+    attr.insns = (uint64_t)(uintptr_t)program;
+    attr.insn_cnt = (uint32_t)count;
+    attr.license = (uint64_t)(uintptr_t) "GPL";
+    if (log != NULL && log_size > 0) {
+        log[0] = 0;
+        attr.log_buf = (uint64_t)(uintptr_t)log;
+        attr.log_size = (uint32_t)log_size;
+        attr.log_level = 1;
+    }
+    strncpy(attr.prog_name, name, sizeof(attr.prog_name) - 1);
+    int fd = (int)sys_bpf(BPF_PROG_LOAD, &attr);
+    if (fd < 0 && errno == ENOSPC && log != NULL) {
+        attr.log_buf = 0;
+        attr.log_size = 0;
+        attr.log_level = 0;
+        fd = (int)sys_bpf(BPF_PROG_LOAD, &attr);
+    }
+    return fd < 0 ? -errno : fd;
+}
+
 static int load_program(int sockets_fd, int peers_fd, char *log, size_t log_size) {
     struct bpf_insn program[] = {
         MOV_REG(R6, R1),                           // r6 = the skb, kept across calls
@@ -66,29 +93,7 @@ static int load_program(int sockets_fd, int peers_fd, char *log, size_t log_size
         MOV_IMM(R0, SK_PASS_VALUE),                // keep:
         EXIT(),
     };
-    union bpf_attr attr;
-    memset(&attr, 0, sizeof(attr));
-    attr.prog_type = BPF_PROG_TYPE_SK_SKB;
-    attr.expected_attach_type = BPF_SK_SKB_VERDICT;
-    attr.insns = (uint64_t)(uintptr_t)program;
-    attr.insn_cnt = sizeof(program) / sizeof(program[0]);
-    attr.license = (uint64_t)(uintptr_t) "GPL";
-    if (log != NULL && log_size > 0) {
-        log[0] = 0;
-        attr.log_buf = (uint64_t)(uintptr_t)log;
-        attr.log_size = (uint32_t)log_size;
-        attr.log_level = 1;
-    }
-    strncpy(attr.prog_name, "pgfloat_relay", sizeof(attr.prog_name) - 1);
-    int fd = (int)sys_bpf(BPF_PROG_LOAD, &attr);
-    if (fd < 0 && errno == ENOSPC && log != NULL) {
-        // The log buffer was too small for a successful load's log: load again without one.
-        attr.log_buf = 0;
-        attr.log_size = 0;
-        attr.log_level = 0;
-        fd = (int)sys_bpf(BPF_PROG_LOAD, &attr);
-    }
-    return fd < 0 ? -errno : fd;
+    return load_verdict(program, sizeof(program) / sizeof(program[0]), "pgfloat_relay", log, log_size);
 }
 
 static int create_map(uint32_t type, uint32_t value_size, uint32_t max_entries, uint32_t flags, const char *name) {
@@ -219,18 +224,7 @@ int relay_load_peer_probe(int sockets_fd, int32_t helper, char *log, size_t log_
         MOV_IMM(R0, SK_PASS_VALUE), EXIT(),
         MOV_IMM(R0, SK_PASS_VALUE), EXIT(),        // out:
     };
-    union bpf_attr attr;
-    memset(&attr, 0, sizeof(attr));
-    attr.prog_type = BPF_PROG_TYPE_SK_SKB;
-    attr.expected_attach_type = BPF_SK_SKB_VERDICT;
-    attr.insns = (uint64_t)(uintptr_t)program;
-    attr.insn_cnt = sizeof(program) / sizeof(program[0]);
-    attr.license = (uint64_t)(uintptr_t) "GPL";
-    attr.log_buf = (uint64_t)(uintptr_t)log;
-    attr.log_size = (uint32_t)log_size;
-    attr.log_level = 1;
-    int fd = (int)sys_bpf(BPF_PROG_LOAD, &attr);
-    return fd < 0 ? -errno : fd;
+    return load_verdict(program, sizeof(program) / sizeof(program[0]), "pgfloat_probe", log, log_size);
 }
 
 int relay_create_map(int sockhash, uint32_t max_entries) {
