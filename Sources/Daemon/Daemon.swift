@@ -208,9 +208,7 @@ public final class Daemon: @unchecked Sendable {
         // The running instances, not the file: a restart-only change keeps the interval the instance runs with.
         let longest = (vrrpRunning + vrrpUnconfirmed).map(\.advertInterval).max() ?? .zero
         let bound = longest * 4 + .seconds(1)
-        let milliseconds = Int(bound.components.seconds) * 1000
-            + Int(bound.components.attoseconds / 1_000_000_000_000_000)
-        if released.wait(timeout: .now() + .milliseconds(milliseconds)) == .timedOut {
+        if released.wait(for: bound) == .timedOut {
             logger.warning("VRRP did not stop in time; draining anyway", metadata: ["waited": "\(bound)"])
         }
     }

@@ -16,9 +16,7 @@ final class ReconfigureAnswer: @unchecked Sendable {
 
     /// The answer, or nil when none came within `bound`.
     func wait(_ bound: Duration) -> Set<String>? {
-        let milliseconds = Int(bound.components.seconds) * 1000
-            + Int(bound.components.attoseconds / 1_000_000_000_000_000)
-        guard ready.wait(timeout: .now() + .milliseconds(milliseconds)) == .success else { return nil }
+        guard ready.wait(for: bound) == .success else { return nil }
         return accepted
     }
 }

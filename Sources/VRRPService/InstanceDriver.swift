@@ -41,7 +41,7 @@ final class InstanceDriver {
     private var lastDiscardLog: [VRRPDiscard: MonotonicInstant] = [:]
     private var lastAddressMismatchLog: MonotonicInstant?
     /// At most one log line per discard reason, or for differing VIP lists, in this interval.
-    static let mismatchLogInterval = Duration.seconds(60)
+    static let problemLogInterval = Duration.seconds(60)
     /// Why the instance's own I/O holds it in FAULT, besides tracking: its interface, or a VIP it cannot add.
     private var interfaceProblem: String?
     private var vipProblem: String?
@@ -148,7 +148,7 @@ final class InstanceDriver {
         counters.discards[reason.rawValue, default: 0] += 1
         guard reason.isError else { return }
         // One line per reason and minute at most: a flood of bad packets must not become a flood of logs.
-        if let last = lastDiscardLog[reason], now.since(last) < Self.mismatchLogInterval { return }
+        if let last = lastDiscardLog[reason], now.since(last) < Self.problemLogInterval { return }
         lastDiscardLog[reason] = now
         let metadata: Logger.Metadata = [
             "reason": "\(reason.rawValue)", "from": "\(source)",
@@ -169,10 +169,10 @@ final class InstanceDriver {
     }
 
     /// A VRRPv3 peer names other VIPs (a rolling reload half done, or a mistake): heard anyway, counted, and
-    /// warned about once per `mismatchLogInterval`.
+    /// warned about once per `problemLogInterval`.
     private func otherAddressesHeard(_ packet: VRRPPacket, from source: IPAddress, at now: MonotonicInstant) {
         counters.addressListMismatchesAccepted += 1
-        if let last = lastAddressMismatchLog, now.since(last) < Self.mismatchLogInterval { return }
+        if let last = lastAddressMismatchLog, now.since(last) < Self.problemLogInterval { return }
         lastAddressMismatchLog = now
         logger.warning(
             "VRRP peer's VIP list differs from this node's; its adverts are still heard", metadata: [
