@@ -23,6 +23,11 @@ public struct ClusterView: Sendable {
     var administration: [ListenerServer: ServerAdministration] = [:]
     /// What the store says; nil routes by the checks alone (see `follow(store:)`).
     public internal(set) var store: StoreGuidance?
+    /// The newest timeline any server answered primary on since start or since the operator last cleared it;
+    /// nil before any primary answer told a timeline. No primary on an older timeline takes writes: it lost to
+    /// a newer one, even one not confirmed yet or dead since. Cluster-wide and kept across reloads, as the
+    /// servers that showed it may have been removed; only `clearNewestPrimaryTimeline()` forgets it.
+    public private(set) var newestPrimaryTimeline: Int?
 
     public init(servers: [ServerConfig], check: CheckSettings) {
         self.check = check
@@ -64,7 +69,21 @@ public struct ClusterView: Sendable {
         guard let position = positions[server] else { return [] }
         // The store already chose this server: one primary answer confirms it, without `rise` of them.
         let trusted = store?.leader == server
+        // One answer is enough: a promotion is a fact, and the older primary must stop taking writes at once.
+        if outcome.reachable, outcome.role == .primary, let timeline = outcome.timeline,
+            timeline > newestPrimaryTimeline ?? Int.min
+        {
+            newestPrimaryTimeline = timeline
+        }
         return members[position].health.record(outcome, at: now, trustedPrimary: trusted)
+    }
+
+    /// Forgets the newest primary timeline, for a cluster restored from a backup onto an older timeline; the
+    /// next primary answer sets it again. Returns what was forgotten.
+    @discardableResult
+    public mutating func clearNewestPrimaryTimeline() -> Int? {
+        defer { newestPrimaryTimeline = nil }
+        return newestPrimaryTimeline
     }
 
     /// Lag in bytes of a replica: the elected primary's WAL position minus the replica's (0 if negative) when both
