@@ -6,6 +6,7 @@
 //   set server <l>/<s> state ready|drain|maint | set server <l>/<s> weight <w> | set weight <l>/<s> <w>
 //   enable server <l>/<s> | disable server <l>/<s> | shutdown sessions server <l>/<s>
 //   set vrrp <instance> state backup|auto
+//   clear timeline
 //
 // Keywords are case-sensitive, as in HAProxy. Every word is checked: a trailing extra word is an error rather
 // than ignored, so a mistyped runbook line fails loudly instead of doing half of what it says.
@@ -39,6 +40,9 @@ extension AdminCommand {
             try words.expect("server")
             let server = try words.server()
             return try words.finish(.disableServer(server))
+        case "clear":
+            try words.expect("timeline")
+            return try words.finish(.clearTimeline)
         case "shutdown":
             try words.expect("sessions")
             try words.expect("server")

@@ -1,5 +1,5 @@
 /// One command of the runtime API: the HAProxy-compatible subset operators' runbooks use, plus pgfloat's own
-/// `show servers roles`, `show vrrp`, `set vrrp` and `show dcs`.
+/// `show servers roles`, `show vrrp`, `set vrrp`, `show dcs` and `clear timeline`.
 ///
 /// Parsing is ``parse(_:)`` (in `AdminCommand+Parse.swift`); a line is cut into commands by
 /// ``AdminCommandLine/split(_:)`` first.
@@ -27,6 +27,9 @@ public enum AdminCommand: Equatable, Sendable {
     /// Closes the server's established sessions.
     case shutdownSessions(ServerReference)
     case setVRRPState(instance: String, VRRPAdminRequest)
+    /// Forgets the newest primary timeline, so a primary on an older one may take writes again: for a cluster
+    /// restored from a backup.
+    case clearTimeline
 
     /// The highest weight HAProxy accepts; pgfloat keeps its range so runbooks port unchanged.
     public static let maxWeight = 256

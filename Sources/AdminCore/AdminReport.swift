@@ -15,7 +15,8 @@ public enum AdminReport {
         case .showSessions: return SessionsReport.render(snapshot)
         case .showVRRP: return VRRPReport.render(snapshot)
         case .showDCS: return DCSReport.render(snapshot)
-        case .setServerState, .setServerWeight, .disableServer, .enableServer, .shutdownSessions, .setVRRPState:
+        case .setServerState, .setServerWeight, .disableServer, .enableServer, .shutdownSessions, .setVRRPState,
+            .clearTimeline:
             return nil
         }
     }

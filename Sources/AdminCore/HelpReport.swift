@@ -19,6 +19,7 @@ public enum HelpReport {
         ("enable server <l>/<s>", "take a server out of maintenance (state ready)"),
         ("shutdown sessions server <l>/<s>", "close all sessions established on a server"),
         ("set vrrp <instance> state backup|auto", "hold an instance in BACKUP, or let it elect again"),
+        ("clear timeline", "forget the newest primary timeline (after restoring the cluster from a backup)"),
     ]
 
     /// The help text, one command per line, descriptions aligned.

@@ -35,6 +35,8 @@ public enum InfoReport {
             ("Primary", process.primary ?? "-"),
             ("SplitBrain", process.splitBrain ? "1" : "0"),
             ("SplitBrainEvents", "\(process.splitBrainEvents)"),
+            ("NewestTimeline", process.newestTimeline.map(String.init) ?? "-"),
+            ("PrimaryClaimants", "\(process.primaryClaimants.count)"),
             ("LogLinesDropped", "\(process.logLinesDropped)"),
             ("ReloadFailures", "\(process.reloadFailures)"),
         ]

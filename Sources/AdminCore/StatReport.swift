@@ -12,11 +12,14 @@ public enum StatReport {
         for (id, listener, servers) in snapshot.pools {
             // A server row's own role replaces the listener's.
             let common: [StatColumn: String] = [.pxname: listener.name, .pid: pid, .iid: "\(id)", .role: listener.role]
+            // The cluster's, repeated on each BACKEND row so a reader of one listener sees it.
+            var cluster: [StatColumn: String] = [.primary_claimants: "\(snapshot.process.primaryClaimants.count)"]
+            cluster[.newest_timeline] = snapshot.process.newestTimeline.map { "\($0)" }
             lines.append(line(common.merging(frontendRow(listener)) { $1 }))
             for (offset, server) in servers.enumerated() {
                 lines.append(line(common.merging(serverRow(server, sid: offset + 1)) { $1 }))
             }
-            lines.append(line(common.merging(backendRow(listener, servers: servers)) { $1 }))
+            lines.append(line(common.merging(backendRow(listener, servers: servers)) { $1 }.merging(cluster) { $1 }))
         }
         return lines.joined(separator: "\n") + "\n"
     }
@@ -85,5 +88,5 @@ enum StatColumn: String, CaseIterable {
     case pxname, svname, qcur, qmax, scur, smax, slim, stot, bin, bout, dreq, dresp, ereq, econ, eresp, wretr
     case wredis, status, weight, act, bck, chkfail, chkdown, lastchg, downtime, qlimit, pid, iid, sid, throttle
     case lbtot, tracked, type, rate, rate_lim, rate_max, check_status, check_code, check_duration
-    case role, timeline, lag_bytes, admin_state
+    case role, timeline, lag_bytes, admin_state, newest_timeline, primary_claimants
 }

@@ -62,6 +62,10 @@ public struct ProcessStats: Sendable, Equatable {
     public var splitBrain: Bool
     /// Check rounds that found a split brain since start.
     public var splitBrainEvents: Int
+    /// The newest timeline any server answered primary on (until `clear timeline`); nil before any did.
+    public var newestTimeline: Int?
+    /// Every server that says it is primary now, confirmed or not; more than one is an alert.
+    public var primaryClaimants: [String]
     /// Log lines dropped since start because stderr did not take them fast enough.
     public var logLinesDropped: Int
     /// Reloads since start that failed (and left the running configuration as it was).
@@ -72,7 +76,8 @@ public struct ProcessStats: Sendable, Equatable {
         totalSessions: Int = 0, maxconn: Int = 0, queued: Int = 0, badStartups: [String: Int] = [:],
         cancelsForwarded: [String: Int] = [:], cancelsDropped: [String: Int] = [:], directTLSSessions: Int = 0,
         acceptErrors: Int = 0, localErrors: [String: Int] = [:], primary: String? = nil, splitBrain: Bool = false,
-        splitBrainEvents: Int = 0, logLinesDropped: Int = 0, reloadFailures: Int = 0
+        splitBrainEvents: Int = 0, newestTimeline: Int? = nil, primaryClaimants: [String] = [],
+        logLinesDropped: Int = 0, reloadFailures: Int = 0
     ) {
         self.version = version
         self.pid = pid
@@ -91,6 +96,8 @@ public struct ProcessStats: Sendable, Equatable {
         self.primary = primary
         self.splitBrain = splitBrain
         self.splitBrainEvents = splitBrainEvents
+        self.newestTimeline = newestTimeline
+        self.primaryClaimants = primaryClaimants
         self.logLinesDropped = logLinesDropped
         self.reloadFailures = reloadFailures
     }

@@ -35,6 +35,7 @@ public enum StatusJSON {
             "accept_errors": process.acceptErrors,
             "primary": nullable(process.primary), "split_brain": process.splitBrain,
             "split_brain_events": process.splitBrainEvents, "log_lines_dropped": process.logLinesDropped,
+            "newest_timeline": nullable(process.newestTimeline), "primary_claimants": process.primaryClaimants,
             "reload_failures": process.reloadFailures,
         ]
     }

@@ -36,6 +36,12 @@ extension AdminController {
             }
             return ask { reply in vrrp.administer(instance: instance, backup: request == .backup, reply: reply) }
                 .map { (_: Bool) in "" }
+        case .clearTimeline:
+            return checker.clearNewestPrimaryTimeline().hop(to: eventLoop).map { cleared in
+                self.logger.notice(
+                    "runtime API change", metadata: ["timeline": "cleared \(cleared.map(String.init) ?? "none")"])
+                return cleared.map { "Newest primary timeline \($0) cleared.\n" } ?? "No primary timeline was known.\n"
+            }
         case .help, .prompt, .quit, .showInfo, .showStat, .showServersState, .showServersRoles, .showSessions,
             .showVRRP, .showDCS:
             return eventLoop.makeSucceededFuture("")

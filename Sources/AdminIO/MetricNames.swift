@@ -21,6 +21,10 @@ extension MetricNameDescriptor {
         "split_brain", help: "1 while several servers claim primary and none can be chosen.")
     static let splitBrainEventsTotal = pgfloat(
         "split_brain_events", unit: "total", help: "Check rounds that found a split brain.")
+    static let newestTimeline = pgfloat(
+        "newest_timeline", help: "Newest timeline a server answered primary on; no writes to an older one.")
+    static let primaryClaimants = pgfloat(
+        "primary_claimants", help: "Servers that say they are primary now; more than 1 is an alert.")
     static let logLinesDroppedTotal = pgfloat(
         "log_lines_dropped", unit: "total", help: "Log lines dropped because stderr did not take them in time.")
     static let reloadFailuresTotal = pgfloat(

@@ -49,6 +49,8 @@ public final class MetricsExporter: @unchecked Sendable {
         }
         gauge(.splitBrain, [], process.splitBrain ? 1 : 0)
         total(.splitBrainEventsTotal, [], process.splitBrainEvents)
+        if let newest = process.newestTimeline { gauge(.newestTimeline, [], Double(newest)) }
+        gauge(.primaryClaimants, [], Double(process.primaryClaimants.count))
         total(.logLinesDroppedTotal, [], process.logLinesDropped)
         total(.reloadFailuresTotal, [], process.reloadFailures)
         for listener in snapshot.listeners { export(listener) }

@@ -56,7 +56,8 @@ enum StatsAssembler {
             badStartups: traffic.badStartups, cancelsForwarded: traffic.cancelsForwarded,
             cancelsDropped: traffic.cancelsDropped, directTLSSessions: traffic.directTLSSessions,
             acceptErrors: traffic.acceptErrors, localErrors: traffic.localErrors, primary: routing?.primary, splitBrain: routing?.splitBrain ?? false,
-            splitBrainEvents: health.splitBrainEvents, logLinesDropped: process.logLinesDropped,
+            splitBrainEvents: health.splitBrainEvents, newestTimeline: health.view.newestPrimaryTimeline,
+            primaryClaimants: routing?.primaryClaimants ?? [], logLinesDropped: process.logLinesDropped,
             reloadFailures: process.reloadFailures)
         let sessions = traffic.sessions.map {
             SessionStats(

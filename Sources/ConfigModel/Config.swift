@@ -267,7 +267,8 @@ public enum ListenerRole: String, Sendable, Equatable, CaseIterable {
     case replicaOrPrimary = "replica-or-primary"
 }
 
-/// What happens to a listener's sessions on a server that leaves its pool.
+/// What happens to a listener's sessions on a server that leaves its pool (`on_marked_down`) or, for a primary
+/// listener, that lost the primary role while it stays reachable (`on_primary_lost`).
 public enum MarkedDownAction: String, Sendable, Equatable, CaseIterable {
     /// Sessions continue until they end by themselves.
     case none
@@ -313,6 +314,9 @@ public struct ListenerConfig: Sendable, Equatable {
     public var requireStreaming: Bool
     public var onMarkedDown: MarkedDownAction
     public var onMarkedUp: MarkedUpAction
+    /// What a `primary` listener does with its sessions on a server that lost the primary role but still
+    /// answers (a demoted or deposed primary, which is never marked down); the other roles ignore it.
+    public var onPrimaryLost: MarkedDownAction
     /// Line of the `[[listener]]` header.
     public var line: Int
 
@@ -320,7 +324,7 @@ public struct ListenerConfig: Sendable, Equatable {
         name: String, binds: [Endpoint], role: ListenerRole = .any, balance: BalanceAlgorithm = .roundrobin,
         maxconn: Int = 1000, maxconnPerSource: Int = 0, servers: [String], maxLag: LagLimit? = nil,
         requireStreaming: Bool = false, onMarkedDown: MarkedDownAction = .none, onMarkedUp: MarkedUpAction = .none,
-        line: Int = 0
+        onPrimaryLost: MarkedDownAction = .shutdownSessions, line: Int = 0
     ) {
         self.name = name
         self.binds = binds
@@ -333,6 +337,7 @@ public struct ListenerConfig: Sendable, Equatable {
         self.requireStreaming = requireStreaming
         self.onMarkedDown = onMarkedDown
         self.onMarkedUp = onMarkedUp
+        self.onPrimaryLost = onPrimaryLost
         self.line = line
     }
 }

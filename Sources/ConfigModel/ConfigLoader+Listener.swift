@@ -15,6 +15,9 @@ struct ListenerDraft {
     var requireStreamingLine: Int?
     var onMarkedDown = MarkedDownAction.none
     var onMarkedUp = MarkedUpAction.none
+    var onPrimaryLost = MarkedDownAction.shutdownSessions
+    /// Line of the `on_primary_lost` key; nil when the key is absent.
+    var onPrimaryLostLine: Int?
     /// The `servers` key as written; nil means every `[[server]]`.
     var servers: [String]?
     /// Line of the `servers` key; nil when the key is absent.
@@ -28,7 +31,8 @@ struct ListenerDraft {
         return ListenerConfig(
             name: name, binds: binds, role: role, balance: balance, maxconn: maxconn,
             maxconnPerSource: maxconnPerSource, servers: servers ?? allServers, maxLag: maxLag,
-            requireStreaming: requireStreaming, onMarkedDown: onMarkedDown, onMarkedUp: onMarkedUp, line: line)
+            requireStreaming: requireStreaming, onMarkedDown: onMarkedDown, onMarkedUp: onMarkedUp,
+            onPrimaryLost: onPrimaryLost, line: line)
     }
 }
 
@@ -54,6 +58,12 @@ extension ConfigLoader {
             },
             .value("on_marked_down", \.onMarkedDown) { $0.choice("on_marked_down action") },
             .value("on_marked_up", \.onMarkedUp) { $0.choice("on_marked_up action") },
+            KeyRule("on_primary_lost") { field, listener in
+                listener.onPrimaryLostLine = field.line
+                if let action: MarkedDownAction = field.choice("on_primary_lost action") {
+                    listener.onPrimaryLost = action
+                }
+            },
             KeyRule("servers") { field, listener in
                 listener.servers = field.serverNames()
                 listener.serversLine = field.line
@@ -90,6 +100,12 @@ extension ConfigLoader {
                 }
             }
             checkPool(of: listener, label: label, servers: servers, diagnostics: diagnostics)
+            if let line = listener.onPrimaryLostLine, listener.role != .primary {
+                diagnostics.report(
+                    key: "listener.on_primary_lost", line: line,
+                    "\(label) has role = \"\(listener.role.rawValue)\"; on_primary_lost applies only to "
+                        + "role = \"primary\" listeners")
+            }
         }
     }
 

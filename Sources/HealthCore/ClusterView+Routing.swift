@@ -22,16 +22,46 @@ extension ClusterView {
             }
         }
         return RoutingTable(
-            eligible: eligible, primary: election.primary, primaryClaimants: election.arbitrated,
-            splitBrain: election.splitBrain, nextRampUpdate: nextRamp)
+            eligible: eligible, primary: election.primary,
+            primaryClaimants: members.filter(\.health.claimsPrimary).map(\.config.name),
+            deposed: deposed(primary: election.primary), splitBrain: election.splitBrain, nextRampUpdate: nextRamp)
     }
 
     /// The primary writes may go to: the store's confirmed leader when a store guides routing, else the
-    /// split-brain guard's choice among usable servers that the checks trust as primary.
+    /// split-brain guard's choice among usable servers that the checks trust as primary. Either way never one
+    /// on a timeline older than the newest seen.
     func election() -> SplitBrainGuard.Election {
-        if let store { return storeElection(store) }
+        let newest = newestPrimaryTimeline
+        if let store {
+            var election = storeElection(store)
+            if let leader = election.primary, let health = health(of: leader), health.role == .primary,
+                SplitBrainGuard.isSuperseded(timeline: health.timeline, newest: newest)
+            {
+                election.primary = nil
+            }
+            return election
+        }
         let claimants = members.filter { Self.isUsable($0.health) && $0.health.role == .primary }
-        return SplitBrainGuard.elect(claimants.map { .init(name: $0.config.name, timeline: $0.health.timeline) })
+        return SplitBrainGuard.elect(
+            claimants.map { .init(name: $0.config.name, timeline: $0.health.timeline) }, newest: newest)
+    }
+
+    /// See `RoutingTable.deposed`.
+    private func deposed(primary: String?) -> Set<String> {
+        // A store that names no leader (fenced, or between leaders) cannot tell who lost the role: only an
+        // answer "replica" can.
+        let leaderless = store.map { $0.leader == nil } ?? false
+        return Set(members.lazy.filter { member in
+            let health = member.health
+            guard member.config.name != primary, health.reachability == .up else { return false }
+            switch health.role {
+            case .replica: return true
+            case .unknown: return !leaderless
+            // Usable and trusted as primary, yet not elected: another leader, a newer timeline, or a tie. A
+            // primary its agent drains keeps its sessions.
+            case .primary: return Self.isUsable(health) && !leaderless
+            }
+        }.map(\.config.name))
     }
 
     /// A server may take new sessions when it is up and its agent asks neither drain nor maintenance.

@@ -35,10 +35,10 @@ extension ClusterView {
     func storeElection(_ guidance: StoreGuidance) -> SplitBrainGuard.Election {
         switch guidance.writes {
         case .fenced, .leader(nil):
-            return SplitBrainGuard.Election(primary: nil, arbitrated: [], splitBrain: false)
+            return SplitBrainGuard.Election(primary: nil, splitBrain: false)
         case .leader(let server?):
             return SplitBrainGuard.Election(
-                primary: isConfirmedLeader(server) ? server : nil, arbitrated: [], splitBrain: false)
+                primary: isConfirmedLeader(server) ? server : nil, splitBrain: false)
         }
     }
 }

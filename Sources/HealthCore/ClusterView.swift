@@ -29,6 +29,11 @@ public struct ClusterView: Sendable {
     var lagWatches: [String: LagWatch] = [:]
     /// Rise/fall of each watched (listener, server) pair over its policy: up while the replica qualifies.
     var lagVerdicts: [ListenerServer: HealthCounter] = [:]
+    /// The newest timeline any server answered primary on since start or since the operator last cleared it;
+    /// nil before any primary answer told a timeline. No primary on an older timeline takes writes: it lost to
+    /// a newer one, even one not confirmed yet or dead since. Cluster-wide and kept across reloads, as the
+    /// servers that showed it may have been removed; only `clearNewestPrimaryTimeline()` forgets it.
+    public private(set) var newestPrimaryTimeline: Int?
 
     public init(servers: [ServerConfig], check: CheckSettings) {
         self.check = check
@@ -73,9 +78,23 @@ public struct ClusterView: Sendable {
         guard let position = positions[server] else { return [] }
         // The store already chose this server: one primary answer confirms it, without `rise` of them.
         let trusted = store?.leader == server
+        // One answer is enough: a promotion is a fact, and the older primary must stop taking writes at once.
+        if outcome.reachable, outcome.role == .primary, let timeline = outcome.timeline,
+            timeline > newestPrimaryTimeline ?? Int.min
+        {
+            newestPrimaryTimeline = timeline
+        }
         let events = members[position].health.record(outcome, at: now, trustedPrimary: trusted)
         guard outcome.reachable else { return events }
         return events + measureLag(after: server, checkDuration: outcome.duration)
+    }
+
+    /// Forgets the newest primary timeline, for a cluster restored from a backup onto an older timeline; the
+    /// next primary answer sets it again. Returns what was forgotten.
+    @discardableResult
+    public mutating func clearNewestPrimaryTimeline() -> Int? {
+        defer { newestPrimaryTimeline = nil }
+        return newestPrimaryTimeline
     }
 
     /// Lag in bytes of a server: 0 for the elected primary; a replica's at its last check (see `ReplicaLag.bytes`);

@@ -6,8 +6,14 @@ public struct RoutingTable: Sendable, Equatable {
     public var eligible: [String: [EligibleServer]]
     /// The primary chosen by the split-brain guard, if any.
     public var primary: String?
-    /// Servers claiming primary that the guard had to arbitrate (empty when there is at most one claimant).
+    /// Every server that says it is primary now (`ServerHealth.claimsPrimary`), in configuration order: more
+    /// than one is an alert even when the guard chose one, as clients that bypass pgfloat can write to each.
     public var primaryClaimants: [String]
+    /// Up servers that may not take writes because of their role: they answer replica or without a role, lost
+    /// to a newer timeline or a tie, or the store names another leader. A primary listener holds sessions on one
+    /// only if it was the primary when they began, so it closes them (`on_primary_lost`). Down servers are left
+    /// to `on_marked_down`, and servers their agent drains keep their sessions.
+    public var deposed: Set<String>
     /// True when two or more servers claim primary and the guard could not pick one (equal or unknown
     /// timelines): then no server is primary. Never true together with a `primary`.
     public var splitBrain: Bool
@@ -16,12 +22,13 @@ public struct RoutingTable: Sendable, Equatable {
     public var nextRampUpdate: MonotonicInstant?
 
     public init(
-        eligible: [String: [EligibleServer]], primary: String?, primaryClaimants: [String], splitBrain: Bool,
-        nextRampUpdate: MonotonicInstant?
+        eligible: [String: [EligibleServer]], primary: String?, primaryClaimants: [String],
+        deposed: Set<String> = [], splitBrain: Bool, nextRampUpdate: MonotonicInstant?
     ) {
         self.eligible = eligible
         self.primary = primary
         self.primaryClaimants = primaryClaimants
+        self.deposed = deposed
         self.splitBrain = splitBrain
         self.nextRampUpdate = nextRampUpdate
     }

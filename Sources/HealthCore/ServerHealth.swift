@@ -25,6 +25,8 @@ public struct ServerHealth: Sendable, Equatable {
     /// - An unreachable result keeps the last role (reachability takes the server out of routing) but restarts
     ///   the primary streak, whose answers must be consecutive.
     public private(set) var role: ServerRole = .unknown
+    /// The role the last answer said, trusted or not yet; nil before any answer.
+    public private(set) var answeredRole: ServerRole?
     /// The timeline of the last answer that told one.
     public private(set) var timeline: Int?
     /// WAL position of the last answer, in bytes.
@@ -65,6 +67,10 @@ public struct ServerHealth: Sendable, Equatable {
     /// Unknown until the first check, then up or down by rise/fall.
     public var reachability: HealthCounter.State { counter.state }
 
+    /// Whether it says it is primary now, confirmed or not: its last answer said so and it is not down. A
+    /// drained or unconfirmed primary still takes writes from clients that bypass pgfloat.
+    public var claimsPrimary: Bool { reachability != .down && answeredRole == .primary }
+
     /// True while rise/fall or the primary streak is part way: checks then run at `fast_interval`.
     public var isChanging: Bool { counter.isChanging || primaryStreak > 0 }
 
@@ -101,6 +107,7 @@ public struct ServerHealth: Sendable, Equatable {
             agent = outcome.agent
         }
         if outcome.reachable {
+            answeredRole = outcome.role
             if outcome.timeline != timeline {
                 let why = HealthEvent.timelineWhy(outcome.timeline)
                 changes.append((.timeline(from: timeline, to: outcome.timeline), why))

@@ -44,4 +44,17 @@ extension HealthChecker {
             self.publishRouting()
         }
     }
+
+    /// Forgets the newest primary timeline (the operator's `clear timeline`, for a cluster restored from a
+    /// backup onto an older timeline) and republishes routing; returns what was forgotten.
+    public func clearNewestPrimaryTimeline() -> EventLoopFuture<Int?> {
+        eventLoop.submit {
+            let cleared = self.view.clearNewestPrimaryTimeline()
+            self.logger.notice(
+                "newest primary timeline cleared",
+                metadata: ["from": "\(cleared.map(String.init) ?? "none")", "why": "runtime API clear timeline"])
+            self.publishRouting()
+            return cleared
+        }
+    }
 }

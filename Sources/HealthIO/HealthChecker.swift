@@ -43,7 +43,7 @@ public final class HealthChecker: @unchecked Sendable {
     var targets: [String: Target] = [:]
     var routing: RoutingTable?
     private var rampTimer: Scheduled<Void>?
-    private var lastSplitBrainLog: NIODeadline?
+    private var claimsAlarm = PrimaryClaimsAlarm()
     /// Checks rounds in which two servers claimed primary and none could be chosen.
     var splitBrainEvents = 0
     /// When the store's leader last changed; nil before the store named one.
@@ -154,7 +154,17 @@ public final class HealthChecker: @unchecked Sendable {
         let now = Self.now()
         Metrics.Timer(label: "pgfloat_check_duration_seconds", dimensions: [("server", target.server.name)])
             .recordNanoseconds(Int64(outcome.duration.nanoseconds))
+        let newestBefore = view.newestPrimaryTimeline
         for event in view.record(server: target.server.name, outcome: outcome, at: now) { log(event) }
+        if view.newestPrimaryTimeline != newestBefore {
+            logger.notice(
+                "newest primary timeline",
+                metadata: [
+                    "server": "\(target.server.name)", "from": "\(newestBefore.map(String.init) ?? "none")",
+                    "to": "\(view.newestPrimaryTimeline.map(String.init) ?? "none")",
+                    "why": "answered primary on a newer timeline; no writes to a primary on an older one",
+                ])
+        }
         let starvedBefore = starvedServers()
         publishRouting()
         reviewDisagreements()
@@ -183,25 +193,36 @@ public final class HealthChecker: @unchecked Sendable {
     /// Recomputes what listeners may use and tells the data plane when it changed.
     func publishRouting() {
         let table = view.routing(for: listeners, at: Self.now())
-        if table.splitBrain { reportSplitBrain(table) }
+        reviewClaimants(table)
         scheduleRamp(table.nextRampUpdate)
         guard table != routing else { return }
         routing = table
         onRouting(table)
     }
 
-    private func reportSplitBrain(_ table: RoutingTable) {
-        let now = NIODeadline.now()
-        if let last = lastSplitBrainLog, now - last < .nanoseconds(Int64(check.interval.nanoseconds)) { return }
-        lastSplitBrainLog = now
-        splitBrainEvents += 1
+    /// Logs an error while several servers claim primary, whether or not the guard chose one.
+    private func reviewClaimants(_ table: RoutingTable) {
+        guard claimsAlarm.review(claimants: table.primaryClaimants, at: Self.now(), interval: check.interval) else {
+            return
+        }
         let claimants = table.primaryClaimants.map { name -> String in
             let timeline = view.health(of: name)?.timeline.map(String.init) ?? "unknown"
             return "\(name)(timeline \(timeline))"
         }
-        logger.error(
-            "split brain: several servers claim primary and none is on a newer timeline; routing writes to none",
-            metadata: ["servers": "\(claimants.joined(separator: ","))"])
+        let metadata: Logger.Metadata = [
+            "servers": "\(claimants.joined(separator: ","))", "writes_to": "\(table.primary ?? "none")",
+            "newest_timeline": "\(view.newestPrimaryTimeline.map(String.init) ?? "unknown")",
+        ]
+        if table.splitBrain {
+            splitBrainEvents += 1
+            logger.error(
+                "split brain: several servers claim primary and none is on a newer timeline; routing writes to none",
+                metadata: metadata)
+        } else {
+            logger.error(
+                "several servers claim primary; an old primary not fenced still takes writes that bypass pgfloat",
+                metadata: metadata)
+        }
     }
 
     /// Slowstart weights change with time alone: recompute when the next one does.

@@ -20,6 +20,13 @@ extension DataPlane {
                     closeSessions(of: listener, where: { $0 === listener.pool[position] }, .serverMarkedDown)
                 }
             }
+            // A deposed primary still answers, so it is never marked down, and PostgreSQL keeps its sessions
+            // writing: writes a later pg_rewind throws away.
+            if listener.config.role == .primary, listener.config.onPrimaryLost == .shutdownSessions,
+                !table.deposed.isEmpty
+            {
+                closeSessions(of: listener, where: { table.deposed.contains($0.config.name) }, .primaryLost)
+            }
             let regularCameUp = listener.pool.indices.contains { position in
                 !listener.pool[position].config.backup && before[position] == nil && after[position] != nil
             }

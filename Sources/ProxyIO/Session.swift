@@ -149,6 +149,9 @@ enum EndReason: String {
     case refused
     /// The server left the listener's pool and the listener says `on_marked_down = "shutdown-sessions"`.
     case serverMarkedDown = "server-marked-down"
+    /// The server lost the primary role while still answering and the primary listener says
+    /// `on_primary_lost = "shutdown-sessions"` (the default).
+    case primaryLost = "primary-lost"
     /// A regular server came back and the listener says `on_marked_up = "shutdown-backup-sessions"`.
     case backupShutdown = "backup-shutdown"
     /// An operator's `shutdown sessions server` through the runtime API.
@@ -159,7 +162,7 @@ enum EndReason: String {
     /// left, so nothing the client sent may still reach it.
     var abortsServerSide: Bool {
         switch self {
-        case .serverMarkedDown, .backupShutdown, .adminShutdown: return true
+        case .serverMarkedDown, .primaryLost, .backupShutdown, .adminShutdown: return true
         case .clientClose, .serverClose, .startupTimeout, .clientTimeout, .serverTimeout, .queueTimeout,
             .connectFailed, .shutdown, .cancelForwarded, .badStartup, .refused, .error:
             return false

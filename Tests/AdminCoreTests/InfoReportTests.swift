@@ -31,6 +31,8 @@ final class InfoReportTests: XCTestCase {
             Primary: pg1
             SplitBrain: 0
             SplitBrainEvents: 3
+            NewestTimeline: -
+            PrimaryClaimants: 0
             LogLinesDropped: 12
             ReloadFailures: 2
 

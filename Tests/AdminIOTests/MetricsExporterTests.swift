@@ -40,6 +40,16 @@ final class MetricsExporterTests: XCTestCase {
         XCTAssertFalse(text.contains(#"pgfloat_server_replay_delay_seconds{server="p"}"#), "unknown: no sample")
     }
 
+    func testTheNewestTimelineAndTheClaimantsAreGauges() {
+        let exporter = MetricsExporter(registry: PrometheusCollectorRegistry())
+        var taken = snapshot(sessions: 1, bytes: 1)
+        taken.process.newestTimeline = 4
+        taken.process.primaryClaimants = ["p", "q"]
+        let text = exporter.render(taken)
+        XCTAssertTrue(text.contains("pgfloat_newest_timeline 4"), text)
+        XCTAssertTrue(text.contains("pgfloat_primary_claimants 2"), text)
+    }
+
     func testDroppedLogLinesAreACounter() {
         let exporter = MetricsExporter(registry: PrometheusCollectorRegistry())
         var snapshot = snapshot(sessions: 0, bytes: 0)

@@ -189,6 +189,37 @@ final class DataPlaneRoutingTests: XCTestCase {
         }
     }
 
+    func testAPrimaryListenerClosesTheSessionsOfADeposedPrimaryByDefault() throws {
+        let server = try LoopbackSockets.listen()
+        defer { close(server.fd) }
+        // on_marked_down is "none": the deposed primary still answers, so only on_primary_lost can close these.
+        let proxy = try ProxyHarness(servers: [("s1", server.port)], role: .primary)
+        defer { proxy.stop() }
+        proxy.allow("s1")
+        let (client, backend) = try proxy.openSession(to: server.fd)
+        defer { close(client); close(backend) }
+
+        proxy.allow(deposed: ["s1"])
+        XCTAssertEqual(try LoopbackSockets.receiveToEOF(client), [])
+        XCTAssertThrowsError(try LoopbackSockets.receiveToEOF(backend)) { error in
+            XCTAssertEqual((error as? POSIXError)?.code, ECONNRESET)
+        }
+    }
+
+    func testADeposedPrimaryKeepsItsSessionsWithOnPrimaryLostNone() throws {
+        let server = try LoopbackSockets.listen()
+        defer { close(server.fd) }
+        let proxy = try ProxyHarness(servers: [("s1", server.port)], role: .primary, onPrimaryLost: .none)
+        defer { proxy.stop() }
+        proxy.allow("s1")
+        let (client, backend) = try proxy.openSession(to: server.fd)
+        defer { close(client); close(backend) }
+
+        proxy.allow(deposed: ["s1"])
+        try LoopbackSockets.send(backend, Array("still here".utf8))
+        XCTAssertEqual(try LoopbackSockets.receive(client, count: 10), Array("still here".utf8))
+    }
+
     func testSessionsStayWhenTheListenerDoesNotAsk() throws {
         let server = try LoopbackSockets.listen()
         defer { close(server.fd) }

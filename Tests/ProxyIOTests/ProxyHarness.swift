@@ -14,7 +14,8 @@ final class ProxyHarness {
 
     init(servers: [(name: String, port: Int)], balance: BalanceAlgorithm = .roundrobin,
          defaults: Defaults = Defaults(timeoutQueue: .milliseconds(300)), serverMaxconn: Int = 0,
-         onMarkedDown: MarkedDownAction = .none, maxconnPerSource: Int = 0) throws {
+         onMarkedDown: MarkedDownAction = .none, maxconnPerSource: Int = 0, role: ListenerRole = .any,
+         onPrimaryLost: MarkedDownAction = .shutdownSessions) throws {
         let address = try SocketAddress.resolve(host: "127.0.0.1", port: 0)[0]
         let listenerSocket = try ListenerSocket.open(address).fd
         port = LoopbackSockets.localPort(of: listenerSocket)
@@ -27,8 +28,9 @@ final class ProxyHarness {
         }
         let listener = DataPlaneSettings.Listener(
             config: ListenerConfig(
-                name: "test", binds: [endpoint], balance: balance, maxconnPerSource: maxconnPerSource,
-                servers: servers.map(\.name), onMarkedDown: onMarkedDown),
+                name: "test", binds: [endpoint], role: role, balance: balance,
+                maxconnPerSource: maxconnPerSource, servers: servers.map(\.name), onMarkedDown: onMarkedDown,
+                onPrimaryLost: onPrimaryLost),
             sockets: [.init(fd: listenerSocket, endpoint: endpoint, address: "127.0.0.1:\(port)")])
         var logger = Logger(label: "test")
         logger.logLevel = .critical
@@ -43,11 +45,11 @@ final class ProxyHarness {
 
     /// Lets the listener use exactly these servers, as a routing table from the health view would, and returns
     /// once the data plane has taken the table (a client that connects next is routed by it).
-    func allow(_ servers: String...) {
+    func allow(_ servers: String..., deposed: Set<String> = []) {
         let eligible = servers.map { EligibleServer(name: $0, weight: 100) }
         plane.setRouting(
-            RoutingTable(eligible: ["test": eligible], primary: nil, primaryClaimants: [], splitBrain: false,
-                         nextRampUpdate: nil))
+            RoutingTable(eligible: ["test": eligible], primary: nil, primaryClaimants: [], deposed: deposed,
+                         splitBrain: false, nextRampUpdate: nil))
         let box = ReplyBox<Bool>()
         plane.ping { _ in box.put(true) }
         XCTAssertNoThrow(try box.take())

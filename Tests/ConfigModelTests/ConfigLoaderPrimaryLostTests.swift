@@ -1,0 +1,32 @@
+import ConfigModel
+import XCTest
+
+/// `on_primary_lost`: what a primary listener does with its sessions on a server that lost the primary role.
+final class ConfigLoaderPrimaryLostTests: XCTestCase {
+    private let base = minimalServer + "\n" + minimalListener + "\n"
+
+    func testAPrimaryListenerClosesTheSessionsOfALostPrimaryByDefault() throws {
+        let config = try ConfigLoader.load(text: base + "role = \"primary\"\n", path: "t.toml")
+        XCTAssertEqual(config.listeners[0].onPrimaryLost, .shutdownSessions)
+    }
+
+    func testItCanBeTurnedOff() throws {
+        let config = try ConfigLoader.load(
+            text: base + "role = \"primary\"\non_primary_lost = \"none\"\n", path: "t.toml")
+        XCTAssertEqual(config.listeners[0].onPrimaryLost, MarkedDownAction.none)
+    }
+
+    func testAnUnknownActionIsRejectedWithItsLine() throws {
+        let problem = try XCTUnwrap(onlyProblem(base + "role = \"primary\"\non_primary_lost = \"kill\"\n"))
+        XCTAssertEqual(problem.key, "listener.on_primary_lost")
+        XCTAssertEqual(problem.line, 8)
+        XCTAssertTrue(problem.message.contains("\"shutdown-sessions\""), problem.message)
+    }
+
+    func testItIsRejectedOnAListenerThatIsNotPrimary() throws {
+        let problem = try XCTUnwrap(onlyProblem(base + "role = \"replica\"\non_primary_lost = \"none\"\n"))
+        XCTAssertEqual(problem.key, "listener.on_primary_lost")
+        XCTAssertEqual(problem.line, 8)
+        XCTAssertTrue(problem.message.contains("role = \"primary\""), problem.message)
+    }
+}

@@ -1,0 +1,68 @@
+import HealthCore
+import XCTest
+
+/// Which servers lost the primary role, so a primary listener can close the sessions it still holds on them:
+/// a deposed primary that stays reachable is never "marked down", and PostgreSQL keeps its sessions writing.
+final class DeposedPrimaryTests: XCTestCase {
+    private let writes = [listener("writes", .primary, ["a", "b"])]
+    private var view = ClusterView(servers: [server("a"), server("b")], check: testCheck)
+
+    override func setUp() {
+        view.record(server: "a", outcome: .primary(timeline: 1), at: sec(0))
+        view.record(server: "b", outcome: .replica(timeline: 1), at: sec(0))
+    }
+
+    private func deposed(at now: Int) -> Set<String> { view.routing(for: writes, at: sec(now)).deposed }
+
+    func testAHealthyClusterListsOnlyItsReplicas() {
+        // A primary listener holds sessions on a replica only if it was the primary when they began.
+        XCTAssertEqual(deposed(at: 0), ["b"])
+        XCTAssertEqual(view.routing(for: writes, at: sec(0)).primary, "a")
+    }
+
+    func testAPrimaryThatAnswersReplicaIsDeposed() {
+        view.record(server: "a", outcome: .replica(timeline: 1), at: sec(1))
+        XCTAssertTrue(deposed(at: 1).contains("a"))
+    }
+
+    func testAPrimaryThatAnswersWithoutARoleIsDeposed() {
+        view.record(server: "a", outcome: .answered(), at: sec(1))
+        XCTAssertTrue(deposed(at: 1).contains("a"))
+    }
+
+    func testAPrimaryOnAnOlderTimelineIsDeposedAtTheFirstAnswerOfANewerOne() {
+        view.record(server: "b", outcome: .primary(timeline: 2), at: sec(1))
+        XCTAssertEqual(deposed(at: 1), ["a", "b"], "b is not confirmed yet either")
+        view.record(server: "b", outcome: .primary(timeline: 2), at: sec(2))
+        XCTAssertEqual(deposed(at: 2), ["a"])
+    }
+
+    func testTwoPrimariesOnOneTimelineAreBothDeposed() {
+        view.record(server: "b", outcome: .primary(timeline: 1), at: sec(1))
+        view.record(server: "b", outcome: .primary(timeline: 1), at: sec(2))
+        XCTAssertEqual(deposed(at: 2), ["a", "b"])
+    }
+
+    func testADownPrimaryIsLeftToOnMarkedDown() {
+        view.record(.refused, for: ["a", "a", "a"], at: sec(1))
+        XCTAssertFalse(deposed(at: 1).contains("a"))
+    }
+
+    func testAPrimaryItsAgentDrainsKeepsItsSessions() {
+        view.record(server: "a", outcome: .primary(timeline: 1, agent: .drain), at: sec(1))
+        XCTAssertNil(view.routing(for: writes, at: sec(1)).primary)
+        XCTAssertFalse(deposed(at: 1).contains("a"))
+    }
+
+    func testTheStoreNamingAnotherLeaderDeposesTheOldOne() {
+        view.follow(store: StoreGuidance(writes: .leader("b")))
+        XCTAssertTrue(deposed(at: 1).contains("a"))
+    }
+
+    func testAFencedStoreDeposesNobody() {
+        view.follow(store: StoreGuidance(writes: .fenced))
+        XCTAssertFalse(deposed(at: 1).contains("a"))
+        view.follow(store: StoreGuidance(writes: .leader(nil)))
+        XCTAssertFalse(deposed(at: 1).contains("a"))
+    }
+}
