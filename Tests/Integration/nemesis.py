@@ -17,6 +17,7 @@ spoofers, squatters). Outage and failed attempts of the client are measured, not
 from __future__ import annotations
 
 import argparse
+import errno
 import fcntl
 import os
 import random
@@ -627,16 +628,29 @@ def starve(pid: int, duration: float) -> str:
         (child / "cgroup.procs").write_text(str(pid))
         time.sleep(duration)
     finally:
-        for _ in range(50):  # bounded; a process that exits leaves the cgroup by itself
-            try:
-                (origin / "cgroup.procs").write_text(str(pid))
-            except OSError:
-                pass
-            if not (child / "cgroup.procs").read_text().split():
-                break
-            time.sleep(0.02)
-        child.rmdir()
+        _empty_and_remove(child, origin)
     return f"cgroup {version} CPU quota 1 ms/s"
+
+
+def _empty_and_remove(child: Path, origin: Path) -> None:
+    """Moves every process out of `child` into `origin`, then removes `child`. Not only the starved one: a
+    keepalived child forks notify scripts while it is starved, and they are born in the child cgroup. Bounded
+    (10 s); a process that exits leaves the cgroup by itself, and a dying one can hold it busy for a moment."""
+    deadline = time.monotonic() + 10
+    while True:
+        for stray in (child / "cgroup.procs").read_text().split():
+            try:
+                (origin / "cgroup.procs").write_text(stray)
+            except OSError:
+                pass  # exited meanwhile
+        try:
+            child.rmdir()
+            return
+        except OSError as error:
+            if error.errno != errno.EBUSY or time.monotonic() > deadline:
+                left = (child / "cgroup.procs").read_text().split()
+                raise RuntimeError(f"cannot remove {child}: {error}; processes left in it: {left}") from error
+        time.sleep(0.05)
 
 
 # ---------------------------------------------------------------------------
