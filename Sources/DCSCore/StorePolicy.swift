@@ -36,17 +36,21 @@ public struct StorePolicy: Sendable {
     /// The guidance at `now`; nil routes by the checks alone.
     ///
     /// While connected: the leader and the member records. While unreachable: nothing under `keep`; under `fence`
-    /// the last guidance until `dcs_loss_grace` has passed, then fenced.
+    /// the last guidance until `dcs_loss_grace` has passed, then fenced. Before the first read (at start, or when
+    /// a reload restarted the store session) `fence` allows no writes at all: the checks alone could pick a
+    /// primary Patroni has already deposed, and there is no last guidance to keep for a grace.
     public func guidance(for state: StoreState, at now: MonotonicInstant) -> StoreGuidance? {
-        if case .connected = state.connection { return current(state) }
+        if state.hasRead, case .connected = state.connection { return current(state) }
         guard config.onLoss == .fence else { return nil }
-        if isFenced(state, at: now) { return StoreGuidance(writes: .fenced, confirmInterval: config.confirmInterval) }
-        return state.hasRead ? current(state) : nil
+        if !state.hasRead || isFenced(state, at: now) {
+            return StoreGuidance(writes: .fenced, confirmInterval: config.confirmInterval)
+        }
+        return current(state)
     }
 
     /// When the guidance changes with time alone (the fence grace ends); nil if it does not.
     public func nextChange(for state: StoreState, at now: MonotonicInstant) -> MonotonicInstant? {
-        guard config.onLoss == .fence, let since = state.unreachableSince else { return nil }
+        guard config.onLoss == .fence, state.hasRead, let since = state.unreachableSince else { return nil }
         let end = since + config.lossGrace
         return end > now ? end : nil
     }

@@ -93,12 +93,16 @@ public struct StoreState: Sendable {
         return changes
     }
 
-    /// Takes watch events in order; events at or below the current revision were already applied and are
-    /// skipped (a resumed watch may repeat the batch it was cut in). The batch's header revision is not taken:
-    /// a watch catching up sends old events in several batches, each with the store's newest revision.
+    /// Takes watch events in order; events at or below the revision applied before this batch were already
+    /// applied and are skipped (a resumed watch may repeat the batch it was cut in). Several events can share one
+    /// revision (Patroni's leader key and the leader's member record share a lease and expire together), so the
+    /// comparison is with the revision before the batch, not the one of the event before. The batch's header
+    /// revision is not taken: a watch catching up sends old events in several batches, each with the store's
+    /// newest revision.
     public mutating func apply(_ events: [StoreEvent], at now: MonotonicInstant) -> [Change] {
         var changes: [Change] = []
-        for event in events where event.revision > self.revision {
+        let applied = revision
+        for event in events where event.revision > applied {
             self.events += 1
             self.revision = event.revision
             lastEvent = now

@@ -292,7 +292,8 @@ final class StoreSession {
         guard next != authority else { return }
         let before = authority
         authority = next
-        guard before != nil || next != .checks else { return }
+        // At start the checks (keep) or no writes (fence) until the first read are the expected state, not news.
+        guard before != nil || (next != .checks && next != .fenced) else { return }
         let metadata: Logger.Metadata = ["from": "\(before?.rawValue ?? "none")", "to": "\(next.rawValue)"]
         switch next {
         case .fenced:

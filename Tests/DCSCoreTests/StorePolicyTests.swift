@@ -84,11 +84,24 @@ final class StorePolicyTests: XCTestCase {
         XCTAssertEqual(fence.guidance(for: state, at: at(16))?.writes, .leader("pg1"))
     }
 
-    func testFenceAtStartUsesTheChecksUntilTheGraceEnds() {
-        let state = StoreState(layout: layout, startedAt: at(0))
+    func testFenceAllowsNoWritesBeforeTheFirstRead() {
+        // At start, or after a reload that restarted the watch: the checks alone could pick a primary Patroni has
+        // already deposed.
+        var state = StoreState(layout: layout, startedAt: at(0))
         let fence = policy(.fence, grace: .seconds(3))
-        XCTAssertNil(fence.guidance(for: state, at: at(2)))
-        XCTAssertEqual(fence.guidance(for: state, at: at(3))?.writes, .fenced)
+        XCTAssertEqual(fence.guidance(for: state, at: at(0))?.writes, .fenced)
+        XCTAssertEqual(fence.authority(for: state, at: at(0)), .fenced)
+        XCTAssertNil(fence.nextChange(for: state, at: at(0)))
+        _ = state.load(
+            StoreSnapshot(revision: 3, entries: [StoreEntry(key: layout.leaderKey, value: Array("pg1".utf8))]),
+            at: at(1), afterCompaction: false)
+        XCTAssertEqual(fence.guidance(for: state, at: at(1))?.writes, .leader("pg1"))
+    }
+
+    func testKeepUsesTheChecksBeforeTheFirstRead() {
+        let state = StoreState(layout: layout, startedAt: at(0))
+        XCTAssertNil(policy(.keep).guidance(for: state, at: at(0)))
+        XCTAssertEqual(policy(.keep).authority(for: state, at: at(0)), .checks)
     }
 
     func testALeaderThatIsNoServerMeansNoWrites() {

@@ -40,6 +40,26 @@ final class StoreStateTests: XCTestCase {
         XCTAssertEqual(state.revision, 12)
     }
 
+    func testEveryEventOfOneRevisionApplies() {
+        var state = StoreState(layout: layout, startedAt: at(0))
+        _ = state.load(
+            StoreSnapshot(revision: 10, entries: [entry("leader", "n1"), entry("members/n1", "{}")]), at: at(1),
+            afterCompaction: false)
+        // Patroni's leader key and the leader's member record share a lease: when it expires etcd deletes both in
+        // one revision.
+        let expiry: [StoreEvent] = [
+            .delete(key: "/service/pg/leader", revision: 11),
+            .delete(key: "/service/pg/members/n1", revision: 11),
+        ]
+        XCTAssertEqual(state.apply(expiry, at: at(2)), [.leader(from: "n1", to: nil), .member("n1", nil)])
+        XCTAssertTrue(state.members.isEmpty)
+        XCTAssertEqual(state.events, 2)
+        // A watch resumed after that batch sends it again: it is skipped whole.
+        XCTAssertEqual(state.apply(expiry, at: at(3)), [])
+        XCTAssertEqual(state.events, 2)
+        XCTAssertEqual(state.resumeRevision, 12)
+    }
+
     func testUnreachableTimeStartsAtTheFirstFailureAndReconnectsAreCounted() {
         var state = StoreState(layout: layout, startedAt: at(0))
         XCTAssertEqual(state.unreachableSince, at(0))
