@@ -15,6 +15,7 @@ public enum StatReport {
             // The cluster's, repeated on each BACKEND row so a reader of one listener sees it.
             var cluster: [StatColumn: String] = [.primary_claimants: "\(snapshot.process.primaryClaimants.count)"]
             cluster[.newest_timeline] = snapshot.process.newestTimeline.map { "\($0)" }
+            cluster[.patroni_paused] = snapshot.process.patroniPaused.map { $0 ? "1" : "0" }
             lines.append(line(common.merging(frontendRow(listener)) { $1 }))
             for (offset, server) in servers.enumerated() {
                 lines.append(line(common.merging(serverRow(server, sid: offset + 1)) { $1 }))
@@ -61,6 +62,13 @@ public enum StatReport {
         row[.check_duration] = server.checkDurationMilliseconds.map { "\($0)" }
         row[.timeline] = server.timeline.map { "\($0)" }
         row[.lag_bytes] = server.lagBytes.map { "\($0)" }
+        if let patroni = server.patroni {
+            // `key=value;...` sorted, so `nofailover=true` and `nosync=true` read at a glance.
+            row[.patroni_tags] = patroni.tags.keys.sorted().map { "\($0)=\(patroni.tags[$0] ?? "")" }
+                .joined(separator: ";")
+            row[.sync_standby] = patroni.synchronous ? "1" : "0"
+            row[.patroni_paused] = patroni.paused.map { $0 ? "1" : "0" }
+        }
         return row
     }
 
@@ -89,4 +97,5 @@ enum StatColumn: String, CaseIterable {
     case wredis, status, weight, act, bck, chkfail, chkdown, lastchg, downtime, qlimit, pid, iid, sid, throttle
     case lbtot, tracked, type, rate, rate_lim, rate_max, check_status, check_code, check_duration
     case role, timeline, lag_bytes, admin_state, newest_timeline, primary_claimants
+    case patroni_tags, sync_standby, patroni_paused
 }

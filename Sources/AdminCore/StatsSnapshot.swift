@@ -66,6 +66,8 @@ public struct ProcessStats: Sendable, Equatable {
     public var newestTimeline: Int?
     /// Every server that says it is primary now, confirmed or not; more than one is an alert.
     public var primaryClaimants: [String]
+    /// Whether a server reports Patroni's maintenance mode (`patronictl pause`); nil when no check asks Patroni.
+    public var patroniPaused: Bool?
     /// Log lines dropped since start because stderr did not take them fast enough.
     public var logLinesDropped: Int
     /// Reloads since start that failed (and left the running configuration as it was).
@@ -77,7 +79,7 @@ public struct ProcessStats: Sendable, Equatable {
         cancelsForwarded: [String: Int] = [:], cancelsDropped: [String: Int] = [:], directTLSSessions: Int = 0,
         acceptErrors: Int = 0, localErrors: [String: Int] = [:], primary: String? = nil, splitBrain: Bool = false,
         splitBrainEvents: Int = 0, newestTimeline: Int? = nil, primaryClaimants: [String] = [],
-        logLinesDropped: Int = 0, reloadFailures: Int = 0
+        patroniPaused: Bool? = nil, logLinesDropped: Int = 0, reloadFailures: Int = 0
     ) {
         self.version = version
         self.pid = pid
@@ -98,6 +100,7 @@ public struct ProcessStats: Sendable, Equatable {
         self.splitBrainEvents = splitBrainEvents
         self.newestTimeline = newestTimeline
         self.primaryClaimants = primaryClaimants
+        self.patroniPaused = patroniPaused
         self.logLinesDropped = logLinesDropped
         self.reloadFailures = reloadFailures
     }
@@ -210,6 +213,9 @@ public struct ServerStats: Sendable, Equatable {
     public var streaming: Bool?
     /// A replica seen on another timeline or ahead of the primary: it takes no reads.
     public var diverged: Bool
+    /// What Patroni says of the server (tags, `nofailover`, `nosync`, synchronous, standby leader, pause); nil
+    /// when neither a `patroni` check nor `[dcs]` tells.
+    public var patroni: PatroniFacts?
 
     public init(
         listener: String, name: String, address: String, status: String, adminState: AdminState = .ready,
@@ -219,7 +225,8 @@ public struct ServerStats: Sendable, Equatable {
         checkDowns: Int = 0, lastChangeSeconds: Int? = nil, downtimeSeconds: Int = 0, checkType: String = "tcp",
         checkStatus: String = "INI", checkError: String? = nil, checkDurationMilliseconds: Int? = nil,
         role: String = "unknown", timeline: Int? = nil, lagBytes: UInt64? = nil,
-        replayDelayMilliseconds: Int64? = nil, streaming: Bool? = nil, diverged: Bool = false
+        replayDelayMilliseconds: Int64? = nil, streaming: Bool? = nil, diverged: Bool = false,
+        patroni: PatroniFacts? = nil
     ) {
         self.listener = listener
         self.name = name
@@ -251,6 +258,7 @@ public struct ServerStats: Sendable, Equatable {
         self.replayDelayMilliseconds = replayDelayMilliseconds
         self.streaming = streaming
         self.diverged = diverged
+        self.patroni = patroni
     }
 }
 

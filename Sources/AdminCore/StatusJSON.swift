@@ -1,4 +1,5 @@
 import Foundation
+import HealthCore
 
 /// `/status.json`: the snapshot for machines (monitoring, a failover script's "is pg2 the primary here?").
 ///
@@ -36,6 +37,7 @@ public enum StatusJSON {
             "primary": nullable(process.primary), "split_brain": process.splitBrain,
             "split_brain_events": process.splitBrainEvents, "log_lines_dropped": process.logLinesDropped,
             "newest_timeline": nullable(process.newestTimeline), "primary_claimants": process.primaryClaimants,
+            "patroni_paused": nullable(process.patroniPaused),
             "reload_failures": process.reloadFailures,
         ]
     }
@@ -67,7 +69,15 @@ public enum StatusJSON {
             "check_duration_ms": nullable(server.checkDurationMilliseconds), "role": server.role,
             "timeline": nullable(server.timeline), "lag_bytes": nullable(server.lagBytes),
             "replay_delay_ms": nullable(server.replayDelayMilliseconds), "streaming": nullable(server.streaming),
-            "diverged": server.diverged,
+            "diverged": server.diverged, "patroni": nullable(server.patroni.map(patroni)),
+        ]
+    }
+
+    private static func patroni(_ facts: PatroniFacts) -> [String: Any] {
+        [
+            "tags": facts.tags, "sync_standby": facts.synchronous, "standby_leader": facts.standbyLeader,
+            "nofailover": facts.noFailover, "nosync": facts.noSync, "noloadbalance": facts.noLoadBalance,
+            "paused": nullable(facts.paused),
         ]
     }
 

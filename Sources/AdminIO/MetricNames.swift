@@ -23,6 +23,8 @@ extension MetricNameDescriptor {
         "split_brain_events", unit: "total", help: "Check rounds that found a split brain.")
     static let newestTimeline = pgfloat(
         "newest_timeline", help: "Newest timeline a server answered primary on; no writes to an older one.")
+    static let patroniPaused = pgfloat(
+        "patroni_paused", help: "1 while a server reports Patroni's maintenance mode: Patroni fails nothing over.")
     static let primaryClaimants = pgfloat(
         "primary_claimants", help: "Servers that say they are primary now; more than 1 is an alert.")
     static let logLinesDroppedTotal = pgfloat(

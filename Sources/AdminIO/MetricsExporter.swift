@@ -51,6 +51,7 @@ public final class MetricsExporter: @unchecked Sendable {
         total(.splitBrainEventsTotal, [], process.splitBrainEvents)
         if let newest = process.newestTimeline { gauge(.newestTimeline, [], Double(newest)) }
         gauge(.primaryClaimants, [], Double(process.primaryClaimants.count))
+        if let paused = process.patroniPaused { gauge(.patroniPaused, [], paused ? 1 : 0) }
         total(.logLinesDroppedTotal, [], process.logLinesDropped)
         total(.reloadFailuresTotal, [], process.reloadFailures)
         for listener in snapshot.listeners { export(listener) }

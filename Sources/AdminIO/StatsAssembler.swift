@@ -57,7 +57,8 @@ enum StatsAssembler {
             cancelsDropped: traffic.cancelsDropped, directTLSSessions: traffic.directTLSSessions,
             acceptErrors: traffic.acceptErrors, localErrors: traffic.localErrors, primary: routing?.primary, splitBrain: routing?.splitBrain ?? false,
             splitBrainEvents: health.splitBrainEvents, newestTimeline: health.view.newestPrimaryTimeline,
-            primaryClaimants: routing?.primaryClaimants ?? [], logLinesDropped: process.logLinesDropped,
+            primaryClaimants: routing?.primaryClaimants ?? [], patroniPaused: health.view.patroniPaused,
+            logLinesDropped: process.logLinesDropped,
             reloadFailures: process.reloadFailures)
         let sessions = traffic.sessions.map {
             SessionStats(
@@ -98,7 +99,7 @@ enum StatsAssembler {
             role: health?.role.rawValue ?? ServerRole.unknown.rawValue, timeline: health?.timeline,
             lagBytes: view.lag(of: server.name),
             replayDelayMilliseconds: reading?.time.map(\.milliseconds), streaming: reading?.streaming,
-            diverged: reading?.diverged ?? false)
+            diverged: reading?.diverged ?? false, patroni: view.patroniFacts(of: server.name))
     }
 
     /// HAProxy's status words: the operator's state first, then the agent's, then reachability.

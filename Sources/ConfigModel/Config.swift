@@ -265,6 +265,30 @@ public enum ListenerRole: String, Sendable, Equatable, CaseIterable {
     case any
     /// Replicas, or the primary when no replica qualifies.
     case replicaOrPrimary = "replica-or-primary"
+    /// Replicas Patroni lists as synchronous standbys (its `/sync`), with the `replica` conditions.
+    case sync
+    /// Replicas Patroni does not list as synchronous standbys (its `/async`), with the `replica` conditions.
+    case async
+    /// The leader of a Patroni standby cluster (its `/standby-leader`): a replica to clients.
+    case standbyLeader = "standby-leader"
+
+    /// Whether the role takes replicas by the `replica` conditions (`max_lag`, `require_streaming`,
+    /// `noloadbalance`, `tags`).
+    public var takesReplicas: Bool {
+        switch self {
+        case .replica, .replicaOrPrimary, .sync, .async: return true
+        case .primary, .any, .standbyLeader: return false
+        }
+    }
+
+    /// Whether the role needs what only Patroni tells (a `patroni` check or `[dcs]`): synchronous standbys, the
+    /// standby leader.
+    public var needsPatroni: Bool {
+        switch self {
+        case .sync, .async, .standbyLeader: return true
+        case .primary, .replica, .any, .replicaOrPrimary: return false
+        }
+    }
 }
 
 /// What happens to a listener's sessions on a server that leaves its pool (`on_marked_down`) or, for a primary
@@ -312,6 +336,10 @@ public struct ListenerConfig: Sendable, Equatable {
     public var maxLag: LagLimit?
     /// Whether a `replica` pool takes only replicas whose WAL receiver streams from an upstream.
     public var requireStreaming: Bool
+    /// Patroni tags a server must carry with these values to be used, as Patroni's `?tag_key=value` (empty: any
+    /// tags). Values are the text Patroni compares (`true`, `1`, `east`). Roles `primary` and `standby-leader`
+    /// have none, as Patroni's leader endpoints ignore tags.
+    public var tags: [String: String]
     public var onMarkedDown: MarkedDownAction
     public var onMarkedUp: MarkedUpAction
     /// What a `primary` listener does with its sessions on a server that lost the primary role but still
@@ -323,8 +351,8 @@ public struct ListenerConfig: Sendable, Equatable {
     public init(
         name: String, binds: [Endpoint], role: ListenerRole = .any, balance: BalanceAlgorithm = .roundrobin,
         maxconn: Int = 1000, maxconnPerSource: Int = 0, servers: [String], maxLag: LagLimit? = nil,
-        requireStreaming: Bool = false, onMarkedDown: MarkedDownAction = .none, onMarkedUp: MarkedUpAction = .none,
-        onPrimaryLost: MarkedDownAction = .shutdownSessions, line: Int = 0
+        requireStreaming: Bool = false, tags: [String: String] = [:], onMarkedDown: MarkedDownAction = .none,
+        onMarkedUp: MarkedUpAction = .none, onPrimaryLost: MarkedDownAction = .shutdownSessions, line: Int = 0
     ) {
         self.name = name
         self.binds = binds
@@ -335,6 +363,7 @@ public struct ListenerConfig: Sendable, Equatable {
         self.servers = servers
         self.maxLag = maxLag
         self.requireStreaming = requireStreaming
+        self.tags = tags
         self.onMarkedDown = onMarkedDown
         self.onMarkedUp = onMarkedUp
         self.onPrimaryLost = onPrimaryLost

@@ -11,11 +11,11 @@ extension ConfigLoader {
             let pool = listener.servers ?? draft.servers.compactMap(\.name)
             let label = listener.name.map { "listener \"\($0)\"" } ?? "this listener"
             if let line = listener.requireStreamingLine, listener.requireStreaming {
-                if listener.role == .primary || listener.role == .any {
+                if !listener.role.takesReplicas {
                     diagnostics.report(
                         key: "listener.require_streaming", line: line,
-                        "require_streaming applies to role \"replica\" or \"replica-or-primary\"; "
-                            + "\(label) has role \"\(listener.role.rawValue)\"")
+                        "require_streaming applies to roles \"replica\", \"replica-or-primary\", \"sync\" and "
+                            + "\"async\"; \(label) has role \"\(listener.role.rawValue)\"")
                 }
                 for name in pool {
                     guard let type = checkTypes[name], !canTellStreaming(type) else { continue }

@@ -4,6 +4,8 @@ struct ListenerDraft {
     var nameLine = 0
     var binds: [Endpoint]?
     var role = ListenerRole.any
+    /// Line of the `role` key; nil when the key is absent.
+    var roleLine: Int?
     var balance = BalanceAlgorithm.roundrobin
     var maxconn = 1000
     var maxconnPerSource = 0
@@ -13,6 +15,9 @@ struct ListenerDraft {
     var requireStreaming = false
     /// Line of the `require_streaming` key; nil when the key is absent.
     var requireStreamingLine: Int?
+    var tags: [String: String] = [:]
+    /// Line of the `tags` key; nil when the key is absent.
+    var tagsLine: Int?
     var onMarkedDown = MarkedDownAction.none
     var onMarkedUp = MarkedUpAction.none
     var onPrimaryLost = MarkedDownAction.shutdownSessions
@@ -31,7 +36,7 @@ struct ListenerDraft {
         return ListenerConfig(
             name: name, binds: binds, role: role, balance: balance, maxconn: maxconn,
             maxconnPerSource: maxconnPerSource, servers: servers ?? allServers, maxLag: maxLag,
-            requireStreaming: requireStreaming, onMarkedDown: onMarkedDown, onMarkedUp: onMarkedUp,
+            requireStreaming: requireStreaming, tags: tags, onMarkedDown: onMarkedDown, onMarkedUp: onMarkedUp,
             onPrimaryLost: onPrimaryLost, line: line)
     }
 }
@@ -44,7 +49,10 @@ extension ConfigLoader {
                 listener.nameLine = field.line
             },
             .value("bind", required: true, \.binds) { $0.endpoints() },
-            .value("role", \.role) { $0.choice("role") },
+            KeyRule("role") { field, listener in
+                listener.roleLine = field.line
+                if let role: ListenerRole = field.choice("role") { listener.role = role }
+            },
             .value("balance", \.balance) { $0.choice("balance algorithm") },
             .value("maxconn", \.maxconn) { $0.integer(in: 1...Int.max) },
             .value("maxconn_per_source", \.maxconnPerSource) { $0.integer(in: 0...Int.max) },
@@ -55,6 +63,10 @@ extension ConfigLoader {
             KeyRule("require_streaming") { field, listener in
                 listener.requireStreaming = field.boolean() ?? false
                 listener.requireStreamingLine = field.line
+            },
+            KeyRule("tags") { field, listener in
+                listener.tagsLine = field.line
+                if let tags = field.patroniTags() { listener.tags = tags }
             },
             .value("on_marked_down", \.onMarkedDown) { $0.choice("on_marked_down action") },
             .value("on_marked_up", \.onMarkedUp) { $0.choice("on_marked_up action") },

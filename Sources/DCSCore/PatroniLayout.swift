@@ -1,11 +1,14 @@
 /// Where Patroni keeps one cluster's state in the store: `<namespace>/<scope>/leader` holds the leader's member
-/// name, `<namespace>/<scope>/members/<name>` each member's JSON record.
+/// name, `<namespace>/<scope>/members/<name>` each member's JSON record, `<namespace>/<scope>/sync` the
+/// synchronous standbys.
 public struct PatroniLayout: Sendable, Equatable {
     /// What one key under the scope is.
     public enum Key: Sendable, Equatable {
         case leader
         case member(String)
-        /// config, history, failover, sync, status...: not used for routing.
+        /// `{"leader": ..., "sync_standby": "a,b"}`: who Patroni made synchronous standbys.
+        case sync
+        /// config, history, failover, status...: not used for routing.
         case other
     }
 
@@ -29,6 +32,7 @@ public struct PatroniLayout: Sendable, Equatable {
 
     public func classify(_ key: String) -> Key {
         if key == leaderKey { return .leader }
+        if key == scopePrefix + "sync" { return .sync }
         if key.hasPrefix(membersPrefix) {
             let name = String(key.dropFirst(membersPrefix.count))
             return name.isEmpty || name.contains("/") ? .other : .member(name)

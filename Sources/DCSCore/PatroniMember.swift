@@ -1,4 +1,5 @@
 import Foundation
+import HealthCore
 
 /// One member record as Patroni writes it under `members/<name>`: how to reach its PostgreSQL and what it last
 /// said about itself.
@@ -15,10 +16,12 @@ public struct PatroniMember: Sendable, Equatable {
     public var timeline: Int?
     /// The member's WAL position in bytes (`xlog_location`).
     public var walPosition: UInt64?
+    /// The member's tags, each value as Patroni compares it with a `?tag_key=value` query.
+    public var tags: [String: String]
 
     public init(
         name: String, host: String? = nil, port: Int? = nil, apiURL: String? = nil, role: String? = nil,
-        state: String? = nil, timeline: Int? = nil, walPosition: UInt64? = nil
+        state: String? = nil, timeline: Int? = nil, walPosition: UInt64? = nil, tags: [String: String] = [:]
     ) {
         self.name = name
         self.host = host
@@ -28,6 +31,7 @@ public struct PatroniMember: Sendable, Equatable {
         self.state = state
         self.timeline = timeline
         self.walPosition = walPosition
+        self.tags = tags
     }
 
     private struct Record: Decodable {
@@ -37,6 +41,20 @@ public struct PatroniMember: Sendable, Equatable {
         var state: String?
         var timeline: Int?
         var xlog_location: UInt64?
+        var tags: PatroniTags.Document?
+    }
+
+    private struct SyncRecord: Decodable {
+        var sync_standby: String?
+    }
+
+    /// The standbys a `sync` key's value names; none when it is not the expected JSON. Patroni joins the names
+    /// with commas.
+    public static func syncStandbys(json: [UInt8]) -> [String] {
+        guard let record = try? JSONDecoder().decode(SyncRecord.self, from: Data(json)) else { return [] }
+        return (record.sync_standby ?? "").split(separator: ",").map {
+            String($0.trimmingCharacters(in: .whitespaces))
+        }.filter { !$0.isEmpty }
     }
 
     /// Reads a record; nil when the value is not a JSON object (a record from another tool, a partial write).
@@ -44,7 +62,7 @@ public struct PatroniMember: Sendable, Equatable {
         guard let record = try? JSONDecoder().decode(Record.self, from: Data(json)) else { return nil }
         self.init(
             name: name, apiURL: record.api_url, role: record.role, state: record.state, timeline: record.timeline,
-            walPosition: record.xlog_location)
+            walPosition: record.xlog_location, tags: record.tags?.tags ?? [:])
         if let url = record.conn_url.flatMap(URLComponents.init(string:)) {
             host = url.host.map { $0.hasPrefix("[") ? String($0.dropFirst().dropLast()) : $0 }
             port = url.port ?? 5432

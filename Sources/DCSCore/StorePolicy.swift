@@ -77,16 +77,22 @@ public struct StorePolicy: Sendable {
     private func current(_ state: StoreState) -> StoreGuidance {
         var notRunning: Set<String> = []
         var lag: [String: UInt64] = [:]
+        var patroni: [String: PatroniFacts] = [:]
         let head = state.leader.flatMap { state.members[$0]?.walPosition }
+        // PostgreSQL compares synchronous_standby_names without case, and so does Patroni.
+        let synchronous = Set(state.syncStandbys.map { $0.lowercased() })
         for (name, record) in state.members {
             guard let server = server(for: name, record: record) else { continue }
             if !record.isRunning { notRunning.insert(server) }
             if name != state.leader, let head, let position = record.walPosition {
                 lag[server] = head > position ? head - position : 0
             }
+            patroni[server] = PatroniFacts(
+                tags: record.tags, synchronous: synchronous.contains(name.lowercased()),
+                standbyLeader: record.role == "standby_leader")
         }
         return StoreGuidance(
-            writes: .leader(leaderServer(in: state)), notRunning: notRunning, recordedLag: lag,
+            writes: .leader(leaderServer(in: state)), notRunning: notRunning, recordedLag: lag, patroni: patroni,
             confirmInterval: config.confirmInterval)
     }
 }

@@ -21,6 +21,8 @@ public struct StoreState: Sendable {
         case leader(from: String?, to: String?)
         /// A member record was written (nil: deleted, when Patroni stops or its key expires).
         case member(String, PatroniMember?)
+        /// The `sync` key now names these synchronous standbys (member names, in the key's order).
+        case sync([String])
     }
 
     public let layout: PatroniLayout
@@ -30,6 +32,8 @@ public struct StoreState: Sendable {
     /// The leader's member name; nil when no member holds the key.
     public private(set) var leader: String?
     public private(set) var members: [String: PatroniMember] = [:]
+    /// The synchronous standbys the `sync` key names; empty without the key (no synchronous mode).
+    public private(set) var syncStandbys: [String] = []
     /// Since when the store has been unreachable (from start until the first read); nil while connected.
     public private(set) var unreachableSince: MonotonicInstant?
     /// When the last read or event arrived.
@@ -76,10 +80,12 @@ public struct StoreState: Sendable {
         revision = max(revision, snapshot.revision)
         var leader: String?
         var members: [String: PatroniMember] = [:]
+        var syncStandbys: [String] = []
         for entry in snapshot.entries {
             switch layout.classify(entry.key) {
             case .leader: leader = String(decoding: entry.value, as: UTF8.self)
             case .member(let name): members[name] = PatroniMember(name: name, json: entry.value)
+            case .sync: syncStandbys = PatroniMember.syncStandbys(json: entry.value)
             case .other: break
             }
         }
@@ -90,6 +96,8 @@ public struct StoreState: Sendable {
         self.members = members
         if leader != self.leader { changes.append(.leader(from: self.leader, to: leader)) }
         self.leader = leader
+        if syncStandbys != self.syncStandbys { changes.append(.sync(syncStandbys)) }
+        self.syncStandbys = syncStandbys
         return changes
     }
 
@@ -131,6 +139,11 @@ public struct StoreState: Sendable {
             guard member != members[name] else { return [] }
             members[name] = member
             return [.member(name, member)]
+        case .sync:
+            let standbys = value.map(PatroniMember.syncStandbys(json:)) ?? []
+            guard standbys != syncStandbys else { return [] }
+            syncStandbys = standbys
+            return [.sync(standbys)]
         case .other:
             return []
         }

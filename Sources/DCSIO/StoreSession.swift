@@ -265,6 +265,11 @@ final class StoreSession {
                 recheck = recheck ?? policy.leaderServer(in: state)
             case .member:
                 break
+            case .sync(let standbys):
+                logger.notice(
+                    "dcs sync",
+                    metadata: ["standbys": "\(standbys.isEmpty ? "none" : standbys.joined(separator: ","))",
+                               "revision": "\(state.revision)"])
             }
         }
         return recheck

@@ -41,13 +41,17 @@ public struct CheckOutcome: Sendable, Equatable {
     /// Whether a replica's WAL receiver streams from an upstream; nil when the check cannot tell.
     public var streaming: Bool?
     public var agent: AgentDirective?
+    /// What Patroni said of the member beyond its role (tags, synchronous, standby leader, pause); nil when the
+    /// check does not ask Patroni.
+    public var patroni: PatroniFacts?
     /// How long the check took.
     public var duration: Duration
 
     public init(
         reachable: Bool, error: String? = nil, role: ServerRole = .unknown, timeline: Int? = nil,
         walPosition: UInt64? = nil, reportedLag: UInt64? = nil, receivedPosition: UInt64? = nil,
-        replayDelay: Duration? = nil, streaming: Bool? = nil, agent: AgentDirective? = nil, duration: Duration = .zero
+        replayDelay: Duration? = nil, streaming: Bool? = nil, agent: AgentDirective? = nil,
+        patroni: PatroniFacts? = nil, duration: Duration = .zero
     ) {
         self.reachable = reachable
         self.error = error
@@ -59,6 +63,7 @@ public struct CheckOutcome: Sendable, Equatable {
         self.replayDelay = replayDelay
         self.streaming = streaming
         self.agent = agent
+        self.patroni = patroni
         self.duration = duration
     }
 

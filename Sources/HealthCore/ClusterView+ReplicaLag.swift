@@ -28,7 +28,7 @@ extension ClusterView {
     /// not change keeps its counter; a new or changed one starts from the server's last reading, taken as it is.
     public mutating func followLagLimits(of listeners: [ListenerConfig]) {
         var watches: [String: LagWatch] = [:]
-        for listener in listeners where listener.role == .replica || listener.role == .replicaOrPrimary {
+        for listener in listeners where listener.role.takesReplicas {
             let policy = LagPolicy(listener)
             if policy.limits { watches[listener.name] = LagWatch(policy: policy, pool: Set(listener.servers)) }
         }

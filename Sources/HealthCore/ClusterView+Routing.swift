@@ -91,16 +91,29 @@ extension ClusterView {
     ///
     /// - `primary`: the elected primary, when it is in the pool.
     /// - `replica`: usable servers trusted as replica that are fresh enough (`isFresh(_:for:)`: not diverged,
-    ///   within `max_lag` and streaming with `require_streaming`, by rise/fall over their readings) and whose
-    ///   store member record, if any, does not say PostgreSQL is down.
-    /// - `any`: every usable server, whatever its role.
+    ///   within `max_lag` and streaming with `require_streaming`, by rise/fall over their readings), whose
+    ///   store member record, if any, does not say PostgreSQL is down, and that Patroni's tags let take reads
+    ///   (`passesTags(_:for:)`: not `noloadbalance`, carrying the listener's `tags`).
+    /// - `sync` / `async`: the `replica` set, of those Patroni lists as synchronous standbys or does not.
+    /// - `standby-leader`: usable servers trusted as replica that Patroni says lead a standby cluster; as
+    ///   Patroni's `/standby-leader`, tags do not matter.
+    /// - `any`: every usable server, whatever its role, that Patroni's tags let take reads, as Patroni's
+    ///   `/read-only`: the elected primary and a standby leader whatever their tags.
     /// - `replica-or-primary`: the `replica` set; `listed(for:primary:at:)` falls back to the `primary` set when
     ///   it is empty, so reads survive the loss of every replica.
     private func allowed(for listener: ListenerConfig, primary: String?) -> [Member] {
         switch listener.role {
         case .primary: return primarySet(of: listener, primary: primary)
         case .replica, .replicaOrPrimary: return replicaSet(of: listener)
-        case .any: return pool(of: listener).filter { Self.isUsable($0.health) }
+        case .sync: return replicaSet(of: listener).filter { isSynchronous($0) == true }
+        case .async: return replicaSet(of: listener).filter { isSynchronous($0) == false }
+        case .standbyLeader: return standbyLeaderSet(of: listener)
+        case .any:
+            return pool(of: listener).filter { member in
+                guard Self.isUsable(member.health) else { return false }
+                let leads = member.config.name == primary || patroniFacts(of: member.config.name)?.standbyLeader == true
+                return leads || passesTags(member, for: listener)
+            }
         }
     }
 
@@ -116,7 +129,15 @@ extension ClusterView {
         pool(of: listener).filter { member in
             guard Self.isUsable(member.health), member.health.role == .replica else { return false }
             if store?.notRunning.contains(member.config.name) == true { return false }
-            return isFresh(member.config.name, for: listener)
+            return passesTags(member, for: listener) && isFresh(member.config.name, for: listener)
+        }
+    }
+
+    private func standbyLeaderSet(of listener: ListenerConfig) -> [Member] {
+        pool(of: listener).filter { member in
+            guard Self.isUsable(member.health), member.health.role == .replica else { return false }
+            if store?.notRunning.contains(member.config.name) == true { return false }
+            return patroniFacts(of: member.config.name)?.standbyLeader == true
         }
     }
 

@@ -4,9 +4,10 @@ import MonotonicTime
 /// last answers said.
 ///
 /// Contract: `record` is the only mutation. It takes one check result and the instant the check finished, and
-/// returns one event per thing that changed, in the order reachability, role, agent, timeline. Reachability
-/// follows rise/fall (`HealthCounter`); the role follows the rules on `role`; an unreachable result keeps the
-/// last role, agent directive, timeline and WAL position, because it says nothing new about them.
+/// returns one event per thing that changed, in the order reachability, role, agent, timeline, maintenance.
+/// Reachability follows rise/fall (`HealthCounter`); the role follows the rules on `role`; an unreachable result
+/// keeps the last role, agent directive, timeline, WAL position and Patroni facts, because it says nothing new
+/// about them.
 public struct ServerHealth: Sendable, Equatable {
     public let name: String
     private var counter: HealthCounter
@@ -43,6 +44,8 @@ public struct ServerHealth: Sendable, Equatable {
     /// which is what tells whether two servers' positions can be compared soundly.
     public private(set) var sampled: ClosedRange<MonotonicInstant>?
     public private(set) var agent: AgentDirective?
+    /// What Patroni said of the server at the last answer that asked it; nil for other checks.
+    public private(set) var patroni: PatroniFacts?
     public private(set) var lastOutcome: CheckOutcome?
     /// When reachability last became up (for slowstart); nil while not up.
     public private(set) var upSince: MonotonicInstant?
@@ -113,6 +116,11 @@ public struct ServerHealth: Sendable, Equatable {
                 changes.append((.timeline(from: timeline, to: outcome.timeline), why))
                 timeline = outcome.timeline
             }
+            if let paused = outcome.patroni.map({ $0.paused == true }), paused != (patroni?.paused == true) {
+                let why = paused ? "patroni reports maintenance mode" : "patroni left maintenance mode"
+                changes.append((.maintenance(paused: paused), why))
+            }
+            patroni = outcome.patroni
             walPosition = outcome.walPosition
             reportedLag = outcome.reportedLag
             receivedPosition = outcome.receivedPosition

@@ -20,16 +20,21 @@ public struct StoreGuidance: Sendable, Equatable {
     /// Replica lag in bytes from the member records (leader's WAL position minus the member's), used when the
     /// checks give no position to compare.
     public var recordedLag: [String: UInt64]
+    /// What the member records and the `sync` key say of each server that has a record (tags, synchronous,
+    /// standby leader; never `paused`, which records do not carry). They take precedence over a check's answer:
+    /// the watch sees Patroni's writes first.
+    public var patroni: [String: PatroniFacts]
     /// How soon a leader the checks do not confirm yet is checked again.
     public var confirmInterval: Duration
 
     public init(
         writes: Writes, notRunning: Set<String> = [], recordedLag: [String: UInt64] = [:],
-        confirmInterval: Duration = .milliseconds(50)
+        patroni: [String: PatroniFacts] = [:], confirmInterval: Duration = .milliseconds(50)
     ) {
         self.writes = writes
         self.notRunning = notRunning
         self.recordedLag = recordedLag
+        self.patroni = patroni
         self.confirmInterval = confirmInterval
     }
 

@@ -274,6 +274,12 @@ public final class HealthChecker: @unchecked Sendable {
             if diverged { logger.warning("replica diverged", metadata: metadata) } else {
                 logger.notice("replica diverged", metadata: metadata)
             }
+        case .maintenance(let paused):
+            metadata["paused"] = "\(paused)"
+            // Warning: while paused Patroni fails nothing over, so a primary that dies stays without successor.
+            if paused { logger.warning("patroni maintenance", metadata: metadata) } else {
+                logger.notice("patroni maintenance", metadata: metadata)
+            }
         }
     }
 

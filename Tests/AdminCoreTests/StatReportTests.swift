@@ -16,7 +16,9 @@ final class StatReportTests: XCTestCase {
         let haproxy = "pxname,svname,qcur,qmax,scur,smax,slim,stot,bin,bout,dreq,dresp,ereq,econ,eresp,wretr,wredis,"
             + "status,weight,act,bck,chkfail,chkdown,lastchg,downtime,qlimit,pid,iid,sid,throttle,lbtot,tracked,type,"
             + "rate,rate_lim,rate_max,check_status,check_code,check_duration,"
-        XCTAssertEqual(String(lines[0]), "# " + haproxy + "role,timeline,lag_bytes,admin_state,newest_timeline,primary_claimants,")
+        let ours = "role,timeline,lag_bytes,admin_state,newest_timeline,primary_claimants,"
+            + "patroni_tags,sync_standby,patroni_paused,"
+        XCTAssertEqual(String(lines[0]), "# " + haproxy + ours)
     }
 
     func testEveryRowHasTheHeadersColumnCountAndATrailingComma() {

@@ -48,6 +48,9 @@ final class MetricsExporterTests: XCTestCase {
         let text = exporter.render(taken)
         XCTAssertTrue(text.contains("pgfloat_newest_timeline 4"), text)
         XCTAssertTrue(text.contains("pgfloat_primary_claimants 2"), text)
+        XCTAssertFalse(text.contains("pgfloat_patroni_paused"), "no check asks Patroni: no sample")
+        taken.process.patroniPaused = true
+        XCTAssertTrue(exporter.render(taken).contains("pgfloat_patroni_paused 1"))
     }
 
     func testDroppedLogLinesAreACounter() {

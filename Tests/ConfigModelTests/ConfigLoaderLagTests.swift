@@ -68,8 +68,8 @@ final class ConfigLoaderLagTests: XCTestCase {
         XCTAssertEqual(
             descriptions(replicas("require_streaming = true", role: "primary")),
             [
-                "t.toml:12: listener.require_streaming: require_streaming applies to role \"replica\" or "
-                    + "\"replica-or-primary\"; listener \"reads\" has role \"primary\""
+                "t.toml:12: listener.require_streaming: require_streaming applies to roles \"replica\", "
+                    + "\"replica-or-primary\", \"sync\" and \"async\"; listener \"reads\" has role \"primary\""
             ])
         XCTAssertEqual(
             descriptions(replicas("require_streaming = true", check: "tcp")),

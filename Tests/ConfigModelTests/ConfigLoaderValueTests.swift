@@ -76,7 +76,7 @@ final class ConfigLoaderValueTests: XCTestCase {
         XCTAssertEqual(
             descriptions(minimalServer + "\n" + minimalListener + "\nrole = \"master\"\nbalance = \"random\""), [
                 #"t.toml:7: listener.role: unknown role "master"; expected one of "primary", "replica", "any", "#
-                    + #""replica-or-primary""#,
+                    + #""replica-or-primary", "sync", "async", "standby-leader""#,
                 #"t.toml:8: listener.balance: unknown balance algorithm "random"; expected one of "first", "#
                     + #""roundrobin", "leastconn", "source""#,
             ])

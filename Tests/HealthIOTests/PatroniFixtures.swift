@@ -92,4 +92,47 @@ enum PatroniFixtures {
          "timeline": null, "replication_state": "in archive recovery",
          "patroni": {"version": "3.3.0", "scope": "pgcluster", "name": "pg-node4"}}
         """
+
+    /// Patroni 4.0 synchronous standby of a paused cluster, tagged: `sync_standby` and `pause` appear only when
+    /// true, boolean tags only when set, custom tags keep their YAML type.
+    static let syncStandbyPaused4 = """
+        {
+          "state": "running",
+          "postmaster_start_time": "2025-02-03 10:41:07.228190+00:00",
+          "role": "replica",
+          "server_version": 160006,
+          "xlog": {
+            "received_location": 251658240,
+            "replayed_location": 251658240,
+            "replayed_timestamp": "2025-02-03 10:44:51.006127+00:00",
+            "paused": false
+          },
+          "sync_standby": true,
+          "timeline": 4,
+          "replication_state": "streaming",
+          "pause": true,
+          "dcs_last_seen": 1738579492,
+          "tags": {
+            "nofailover": true,
+            "noloadbalance": true,
+            "datacenter": "east",
+            "rack": 3
+          },
+          "database_system_identifier": "7466795215108137001",
+          "patroni": {
+            "version": "4.0.4",
+            "scope": "pgcluster",
+            "name": "pg-node3"
+          }
+        }
+        """
+
+    /// Patroni 4.0 in quorum commit mode (`synchronous_mode: quorum`): `quorum_standby` instead of `sync_standby`.
+    static let quorumStandby4 = """
+        {"state": "running", "role": "replica", "server_version": 160006,
+         "xlog": {"received_location": 251658240, "replayed_location": 251658240, "paused": false},
+         "quorum_standby": true, "timeline": 4, "replication_state": "streaming",
+         "tags": {"sync_priority": 2, "owner": null},
+         "patroni": {"version": "4.0.4", "scope": "pgcluster", "name": "pg-node2"}}
+        """
 }

@@ -54,7 +54,7 @@ final class PatroniProbeTests: XCTestCase {
             first,
             CheckOutcome(
                 reachable: true, role: .replica, timeline: 3, walPosition: 100_662_784, receivedPosition: 100_663_296,
-                streaming: true, duration: first.duration))
+                streaming: true, patroni: PatroniFacts(paused: false), duration: first.duration))
         XCTAssertTrue(try probe.check().wait().reachable)
         XCTAssertEqual(server.authorizations, Array(repeating: "Basic cGdmbG9hdDpzM2NyZXQ=", count: 2))
         XCTAssertEqual(server.connections, 1, "the shared client keeps the connection alive")

@@ -15,6 +15,12 @@ struct PatroniStatus: Decodable, Equatable {
     /// Replication lag in bytes, when the answer carries one (Patroni's `/patroni` does not, `/cluster` does).
     var lag: UInt64?
     var replicationState: String?
+    /// The member's tags (Patroni leaves the key out when there are none).
+    var tags: [String: String] = [:]
+    /// Patroni lists this replica in its `sync` key: `sync_standby`, or `quorum_standby` in quorum commit mode.
+    var synchronous = false
+    /// The cluster is in maintenance mode (`pause`, left out when not).
+    var paused = false
 
     struct XLog: Decodable, Equatable {
         /// The primary's flush position, in bytes.
@@ -32,8 +38,10 @@ struct PatroniStatus: Decodable, Equatable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case state, role, timeline, xlog, lag
+        case state, role, timeline, xlog, lag, tags, pause
         case replicationState = "replication_state"
+        case syncStandby = "sync_standby"
+        case quorumStandby = "quorum_standby"
     }
 
     init(
@@ -57,6 +65,12 @@ struct PatroniStatus: Decodable, Equatable {
         // Lag is "unknown" (a string) in some answers: no number means no reported lag, not a broken document.
         lag = try? container.decodeIfPresent(UInt64.self, forKey: .lag)
         replicationState = try container.decodeIfPresent(String.self, forKey: .replicationState)
+        // Extras routing can do without: a value of an unexpected type costs the feature, not the check.
+        tags = (try? container.decodeIfPresent(PatroniTags.Document.self, forKey: .tags))??.tags ?? [:]
+        let sync = (try? container.decodeIfPresent(Bool.self, forKey: .syncStandby)) ?? nil
+        let quorum = (try? container.decodeIfPresent(Bool.self, forKey: .quorumStandby)) ?? nil
+        synchronous = sync == true || quorum == true
+        paused = ((try? container.decodeIfPresent(Bool.self, forKey: .pause)) ?? nil) == true
     }
 
     /// Parses an answer body.
@@ -73,6 +87,11 @@ struct PatroniStatus: Decodable, Equatable {
         }
     }
 
+    /// What the answer says beyond the role.
+    var facts: PatroniFacts {
+        PatroniFacts(tags: tags, synchronous: synchronous, standbyLeader: role == "standby_leader", paused: paused)
+    }
+
     /// The verdict: reachable only while Patroni says PostgreSQL is running.
     var outcome: CheckOutcome {
         guard state == "running" else { return .failed("patroni state is \(state ?? "missing")") }
@@ -85,10 +104,11 @@ struct PatroniStatus: Decodable, Equatable {
             }
         guard role == .replica else {
             return CheckOutcome(
-                reachable: true, role: role, timeline: timeline, walPosition: position, reportedLag: lag)
+                reachable: true, role: role, timeline: timeline, walPosition: position, reportedLag: lag,
+                patroni: facts)
         }
         return CheckOutcome(
             reachable: true, role: role, timeline: timeline, walPosition: position, reportedLag: lag,
-            receivedPosition: xlog?.receivedLocation, streaming: replicationState == "streaming")
+            receivedPosition: xlog?.receivedLocation, streaming: replicationState == "streaming", patroni: facts)
     }
 }
