@@ -70,13 +70,37 @@ final class HAProxyParsingTests: XCTestCase {
         XCTAssertEqual(PatroniEndpoint(uri: "/read-only")?.role, .any)
         XCTAssertEqual(PatroniEndpoint(uri: "/health")?.role, .any)
         XCTAssertNil(PatroniEndpoint(uri: "/health")?.caveat)
-        XCTAssertEqual(PatroniEndpoint(uri: "/sync")?.role, .replica)
-        XCTAssertNotNil(PatroniEndpoint(uri: "/sync")?.caveat)
         XCTAssertNotNil(PatroniEndpoint(uri: "/replica?lag=lots")?.caveat)
         XCTAssertNil(PatroniEndpoint(uri: "/replica?lag=lots")?.maxLag)
-        XCTAssertNotNil(PatroniEndpoint(uri: "/replica?tag_dc=east")?.caveat)
         XCTAssertNil(PatroniEndpoint(uri: "/pg_is_primary"))
         XCTAssertNil(PatroniEndpoint(uri: "/stats"))
+    }
+
+    func testPatronisSyncAsyncAndStandbyLeaderEndpointsKeepTheirMeaning() {
+        for uri in ["/sync", "/synchronous", "/quorum"] {
+            XCTAssertEqual(PatroniEndpoint(uri: uri), PatroniEndpoint(role: .sync), uri)
+        }
+        XCTAssertEqual(PatroniEndpoint(uri: "/async"), PatroniEndpoint(role: .async))
+        XCTAssertEqual(
+            PatroniEndpoint(uri: "/asynchronous?lag=16MB"), PatroniEndpoint(role: .async, maxLag: .text("16MB")))
+        XCTAssertEqual(PatroniEndpoint(uri: "/standby-leader"), PatroniEndpoint(role: .standbyLeader))
+        XCTAssertEqual(PatroniEndpoint(uri: "/standby_leader")?.role, .standbyLeader)
+        XCTAssertEqual(PatroniEndpoint(uri: "/read-only-sync")?.role, .sync)
+        XCTAssertNotNil(PatroniEndpoint(uri: "/read-only-sync")?.caveat, "Patroni's endpoint takes the primary too")
+    }
+
+    func testTagQueriesBecomeTheListenersTags() {
+        XCTAssertEqual(
+            PatroniEndpoint(uri: "/replica?tag_dc=east&lag=1MB&tag_rack=3"),
+            PatroniEndpoint(role: .replica, maxLag: .text("1MB"), tags: ["dc": "east", "rack": "3"]))
+        XCTAssertEqual(PatroniEndpoint(uri: "/read-only?tag_dc=east")?.tags, ["dc": "east"])
+        XCTAssertEqual(PatroniEndpoint(uri: "/sync?tag_dc=east")?.tags, ["dc": "east"])
+        let leader = PatroniEndpoint(uri: "/primary?tag_dc=east")
+        XCTAssertEqual(leader?.tags, [:])
+        XCTAssertEqual(leader?.caveat, "Patroni ignores \"tag_dc\" on /primary; not kept")
+        XCTAssertEqual(
+            PatroniEndpoint(uri: "/replica?dc=east")?.caveat,
+            "the query parameter \"dc\" has no equivalent and is not kept")
     }
 
     func testRolesAreGuessedFromListenerNames() {
@@ -92,9 +116,10 @@ final class HAProxyParsingTests: XCTestCase {
 }
 
 extension PatroniEndpoint {
-    init(role: ListenerRole, maxLag: ByteSize? = nil) {
+    init(role: ListenerRole, maxLag: ByteSize? = nil, tags: [String: String] = [:]) {
         self = PatroniEndpoint(uri: "/health")!
         self.role = role
         self.maxLag = maxLag
+        self.tags = tags
     }
 }

@@ -52,6 +52,28 @@ final class HAProxyTranslationTests: XCTestCase {
             ["h.cfg:17: backend: backend unused is no frontend's default_backend; not translated"])
     }
 
+    func testPatroniEndpointsBecomeRolesAndTagsThatLoad() throws {
+        let backends = [
+            ("sync", "/sync"), ("async", "/async?lag=16MB"), ("dr", "/standby-leader"),
+            ("east", "/replica?tag_datacenter=east&tag_zone=eu-1"), ("ro", "/read-only"),
+        ]
+        let text = backends.enumerated().map { index, backend in
+            """
+            listen \(backend.0)
+                bind 10.0.0.100:\(5433 + index)
+                option httpchk GET \(backend.1)
+                server a 10.0.0.11:5432 check port 8008
+                server b 10.0.0.12:5432 check port 8008
+            """
+        }.joined(separator: "\n")
+        let (result, config) = try load(text)
+        XCTAssertEqual(config.listeners.map(\.role), [.sync, .async, .standbyLeader, .replica, .any])
+        XCTAssertEqual(config.listeners[1].maxLag, .bytes(16 << 20))
+        XCTAssertEqual(config.listeners[3].tags, ["datacenter": "east", "zone": "eu-1"])
+        XCTAssertTrue(result.toml.contains(#"tags = { datacenter = "east", zone = "eu-1" }"#), result.toml)
+        XCTAssertEqual(result.warnings.map(\.description), [])
+    }
+
     func testAServerNameReusedForAnotherAddressIsRenamed() throws {
         let (result, config) = try load(
             """

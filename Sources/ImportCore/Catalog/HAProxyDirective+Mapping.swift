@@ -119,11 +119,13 @@ extension HAProxyDirective {
             )
         case .optionHttpchk:
             return (
-                "option httpchk [METHOD] URI", "`[check] type = \"patroni\"`, `[[listener]] role`, `max_lag`",
-                .translated,
-                "Patroni endpoints: /primary, /master, /leader, /read-write give role primary; /replica (its `?lag=` "
-                    + "gives max_lag), /async, /sync give replica; /read-only, /health, /liveness, /readiness give "
-                    + "any. pgfloat asks GET /patroni once per server for every listener, so listeners that checked "
+                "option httpchk [METHOD] URI",
+                "`[check] type = \"patroni\"`, `[[listener]] role`, `max_lag`, `tags`", .translated,
+                "Patroni endpoints: /primary, /master, /leader, /read-write give role primary; /replica gives "
+                    + "replica, /sync, /synchronous, /quorum give sync, /async, /asynchronous give async (their "
+                    + "`?lag=` gives max_lag), /standby-leader gives standby-leader; /read-only, /health, /liveness, "
+                    + "/readiness give any; `?tag_key=value` gives `tags`. pgfloat asks GET /patroni once per server "
+                    + "for every listener, so listeners that checked "
                     + "different endpoints keep their difference as roles. Other URIs are not Patroni's: a tcp "
                     + "check, with a warning"
             )

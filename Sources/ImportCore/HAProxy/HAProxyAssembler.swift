@@ -167,6 +167,7 @@ struct HAProxyAssembler {
             guard let endpoint = PatroniEndpoint(uri: uri) else { return }
             listener.role = Sourced(endpoint.role, at)
             if let lag = endpoint.maxLag { listener.maxLag = Sourced(lag, at) }
+            if !endpoint.tags.isEmpty { listener.tags = Sourced(endpoint.tags, at) }
             if let caveat = endpoint.caveat { log.warn(at, caveat) }
         case .pgsql(let user):
             let role = RoleGuess.role(forListenerNamed: listener.name)

@@ -2,13 +2,16 @@ import ConfigModel
 
 /// What an `option httpchk` URI asked Patroni's REST API, as a listener role.
 ///
-/// HAProxy runs one check per listener and endpoint (`/primary` for read-write, `/replica` for read-only);
-/// pgfloat asks `GET /patroni` once per server and lets each listener select by role, so the endpoint becomes the
-/// listener's `role` and the difference between listeners is kept without a second check.
+/// HAProxy runs one check per listener and endpoint (`/primary` for read-write, `/replica` for read-only, `/sync`,
+/// `/replica?tag_dc=east`...); pgfloat asks `GET /patroni` once per server and lets each listener select by role
+/// and tags, so the endpoint becomes the listener's `role` (and `max_lag`, `tags`) and the difference between
+/// listeners is kept without a second check.
 struct PatroniEndpoint: Sendable, Equatable {
     var role: ListenerRole
-    /// From `/replica?lag=16MB`.
+    /// From `/replica?lag=16MB` (or `/async?lag=`).
     var maxLag: ByteSize?
+    /// From `/replica?tag_datacenter=east`: the listener's `tags`.
+    var tags: [String: String] = [:]
     /// What the role does not say that the endpoint did; reported as a warning.
     var caveat: String?
 
@@ -27,21 +30,29 @@ struct PatroniEndpoint: Sendable, Equatable {
                 "\"/\" is Patroni's primary endpoint; if this check does not ask Patroni, set the role by hand")
         case "/replica":
             role = .replica
-        case "/async", "/asynchronous", "/sync", "/synchronous", "/quorum":
-            role = .replica
-            caveats.append("pgfloat does not tell synchronous from asynchronous replicas: role replica")
+        case "/sync", "/synchronous", "/quorum":
+            role = .sync
+        case "/read-only-sync", "/read-only-synchronous", "/read-only-quorum":
+            role = .sync
+            caveats.append(
+                "\(path) also takes the primary; role \"sync\" takes only the synchronous standbys (give the "
+                    + "primary its own listener)")
+        case "/async", "/asynchronous":
+            role = .async
         case "/standby-leader", "/standby_leader":
-            role = .replica
-            caveats.append("pgfloat does not single out a standby cluster's leader: role replica")
+            role = .standbyLeader
         case "/read-only", "/health", "/liveness", "/readiness", "/patroni":
             role = .any
         default:
             return nil
         }
+        // Patroni's leader endpoints answer whatever the tags; the others compare each `tag_` parameter.
+        let tagsApply = role.takesReplicas || role == .any
         for parameter in query.split(separator: "&") {
             let pair = parameter.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+            let name = String(pair[0])
             let value = pair.count > 1 ? String(pair[1]) : ""
-            if pair[0] == "lag", role == .replica {
+            if name == "lag", role == .replica || role == .async {
                 if let bytes = HAProxyValues.integer(value) {
                     maxLag = .bytes(bytes)
                 } else if ByteSizeParser.parse(value) != nil {
@@ -49,8 +60,12 @@ struct PatroniEndpoint: Sendable, Equatable {
                 } else {
                     caveats.append("lag \"\(value)\" is not a size pgfloat reads (like 16MB); no max_lag")
                 }
+            } else if name.hasPrefix("tag_"), name.count > 4, tagsApply {
+                tags[String(name.dropFirst(4))] = value
+            } else if name.hasPrefix("tag_") {
+                caveats.append("Patroni ignores \"\(name)\" on \(path); not kept")
             } else {
-                caveats.append("the query parameter \"\(pair[0])\" has no equivalent and is not kept")
+                caveats.append("the query parameter \"\(name)\" has no equivalent and is not kept")
             }
         }
         caveat = caveats.isEmpty ? nil : caveats.joined(separator: "; ")

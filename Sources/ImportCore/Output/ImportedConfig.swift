@@ -66,6 +66,8 @@ struct ImportedListener: Sendable {
     var servers: [String]
     /// Bytes as an integer, or a string with a unit, as Patroni's `lag=` had it.
     var maxLag: Sourced<ByteSize>?
+    /// Patroni tags from `tag_key=value` query parameters.
+    var tags: Sourced<[String: String]>?
     var onMarkedDown: Sourced<MarkedDownAction>?
     var onMarkedUp: Sourced<MarkedUpAction>?
 }

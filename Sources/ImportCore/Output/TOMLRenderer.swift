@@ -99,6 +99,7 @@ enum TOMLRenderer {
             case .text(let text): return .string(text)
             }
         }
+        table.add("tags", listener.tags) { .stringTable($0) }
         table.add("on_marked_down", listener.onMarkedDown) { .string($0.rawValue) }
         table.add("on_marked_up", listener.onMarkedUp) { .string($0.rawValue) }
         return table

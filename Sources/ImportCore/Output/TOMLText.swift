@@ -6,6 +6,8 @@ enum TOMLValue: Sendable, Equatable {
     case integer(Int)
     case boolean(Bool)
     case strings([String])
+    /// An inline table of strings, `{ datacenter = "east" }`, keys in sorted order.
+    case stringTable([String: String])
 
     var text: String {
         switch self {
@@ -13,6 +15,9 @@ enum TOMLValue: Sendable, Equatable {
         case .integer(let value): return String(value)
         case .boolean(let value): return value ? "true" : "false"
         case .strings(let values): return "[" + values.map(Self.quoted).joined(separator: ", ") + "]"
+        case .stringTable(let table):
+            let pairs = table.keys.sorted().map { "\(Self.key($0)) = \(Self.quoted(table[$0] ?? ""))" }
+            return "{ " + pairs.joined(separator: ", ") + " }"
         }
     }
 
@@ -36,6 +41,14 @@ enum TOMLValue: Sendable, Equatable {
             }
         }
         return result + "\""
+    }
+
+    /// A key as TOML takes it: bare when it is only letters, digits, `_` and `-`, else quoted.
+    static func key(_ name: String) -> String {
+        let bare = !name.isEmpty && name.unicodeScalars.allSatisfy {
+            ("a"..."z").contains($0) || ("A"..."Z").contains($0) || ("0"..."9").contains($0) || $0 == "_" || $0 == "-"
+        }
+        return bare ? name : quoted(name)
     }
 
     static func duration(_ value: Duration) -> TOMLValue { .string(DurationParser.text(value)) }
