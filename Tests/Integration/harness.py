@@ -413,7 +413,9 @@ class PGCluster:
 # ---------------------------------------------------------------------------
 
 def toml_value(v) -> str:
-    """`v` (bool, int, str or a list of them) as a TOML value."""
+    """`v` (bool, int, str, a list of them or a dict of them: an inline table) as a TOML value."""
+    if isinstance(v, dict):
+        return "{ " + ", ".join(f"{json.dumps(k)} = {toml_value(x)}" for k, x in v.items()) + " }"
     if isinstance(v, bool):
         return "true" if v else "false"
     if isinstance(v, int):

@@ -447,8 +447,12 @@ class PatroniCluster:
     """etcd plus `size` Patroni nodes (node1..nodeN), scope unique per run."""
 
     def __init__(self, size: int = 3, ttl: int = TTL, loop_wait: int = LOOP_WAIT,
-                 retry_timeout: int = RETRY_TIMEOUT, failsafe_mode: bool = False):
+                 retry_timeout: int = RETRY_TIMEOUT, failsafe_mode: bool = False,
+                 tags: dict[str, dict] | None = None, synchronous_mode: bool = False):
         self.ttl, self.loop_wait, self.retry_timeout = ttl, loop_wait, retry_timeout
+        # tags: each node's Patroni `tags` by node name (nofailover, noloadbalance, custom ones).
+        # synchronous_mode: Patroni keeps one replica synchronous and names it in the `sync` key.
+        self.tags, self.synchronous_mode = tags or {}, synchronous_mode
         # failsafe_mode: a primary that loses the DCS stays primary while every member's REST
         # API still answers it, instead of demoting after retry_timeout.
         self.failsafe_mode = failsafe_mode
@@ -478,6 +482,7 @@ class PatroniCluster:
             "namespace": NAMESPACE,
             "name": name,
             "log": {"level": "INFO"},
+            **({"tags": self.tags[name]} if name in self.tags else {}),
             "restapi": {"listen": f"{HOST}:{node.rest_port}", "connect_address": f"{HOST}:{node.rest_port}"},
             "etcd3": {"hosts": [f"{HOST}:{self.etcd.client_port}"]},
             "bootstrap": {
@@ -485,6 +490,7 @@ class PatroniCluster:
                     "ttl": self.ttl, "loop_wait": self.loop_wait, "retry_timeout": self.retry_timeout,
                     "maximum_lag_on_failover": 1048576,
                     **({"failsafe_mode": True} if self.failsafe_mode else {}),
+                    **({"synchronous_mode": True} if self.synchronous_mode else {}),
                     "postgresql": {
                         "use_pg_rewind": False,
                         "use_slots": True,
