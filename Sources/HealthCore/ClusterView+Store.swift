@@ -20,7 +20,8 @@ extension ClusterView {
         if let health = health(of: leader) {
             if health.reachability == .down {
                 found.insert(StoreDisagreement(kind: .leaderDown, server: leader, leader: leader))
-            } else if health.role == .replica {
+            } else if health.role == .replica, patroniFacts(of: leader)?.standbyLeader != true {
+                // A standby cluster's leader holds the key and is a replica by design: no disagreement.
                 found.insert(StoreDisagreement(kind: .leaderIsReplica, server: leader, leader: leader))
             }
         }

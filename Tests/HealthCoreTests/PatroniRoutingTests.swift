@@ -81,6 +81,18 @@ final class PatroniRoutingTests: XCTestCase {
         XCTAssertEqual(standby.routing(for: listeners, at: sec(1)).names("sl"), [])
     }
 
+    func testAStandbyClustersLeaderAnsweringReplicaIsNoDisagreement() {
+        var standby = ClusterView(servers: [server("s1"), server("s2")], check: testCheck)
+        standby.record(.replica(timeline: 3), for: ["s1", "s2"], at: sec(0))
+        standby.follow(store: StoreGuidance(writes: .leader("s1")))
+        XCTAssertEqual(
+            standby.storeDisagreements(), [StoreDisagreement(kind: .leaderIsReplica, server: "s1", leader: "s1")])
+        standby.follow(
+            store: StoreGuidance(writes: .leader("s1"), patroni: ["s1": PatroniFacts(standbyLeader: true)]))
+        XCTAssertEqual(standby.storeDisagreements(), [], "a standby leader is a replica: its record says so")
+        XCTAssertNil(standby.routing(for: [listener("w", .primary, ["s1", "s2"])], at: sec(0)).primary)
+    }
+
     func testTheStoresRecordsTakePrecedenceOverTheChecksAnswers() {
         view.follow(
             store: StoreGuidance(

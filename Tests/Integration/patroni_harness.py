@@ -444,15 +444,19 @@ class PatroniNode:
 
 
 class PatroniCluster:
-    """etcd plus `size` Patroni nodes (node1..nodeN), scope unique per run."""
+    """etcd plus `size` Patroni nodes (node1..nodeN, or another `name_prefix`), scope unique per run."""
 
     def __init__(self, size: int = 3, ttl: int = TTL, loop_wait: int = LOOP_WAIT,
                  retry_timeout: int = RETRY_TIMEOUT, failsafe_mode: bool = False,
-                 tags: dict[str, dict] | None = None, synchronous_mode: bool = False):
+                 tags: dict[str, dict] | None = None, synchronous_mode: bool = False,
+                 standby_of: int | None = None, name_prefix: str = "node"):
         self.ttl, self.loop_wait, self.retry_timeout = ttl, loop_wait, retry_timeout
         # tags: each node's Patroni `tags` by node name (nofailover, noloadbalance, custom ones).
         # synchronous_mode: Patroni keeps one replica synchronous and names it in the `sync` key.
         self.tags, self.synchronous_mode = tags or {}, synchronous_mode
+        # standby_of: the PostgreSQL port (on HOST) of another cluster's primary: this cluster is a Patroni
+        # standby cluster, whose leader (role standby_leader) replicates from it.
+        self.standby_of = standby_of
         # failsafe_mode: a primary that loses the DCS stays primary while every member's REST
         # API still answers it, instead of demoting after retry_timeout.
         self.failsafe_mode = failsafe_mode
@@ -466,7 +470,7 @@ class PatroniCluster:
         try:
             self.etcd.start()
             for i in range(size):
-                self._add_node(f"node{i + 1}")
+                self._add_node(f"{name_prefix}{i + 1}")
             for node in self.nodes.values():
                 self.start(node)
         except BaseException:
@@ -491,6 +495,9 @@ class PatroniCluster:
                     "maximum_lag_on_failover": 1048576,
                     **({"failsafe_mode": True} if self.failsafe_mode else {}),
                     **({"synchronous_mode": True} if self.synchronous_mode else {}),
+                    **({"standby_cluster": {"host": HOST, "port": self.standby_of,
+                                            "create_replica_methods": ["basebackup"]}}
+                       if self.standby_of else {}),
                     "postgresql": {
                         "use_pg_rewind": False,
                         "use_slots": True,
@@ -581,8 +588,9 @@ class PatroniCluster:
         return [n for n in self.nodes.values() if n.proc is not None and n.proc.poll() is None]
 
     def wait_healthy(self, timeout: float = 120) -> str:
-        """Wait until one running node is the running primary holding the leader key and
-        every other running node is a streaming replica. Returns the leader's name."""
+        """Wait until one running node is the running primary (in a standby cluster: the standby
+        leader) holding the leader key and every other running node is a streaming replica.
+        Returns the leader's name."""
         def healthy():
             for node in self.nodes.values():
                 if node.proc is not None and node.proc.poll() is not None:
@@ -595,7 +603,8 @@ class PatroniCluster:
                 st = node.status() or {}
                 if st.get("state") != "running":
                     return None
-                if node.name == leader and st.get("role") not in ("primary", "master"):
+                leading = ("standby_leader",) if self.standby_of else ("primary", "master")
+                if node.name == leader and st.get("role") not in leading:
                     return None
                 # Patroni leaves replication_state out while a replica is not streaming (right
                 # after bootstrap it waits for the leader to create its slot); a switchover then

@@ -1,7 +1,8 @@
 """pgfloat selecting by Patroni's model in front of a real Patroni cluster: tags
-(`noloadbalance`, a listener's `tags`), synchronous standbys (roles `sync` and `async`) and
+(`noloadbalance`, a listener's `tags`), synchronous standbys (roles `sync` and `async`),
 maintenance mode (`patronictl pause`), learnt once through `patroni` checks and once through
-`[dcs]` (member records and the `sync` key) with `pgsql` checks.
+`[dcs]` (member records and the `sync` key) with `pgsql` checks; and a Patroni standby cluster
+of it, whose leader the role `standby-leader` takes.
 
 Run as root:  python3 -m pytest -v -s Tests/Integration/test_patroni_model.py
 Binary:       PGFLOAT_BIN (default .build/debug/pgfloat under the repo root)
@@ -163,3 +164,50 @@ def test_pause_is_shown_and_logged(patroni, proxy):
         r = patroni.patronictl("resume", "--wait")
         assert r.returncode == 0, r.stderr
     wait_until(lambda: status(proxy)["process"]["patroni_paused"] is False, 20, "the pause to end in status.json")
+
+
+@pytest.fixture(scope="module")
+def standby(patroni):
+    """A 2-node Patroni standby cluster (members dr1, dr2) replicating from the main cluster's leader."""
+    leader = patroni.leader()
+    cluster = PatroniCluster(size=2, standby_of=patroni.nodes[leader].pg_port, name_prefix="dr")
+    try:
+        cluster.wait_healthy()
+        yield cluster
+    finally:
+        cluster.teardown()
+
+
+@pytest.mark.parametrize("through_store", [False, True], ids=["patroni-check", "dcs"])
+def test_standby_leader_role_takes_the_standby_clusters_leader(standby, through_store):
+    leader = standby.leader()
+    assert (standby.nodes[leader].status() or {}).get("role") == "standby_leader"
+    sport, lport, pport = free_port(), free_port(), free_port()
+    names = list(standby.nodes)
+    listeners = [listener("dr_leader", lport, names, role="standby-leader"),
+                 listener("dr_primary", pport, names, role="primary")]
+    if through_store:
+        servers = [server(name, node.pg_port) for name, node in standby.nodes.items()]
+        check = {"type": "pgsql", "user": "postgres", "interval": "500ms", "rise": 1, "fall": 2}
+        dcs = {"type": "etcd3", "endpoints": [standby.etcd.client_url], "namespace": NAMESPACE,
+               "scope": standby.scope, "timeout": "1s"}
+    else:
+        servers = [server(name, node.pg_port, check_port=node.rest_port) for name, node in standby.nodes.items()]
+        check = {"type": "patroni", "interval": "500ms", "rise": 1, "fall": 2}
+        dcs = None
+    pf = PGFloat(pgfloat_config(servers, listeners, global_={"stats_bind": f"{HOST}:{sport}"},
+                                defaults={"timeout_queue": "1s"}, check=check, dcs=dcs))
+    pf.stats_port = sport
+    try:
+        pf.start(ports=[lport, pport])
+        want = {standby.nodes[leader].pg_port}
+        wait_until(lambda: pool_hits(lport, tries=4) == want, 30, f"dr_leader to use only {leader}")
+        facts = {s["name"]: (s["patroni"] or {}).get("standby_leader") for s in status(pf)["servers"]}
+        assert facts == {name: name == leader for name in names}
+        assert run_psql(pport, "SELECT 1", timeout=10).returncode != 0, "a standby cluster takes no writes"
+        # The leader key names the standby leader, a replica by design: not a store/check disagreement.
+        assert "dcs disagreement" not in pf.log_text()
+    finally:
+        code = pf.stop()
+        print(f"--- pgfloat (standby, {'dcs' if through_store else 'patroni-check'}) exit={code} ---\n{pf.log_tail()}")
+        pf.cleanup()
