@@ -63,7 +63,7 @@ public final class HealthChecker: @unchecked Sendable {
         self.launcher = launcher
         self.logger = logger
         self.onRouting = onRouting
-        // One client for every Patroni probe: it keeps one connection per API (Patroni serves 5 at a time).
+        // One client for every Patroni probe, so that they share its event loop and its shutdown.
         self.httpClient = HTTPClient(eventLoopGroupProvider: .shared(eventLoop))
     }
 
