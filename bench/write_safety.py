@@ -133,7 +133,18 @@ class Proxies:
         self.pgfloats[label] = PGFloat(config, binary=Path(self.binary)).start(ports=[port])
         self.contenders.append(Contender(label, port, follows_store=dcs is not None))
 
-    def wait_routed(self, pg_port: int, timeout: float = 60) -> None:
+    def haproxy_settled(self, leader: str) -> bool:
+        """Only the leader UP in HAProxy's primary listener: HAProxy starts every server UP and takes `fall`
+        failed checks to mark one down, so a first write that lands on the leader proves nothing."""
+        try:
+            status = {sv: st for (px, sv), st in haproxy_stat(str(self.haproxy_sock)).items()
+                      if px == "postgres_primary" and sv not in ("FRONTEND", "BACKEND")}
+        except OSError:
+            return False
+        return bool(status) and all(st.startswith("UP") == (sv == leader) for sv, st in status.items())
+
+    def wait_routed(self, leader: str, pg_port: int, timeout: float = 60) -> None:
+        wait_until(lambda: self.haproxy_settled(leader), timeout, f"HAProxy to have only {leader} UP", interval=0.2)
         for c in self.contenders:
             wait_until(lambda: run_psql(c.port, "SELECT inet_server_port()", timeout=20).stdout.strip()
                        == str(pg_port), timeout, f"{c.label} to route writes to {pg_port}", interval=0.2)
@@ -181,7 +192,7 @@ def static_scenario(which: str, binary: str | None, etcd: Etcd | None, work: Pat
                 key.set("primary")
                 proxies.pgfloat(DCS, servers, "pgsql", {"type": "etcd3", "endpoints": [etcd.client_url],
                                                         "namespace": NAMESPACE.rstrip("/"), "scope": scope})
-        proxies.wait_routed(cluster.primary.port)
+        proxies.wait_routed("primary", cluster.primary.port)
         wall_offset = time.time() - time.monotonic()
         if which == "ab":
             outcome = promote_and_die(cluster, proxies.contenders, key, steady=2.0, dead=8.0)
@@ -213,7 +224,7 @@ def patroni_scenario(binary: str | None, work: Path, log_dir: Path | None) -> Ou
             proxies.pgfloat(FAST, servers, "patroni", None)
             proxies.pgfloat(DCS, servers, "patroni", {"type": "etcd3", "endpoints": [cluster.etcd.client_url],
                                                       "namespace": NAMESPACE.rstrip("/"), "scope": cluster.scope})
-        proxies.wait_routed(cluster.nodes[leader].pg_port, timeout=90)
+        proxies.wait_routed(leader, cluster.nodes[leader].pg_port, timeout=90)
         return cut_off_from_etcd(cluster, relays, proxies.contenders)
     finally:
         proxies.close(log_dir, "c")
@@ -265,6 +276,8 @@ def main() -> int:
             outcome, _ = static_scenario("d", args.pgfloat or None, etcd, work, log_dir)
             for label, by in outcome.counts.items():
                 counts.setdefault(label, {}).update(by)
+            notes += [f"(d) pgbench through {label}: {summary or 'no summary (pgbench failed)'}"
+                      for label, summary in outcome.load.items()]
     finally:
         if etcd is not None:
             etcd.stop()

@@ -71,11 +71,10 @@ def setup(make_cluster, pgfloat, port, etcd):
                 [server(n, c.nodes[n].port) for n in ("primary", "standby1")],
                 [listener("postgres_primary", lport, ["primary", "standby1"], balance="first", role="primary")],
                 defaults={"timeout_queue": TIMEOUT_QUEUE}, check=CHECK, **({"dcs": dcs} if dcs else {}))
-            pf = pgfloat(config, ports=[lport])
+            pgfloat(config, ports=[lport])
             wait_until(lambda: run_psql(lport, "SELECT inet_server_port()").stdout.strip() == str(c.primary.port),
                        15, f"pgfloat ({label}) to route writes to the primary")
             contenders.append(Contender(label, lport, follows_store=dcs is not None))
-            contenders[-1].pgfloat = pf
         return c, key, contenders
     return build
 
