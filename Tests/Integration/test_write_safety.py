@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from harness import HOST, listener, pgfloat_config, run_psql, server, skip_module_unless_runnable, wait_until
+from harness import listener, pgfloat_config, run_psql, server, skip_module_unless_runnable, wait_until
 from patroni_harness import NAMESPACE as PATRONI_NAMESPACE
 from patroni_harness import Etcd, PatroniCluster, ensure_etcd, missing
 from write_safety import (CREATE_TABLES, Contender, EtcdRelays, LeaderKey, cut_off_from_etcd, promote_and_die,
