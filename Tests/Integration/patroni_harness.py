@@ -39,7 +39,7 @@ import uuid
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import NamedTuple
+from typing import Callable, NamedTuple
 
 from harness import HOST, PG_BIN, free_port, run_psql, wait_until
 
@@ -447,8 +447,12 @@ class PatroniCluster:
     """etcd plus `size` Patroni nodes (node1..nodeN), scope unique per run."""
 
     def __init__(self, size: int = 3, ttl: int = TTL, loop_wait: int = LOOP_WAIT,
-                 retry_timeout: int = RETRY_TIMEOUT, failsafe_mode: bool = False):
+                 retry_timeout: int = RETRY_TIMEOUT, failsafe_mode: bool = False,
+                 etcd_via: Callable[[str, int], str] | None = None):
         self.ttl, self.loop_wait, self.retry_timeout = ttl, loop_wait, retry_timeout
+        # etcd_via(node name, etcd client port) -> "host:port" a node's Patroni reaches etcd at (a relay a test can
+        # cut); None: etcd itself.
+        self.etcd_via = etcd_via
         # failsafe_mode: a primary that loses the DCS stays primary while every member's REST
         # API still answers it, instead of demoting after retry_timeout.
         self.failsafe_mode = failsafe_mode
@@ -479,7 +483,9 @@ class PatroniCluster:
             "name": name,
             "log": {"level": "INFO"},
             "restapi": {"listen": f"{HOST}:{node.rest_port}", "connect_address": f"{HOST}:{node.rest_port}"},
-            "etcd3": {"hosts": [f"{HOST}:{self.etcd.client_port}"]},
+            # use_proxies: Patroni keeps to the relay instead of discovering etcd's own client URLs.
+            "etcd3": ({"hosts": [self.etcd_via(name, self.etcd.client_port)], "use_proxies": True} if self.etcd_via
+                      else {"hosts": [f"{HOST}:{self.etcd.client_port}"]}),
             "bootstrap": {
                 "dcs": {
                     "ttl": self.ttl, "loop_wait": self.loop_wait, "retry_timeout": self.retry_timeout,
