@@ -272,6 +272,10 @@ public final class HealthChecker: @unchecked Sendable {
             if diverged { logger.warning("replica diverged", metadata: metadata) } else {
                 logger.notice("replica diverged", metadata: metadata)
             }
+        case .inconclusive(let sqlState, let count):
+            metadata["sqlstate"] = "\(sqlState ?? "none")"
+            metadata["count"] = "\(count)"
+            logger.warning("check inconclusive", metadata: metadata)
         }
     }
 
