@@ -22,6 +22,7 @@ public enum ConfigLoader {
         let serverNames = draft.servers.compactMap(\.name)
         checkListeners(draft.listeners, servers: serverNames, diagnostics: diagnostics)
         checkLagPolicies(draft, diagnostics: diagnostics)
+        checkRoleAwareness(draft, diagnostics: diagnostics)
         checkVRRP(draft.vrrp, diagnostics: diagnostics)
         checkDCS(draft.dcs, diagnostics: diagnostics)
         guard !diagnostics.hasProblems else { throw ConfigErrors(diagnostics.sortedProblems) }

@@ -41,13 +41,20 @@ public struct CheckOutcome: Sendable, Equatable {
     /// Whether a replica's WAL receiver streams from an upstream; nil when the check cannot tell.
     public var streaming: Bool?
     public var agent: AgentDirective?
+    /// The SQLSTATE of the server's error reply, when the check got one instead of an answer.
+    public var sqlState: String?
+    /// The server answered, but too busy to run the check (see ``ServerErrorClass/busy``): the result says
+    /// nothing about its health, so it counts neither toward rise nor fall. `reachable` is false, as it carries
+    /// no role or position either.
+    public var inconclusive: Bool
     /// How long the check took.
     public var duration: Duration
 
     public init(
         reachable: Bool, error: String? = nil, role: ServerRole = .unknown, timeline: Int? = nil,
         walPosition: UInt64? = nil, reportedLag: UInt64? = nil, receivedPosition: UInt64? = nil,
-        replayDelay: Duration? = nil, streaming: Bool? = nil, agent: AgentDirective? = nil, duration: Duration = .zero
+        replayDelay: Duration? = nil, streaming: Bool? = nil, agent: AgentDirective? = nil, sqlState: String? = nil,
+        inconclusive: Bool = false, duration: Duration = .zero
     ) {
         self.reachable = reachable
         self.error = error
@@ -59,6 +66,8 @@ public struct CheckOutcome: Sendable, Equatable {
         self.replayDelay = replayDelay
         self.streaming = streaming
         self.agent = agent
+        self.sqlState = sqlState
+        self.inconclusive = inconclusive
         self.duration = duration
     }
 

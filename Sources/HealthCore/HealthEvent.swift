@@ -19,6 +19,9 @@ public struct HealthEvent: Sendable, Equatable {
         /// The replica was seen departing from the cluster's history (another timeline, ahead of the primary),
         /// or following it again.
         case divergence(diverged: Bool)
+        /// The server answered checks too busy to run them (53300, 57014, ...): `count` such checks since the
+        /// last report. Nothing changed; reported at most once per `ServerHealth.inconclusiveReportPeriod`.
+        case inconclusive(sqlState: String?, count: Int)
     }
 
     /// The server's configured name.

@@ -20,17 +20,20 @@ public struct StoreGuidance: Sendable, Equatable {
     /// Replica lag in bytes from the member records (leader's WAL position minus the member's), used when the
     /// checks give no position to compare.
     public var recordedLag: [String: UInt64]
-    /// How soon a leader the checks do not confirm yet is checked again.
+    /// How soon a leader the checks do not confirm yet is checked again, during `confirmWindow`.
     public var confirmInterval: Duration
+    /// How long after the leader changed it is checked every `confirmInterval`.
+    public var confirmWindow: Duration
 
     public init(
         writes: Writes, notRunning: Set<String> = [], recordedLag: [String: UInt64] = [:],
-        confirmInterval: Duration = .milliseconds(50)
+        confirmInterval: Duration = .milliseconds(10), confirmWindow: Duration = .seconds(1)
     ) {
         self.writes = writes
         self.notRunning = notRunning
         self.recordedLag = recordedLag
         self.confirmInterval = confirmInterval
+        self.confirmWindow = confirmWindow
     }
 
     /// The server the store names leader, if any.
