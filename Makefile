@@ -54,6 +54,13 @@ bench: build
 	PGFLOAT_BIN=$(CURDIR)/$(RELEASE_BIN) bash bench/idle-sessions.sh
 	PGFLOAT_BIN=$(CURDIR)/$(RELEASE_BIN) bash bench/vrrp-failover.sh
 	PGFLOAT_BIN=$(CURDIR)/$(RELEASE_BIN) bash bench/patroni-failover.sh
+	PGFLOAT_BIN=$(CURDIR)/$(RELEASE_BIN) bash bench/write-safety.sh
+
+# Acknowledged, lost and refused writes per failover scenario, HAProxy vs pgfloat with and without [dcs] (the
+# README's write-safety table; about 3 minutes).
+.PHONY: write-safety
+write-safety: build
+	PGFLOAT_BIN=$(CURDIR)/$(RELEASE_BIN) bash bench/write-safety.sh
 
 clean:
 	rm -rf .build

@@ -192,6 +192,8 @@ public struct ServerStats: Sendable, Equatable {
     /// Failed checks since start (chkfail) and up-to-down transitions (chkdown).
     public var checkFailures: Int
     public var checkDowns: Int
+    /// Checks the server answered too busy to run them (53300, 57014): counted neither as passed nor failed.
+    public var checkInconclusive: Int
     /// Seconds since reachability or role last changed; nil before the first change.
     public var lastChangeSeconds: Int?
     /// Seconds spent down since start.
@@ -222,7 +224,8 @@ public struct ServerStats: Sendable, Equatable {
         weight: Int = 0, configuredWeight: Int = 0, backup: Bool = false, eligible: Bool = false,
         sessionsCurrent: Int = 0, sessionsMax: Int = 0, sessionsLimit: Int = 0, sessionsTotal: Int = 0,
         bytesIn: UInt64 = 0, bytesOut: UInt64 = 0, connectFailures: Int = 0, checkFailures: Int = 0,
-        checkDowns: Int = 0, lastChangeSeconds: Int? = nil, downtimeSeconds: Int = 0, checkType: String = "tcp",
+        checkDowns: Int = 0, checkInconclusive: Int = 0, lastChangeSeconds: Int? = nil, downtimeSeconds: Int = 0,
+        checkType: String = "tcp",
         checkStatus: String = "INI", checkError: String? = nil, checkDurationMilliseconds: Int? = nil,
         role: String = "unknown", timeline: Int? = nil, lagBytes: UInt64? = nil,
         replayDelayMilliseconds: Int64? = nil, streaming: Bool? = nil, diverged: Bool = false,
@@ -246,6 +249,7 @@ public struct ServerStats: Sendable, Equatable {
         self.connectFailures = connectFailures
         self.checkFailures = checkFailures
         self.checkDowns = checkDowns
+        self.checkInconclusive = checkInconclusive
         self.lastChangeSeconds = lastChangeSeconds
         self.downtimeSeconds = downtimeSeconds
         self.checkType = checkType

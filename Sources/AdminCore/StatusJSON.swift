@@ -63,6 +63,7 @@ public enum StatusJSON {
             "sessions_limit": server.sessionsLimit, "sessions_total": server.sessionsTotal,
             "bytes_in": server.bytesIn, "bytes_out": server.bytesOut, "connect_failures": server.connectFailures,
             "check_failures": server.checkFailures, "check_downs": server.checkDowns,
+            "check_inconclusive": server.checkInconclusive,
             "last_change_seconds": nullable(server.lastChangeSeconds), "downtime_seconds": server.downtimeSeconds,
             "check_type": server.checkType, "check_status": server.checkStatus,
             "check_error": nullable(server.checkError),

@@ -64,6 +64,8 @@ extension MetricNameDescriptor {
         "server_diverged", help: "1 for a replica on another timeline or ahead of the primary: it takes no reads.")
     static let serverTimeline = pgfloat("server_timeline", help: "Timeline the server is on.")
     static let checkFailuresTotal = pgfloat("check_failures", unit: "total", help: "Failed health checks.")
+    static let checkInconclusiveTotal = pgfloat(
+        "check_inconclusive", unit: "total", help: "Checks the server answered too busy to run (53300, 57014).")
     static let serverDownTransitionsTotal = pgfloat(
         "server_down_transitions", unit: "total", help: "Up to down transitions.")
     static let serverConnectFailuresTotal = pgfloat("server_connect_failures", unit: "total", help: "Failed connects.")

@@ -108,6 +108,7 @@ public final class MetricsExporter: @unchecked Sendable {
             gauge(.serverTimeline, labels, Double(timeline))
         }
         total(.checkFailuresTotal, labels, server.checkFailures)
+        total(.checkInconclusiveTotal, labels, server.checkInconclusive)
         total(.serverDownTransitionsTotal, labels, server.checkDowns)
         total(.serverConnectFailuresTotal, labels, server.connectFailures)
         gauge(.serverDowntimeSeconds, labels, Double(server.downtimeSeconds))

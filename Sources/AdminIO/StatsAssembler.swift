@@ -91,7 +91,7 @@ enum StatsAssembler {
             sessionsLimit: server.maxconn, sessionsTotal: traffic?.traffic.total ?? 0,
             bytesIn: traffic?.traffic.bytesIn ?? 0, bytesOut: traffic?.traffic.bytesOut ?? 0,
             connectFailures: traffic?.connectFailures ?? 0, checkFailures: health?.failedChecks ?? 0,
-            checkDowns: health?.downTransitions ?? 0,
+            checkDowns: health?.downTransitions ?? 0, checkInconclusive: health?.inconclusiveChecks ?? 0,
             lastChangeSeconds: health?.lastChange.map { Int(now.since($0).nanoseconds / 1_000_000_000) },
             downtimeSeconds: health.map { Int($0.downtime(at: now).nanoseconds / 1_000_000_000) } ?? 0,
             checkType: config.check.forServer(server).type.rawValue, checkStatus: checkStatus(outcome),

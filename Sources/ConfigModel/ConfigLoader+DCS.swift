@@ -40,6 +40,7 @@ extension ConfigLoader {
             .value("on_dcs_loss", \.settings.onLoss) { $0.choice("on_dcs_loss policy") },
             .value("dcs_loss_grace", \.settings.lossGrace) { $0.duration(allowZero: true) },
             .value("confirm_interval", \.settings.confirmInterval) { $0.duration() },
+            .value("confirm_window", \.settings.confirmWindow) { $0.duration(allowZero: true) },
         ])
     }
 

@@ -23,6 +23,7 @@ public enum ConfigLoader {
         checkListeners(draft.listeners, servers: serverNames, diagnostics: diagnostics)
         checkLagPolicies(draft, diagnostics: diagnostics)
         checkPatroniSelections(draft, diagnostics: diagnostics)
+        checkRoleAwareness(draft, diagnostics: diagnostics)
         checkVRRP(draft.vrrp, diagnostics: diagnostics)
         checkDCS(draft.dcs, diagnostics: diagnostics)
         guard !diagnostics.hasProblems else { throw ConfigErrors(diagnostics.sortedProblems) }

@@ -59,6 +59,9 @@ public struct DCSConfig: Sendable, Equatable {
     /// How often a newly named leader is checked again while its check does not confirm it yet: Patroni writes
     /// the leader key first and promotes after, so the first check may still find a replica.
     public var confirmInterval: Duration
+    /// For how long after the leader changed `confirmInterval` applies; then an unconfirmed leader (unreachable,
+    /// or the leader of a Patroni standby cluster) is checked at the usual intervals.
+    public var confirmWindow: Duration
     /// Line of the `[dcs]` header.
     public var line: Int
 
@@ -66,7 +69,8 @@ public struct DCSConfig: Sendable, Equatable {
         type: StoreType = .etcd3, endpoints: [StoreEndpoint], namespace: String = "/service", scope: String,
         caFile: String? = nil, certFile: String? = nil, keyFile: String? = nil, username: String? = nil,
         passwordFile: String? = nil, timeout: Duration = .seconds(2), onLoss: LossPolicy = .keep,
-        lossGrace: Duration = .seconds(10), confirmInterval: Duration = .milliseconds(50), line: Int = 0
+        lossGrace: Duration = .seconds(10), confirmInterval: Duration = .milliseconds(10),
+        confirmWindow: Duration = .seconds(1), line: Int = 0
     ) {
         self.type = type
         self.endpoints = endpoints
@@ -81,6 +85,7 @@ public struct DCSConfig: Sendable, Equatable {
         self.onLoss = onLoss
         self.lossGrace = lossGrace
         self.confirmInterval = confirmInterval
+        self.confirmWindow = confirmWindow
         self.line = line
     }
 

@@ -43,7 +43,8 @@ public struct StorePolicy: Sendable {
         if state.hasRead, case .connected = state.connection { return current(state) }
         guard config.onLoss == .fence else { return nil }
         if !state.hasRead || isFenced(state, at: now) {
-            return StoreGuidance(writes: .fenced, confirmInterval: config.confirmInterval)
+            return StoreGuidance(
+                writes: .fenced, confirmInterval: config.confirmInterval, confirmWindow: config.confirmWindow)
         }
         return current(state)
     }
@@ -93,6 +94,6 @@ public struct StorePolicy: Sendable {
         }
         return StoreGuidance(
             writes: .leader(leaderServer(in: state)), notRunning: notRunning, recordedLag: lag, patroni: patroni,
-            confirmInterval: config.confirmInterval)
+            confirmInterval: config.confirmInterval, confirmWindow: config.confirmWindow)
     }
 }

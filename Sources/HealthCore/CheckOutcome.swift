@@ -41,6 +41,12 @@ public struct CheckOutcome: Sendable, Equatable {
     /// Whether a replica's WAL receiver streams from an upstream; nil when the check cannot tell.
     public var streaming: Bool?
     public var agent: AgentDirective?
+    /// The SQLSTATE of the server's error reply, when the check got one instead of an answer.
+    public var sqlState: String?
+    /// The server answered, but too busy to run the check (see ``ServerErrorClass/busy``): the result says
+    /// nothing about its health, so it counts neither toward rise nor fall. `reachable` is false, as it carries
+    /// no role or position either.
+    public var inconclusive: Bool
     /// What Patroni said of the member beyond its role (tags, synchronous, standby leader, pause); nil when the
     /// check does not ask Patroni.
     public var patroni: PatroniFacts?
@@ -50,8 +56,8 @@ public struct CheckOutcome: Sendable, Equatable {
     public init(
         reachable: Bool, error: String? = nil, role: ServerRole = .unknown, timeline: Int? = nil,
         walPosition: UInt64? = nil, reportedLag: UInt64? = nil, receivedPosition: UInt64? = nil,
-        replayDelay: Duration? = nil, streaming: Bool? = nil, agent: AgentDirective? = nil,
-        patroni: PatroniFacts? = nil, duration: Duration = .zero
+        replayDelay: Duration? = nil, streaming: Bool? = nil, agent: AgentDirective? = nil, sqlState: String? = nil,
+        inconclusive: Bool = false, patroni: PatroniFacts? = nil, duration: Duration = .zero
     ) {
         self.reachable = reachable
         self.error = error
@@ -63,6 +69,8 @@ public struct CheckOutcome: Sendable, Equatable {
         self.replayDelay = replayDelay
         self.streaming = streaming
         self.agent = agent
+        self.sqlState = sqlState
+        self.inconclusive = inconclusive
         self.patroni = patroni
         self.duration = duration
     }

@@ -1,14 +1,21 @@
+import MonotonicTime
+
 extension ClusterView {
-    /// Takes what the store says now; nil routes by the checks alone.
-    public mutating func follow(store guidance: StoreGuidance?) {
+    /// Takes what the store says at `now`; nil routes by the checks alone. A new leader starts the window in
+    /// which it is checked every `confirmInterval` (see `nextCheckDelay`).
+    public mutating func follow(store guidance: StoreGuidance?, at now: MonotonicInstant) {
+        if guidance?.leader != store?.leader { leaderSince = now }
         store = guidance
     }
 
-    /// Whether writes may go to the server the store names leader: it is usable, and its check answered primary
-    /// or, for checks that cannot tell roles (tcp, pg-hello), at least that it is alive.
+    /// Whether writes may go to the server the store names leader: it is usable and its check answered primary.
+    ///
+    /// A check that cannot tell roles (tcp, pg-hello, agent) never confirms: Patroni takes the key 0.1-0.2 s
+    /// before the promotion ends, and a server that only accepts connections by then would refuse the first
+    /// writes with 25006 (read-only transaction).
     public func isConfirmedLeader(_ server: String) -> Bool {
         guard let health = health(of: server), Self.isUsable(health) else { return false }
-        return health.role != .replica
+        return health.role == .primary
     }
 
     /// Where the store and the checks disagree now. A leader key that names a server the checks have not

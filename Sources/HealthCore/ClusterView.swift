@@ -21,8 +21,10 @@ public struct ClusterView: Sendable {
     private var check: CheckSettings
     /// Runtime API settings that differ from `.ready`, per listener and server.
     var administration: [ListenerServer: ServerAdministration] = [:]
-    /// What the store says; nil routes by the checks alone (see `follow(store:)`).
+    /// What the store says; nil routes by the checks alone (see `follow(store:at:)`).
     public internal(set) var store: StoreGuidance?
+    /// When the store's leader last changed; nil before the store named one.
+    public internal(set) var leaderSince: MonotonicInstant?
     /// The last lag reading of each server answering replica (see `ClusterView+ReplicaLag.swift`).
     var replicaLags: [String: ReplicaLag] = [:]
     /// The lag policies of replica listeners that have one, by listener name.
@@ -105,15 +107,23 @@ public struct ClusterView: Sendable {
         return replicaLags[server]?.bytes ?? store?.recordedLag[server]
     }
 
-    /// Delay before the next check of `server`.
+    /// Delay before the next check of `server`, decided at `now`.
     ///
     /// `fast_interval` while it is changing (confirm or undo the change soon) or while `starved`, i.e. some
     /// listener using it has no eligible server: that is how a promotion is picked up fast. `down_interval`
-    /// (default `interval`) while down, to spare a dead host. Else `interval`. A server the store names leader is
-    /// checked every `confirm_interval` until its check confirms it, so writes follow Patroni's promotion at once.
-    public func nextCheckDelay(for server: String, starved: Bool) -> Duration {
+    /// (default `interval`) while down, to spare a dead host. Else `interval`.
+    ///
+    /// A server the store names leader is checked every `confirm_interval` until its check confirms it, so writes
+    /// follow Patroni's promotion at once, but only during `confirm_window` after the leader changed: a leader
+    /// that is still unconfirmed then (unreachable, or a Patroni standby cluster's leader, which answers replica)
+    /// goes back to the rules above rather than costing a check every few milliseconds for ever.
+    public func nextCheckDelay(for server: String, starved: Bool, at now: MonotonicInstant) -> Duration {
         guard let member = member(named: server) else { return check.interval }
-        if let store, store.leader == server, !isConfirmedLeader(server) { return store.confirmInterval }
+        if let store, store.leader == server, !isConfirmedLeader(server),
+            let leaderSince, now.since(leaderSince) < store.confirmWindow
+        {
+            return store.confirmInterval
+        }
         let settings = member.settings
         if member.health.isChanging || starved { return settings.fastInterval }
         if member.health.reachability == .down { return settings.downInterval ?? settings.interval }

@@ -42,6 +42,12 @@ extension HealthEvent {
         return "\(readings) \(to == .up ? "within" : "over") the limit: \(describe(lag))"
     }
 
+    /// Why checks were inconclusive: how many since the last report, and the last server answer.
+    static func inconclusiveWhy(count: Int, error: String?) -> String {
+        let answer = error ?? "no reason given"
+        return count == 1 ? answer : "\(counted(count, "inconclusive check")) since the last report: \(answer)"
+    }
+
     /// Why a replica's divergence changed.
     static func divergenceWhy(_ lag: ReplicaLag) -> String {
         if lag.otherTimeline { return "on another timeline than the primary, or older than the newest one seen" }

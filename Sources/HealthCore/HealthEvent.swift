@@ -19,6 +19,9 @@ public struct HealthEvent: Sendable, Equatable {
         /// The replica was seen departing from the cluster's history (another timeline, ahead of the primary),
         /// or following it again.
         case divergence(diverged: Bool)
+        /// The server answered checks too busy to run them (53300, 57014, ...): `count` such checks since the
+        /// last report. Nothing changed; reported at most once per `ServerHealth.inconclusiveReportPeriod`.
+        case inconclusive(sqlState: String?, count: Int)
         /// Patroni's maintenance mode (`patronictl pause`) went on or off, as this member reported it: while
         /// paused Patroni fails nothing over, so a dead primary stays dead until an operator acts.
         case maintenance(paused: Bool)

@@ -56,6 +56,11 @@ public struct ServerHealth: Sendable, Equatable {
     private(set) var cameBack = false
     /// Checks that failed since start (HAProxy's chkfail).
     public private(set) var failedChecks = 0
+    /// Checks the server answered too busy to run (see ``CheckOutcome/inconclusive``) since start.
+    public private(set) var inconclusiveChecks = 0
+    /// When an inconclusive check was last reported, and how many came since, unreported.
+    private var inconclusiveReported: MonotonicInstant?
+    private var inconclusiveUnreported = 0
     /// Times reachability went from up to down (HAProxy's chkdown).
     public private(set) var downTransitions = 0
     /// Time spent down before the current down period, if any.
@@ -79,13 +84,20 @@ public struct ServerHealth: Sendable, Equatable {
 
     /// Takes one check result, finished at `now`; returns what it changed.
     ///
+    /// An inconclusive result (a busy server) changes nothing but the statistics: it neither advances nor resets
+    /// rise, fall or the primary streak, and keeps the role. It is reported at most once per
+    /// `inconclusiveReportPeriod`, with the count since the last report, so a server that stays busy logs a line a
+    /// minute rather than one per check.
+    ///
     /// - Parameter trustedPrimary: The store names this server leader, so one primary answer is enough.
     @discardableResult
     public mutating func record(
         _ outcome: CheckOutcome, at now: MonotonicInstant, trustedPrimary: Bool = false
     ) -> [HealthEvent] {
-        let firstCheck = lastOutcome == nil
+        // Until a conclusive result, the server is still on its first check: a busy answer tells no role.
+        let firstCheck = counter.state == .unknown
         lastOutcome = outcome
+        if outcome.inconclusive { return reportInconclusive(outcome, at: now) }
         var changes: [(HealthEvent.Change, String)] = []
         if !outcome.reachable { failedChecks += 1 }
         if let moved = counter.record(success: outcome.reachable) {
@@ -132,6 +144,20 @@ public struct ServerHealth: Sendable, Equatable {
         return changes.map { change, why in
             HealthEvent(server: name, change: change, why: why, checkDuration: outcome.duration)
         }
+    }
+
+    /// How often a server that stays busy is reported.
+    public static let inconclusiveReportPeriod = Duration.seconds(60)
+
+    private mutating func reportInconclusive(_ outcome: CheckOutcome, at now: MonotonicInstant) -> [HealthEvent] {
+        inconclusiveChecks += 1
+        inconclusiveUnreported += 1
+        if let inconclusiveReported, now.since(inconclusiveReported) < Self.inconclusiveReportPeriod { return [] }
+        inconclusiveReported = now
+        defer { inconclusiveUnreported = 0 }
+        let change = HealthEvent.Change.inconclusive(sqlState: outcome.sqlState, count: inconclusiveUnreported)
+        let why = HealthEvent.inconclusiveWhy(count: inconclusiveUnreported, error: outcome.error)
+        return [HealthEvent(server: name, change: change, why: why, checkDuration: outcome.duration)]
     }
 
     /// Time spent down since start, up to `now` (HAProxy's downtime).

@@ -24,18 +24,22 @@ public struct StoreGuidance: Sendable, Equatable {
     /// standby leader; never `paused`, which records do not carry). They take precedence over a check's answer:
     /// the watch sees Patroni's writes first.
     public var patroni: [String: PatroniFacts]
-    /// How soon a leader the checks do not confirm yet is checked again.
+    /// How soon a leader the checks do not confirm yet is checked again, during `confirmWindow`.
     public var confirmInterval: Duration
+    /// How long after the leader changed it is checked every `confirmInterval`.
+    public var confirmWindow: Duration
 
     public init(
         writes: Writes, notRunning: Set<String> = [], recordedLag: [String: UInt64] = [:],
-        patroni: [String: PatroniFacts] = [:], confirmInterval: Duration = .milliseconds(50)
+        patroni: [String: PatroniFacts] = [:], confirmInterval: Duration = .milliseconds(10),
+        confirmWindow: Duration = .seconds(1)
     ) {
         self.writes = writes
         self.notRunning = notRunning
         self.recordedLag = recordedLag
         self.patroni = patroni
         self.confirmInterval = confirmInterval
+        self.confirmWindow = confirmWindow
     }
 
     /// The server the store names leader, if any.

@@ -9,8 +9,7 @@ extension HealthChecker {
     /// rewrites cost no extra check.
     public func follow(store guidance: StoreGuidance?, recheck server: String?) {
         eventLoop.execute {
-            if guidance?.leader != self.view.store?.leader { self.leaderSince = Self.now() }
-            self.view.follow(store: guidance)
+            self.view.follow(store: guidance, at: Self.now())
             if let server, !self.view.isConfirmedLeader(server), let target = self.targets[server], !target.running {
                 self.schedule(target, in: .zero)
             }
@@ -23,7 +22,7 @@ extension HealthChecker {
     /// it promotes, so for one check interval after the key moves a replica answer is the promotion under way,
     /// not a disagreement.
     func reviewDisagreements() {
-        guard let since = leaderSince, Self.now().since(since) >= check.interval else { return }
+        guard let since = view.leaderSince, Self.now().since(since) >= check.interval else { return }
         let current = view.storeDisagreements()
         for disagreement in current.subtracting(disagreements).sorted(by: { $0.description < $1.description }) {
             storeDisagreements += 1

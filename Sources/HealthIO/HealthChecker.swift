@@ -46,8 +46,6 @@ public final class HealthChecker: @unchecked Sendable {
     private var claimsAlarm = PrimaryClaimsAlarm()
     /// Checks rounds in which two servers claimed primary and none could be chosen.
     var splitBrainEvents = 0
-    /// When the store's leader last changed; nil before the store named one.
-    var leaderSince: MonotonicInstant?
     /// The disagreements between the store and the checks found last, and how many arose since start.
     var disagreements: Set<StoreDisagreement> = []
     var storeDisagreements = 0
@@ -63,7 +61,7 @@ public final class HealthChecker: @unchecked Sendable {
         self.launcher = launcher
         self.logger = logger
         self.onRouting = onRouting
-        // One client for every Patroni probe: it keeps one connection per API (Patroni serves 5 at a time).
+        // One client for every Patroni probe, so that they share its event loop and its shutdown.
         self.httpClient = HTTPClient(eventLoopGroupProvider: .shared(eventLoop))
     }
 
@@ -170,7 +168,7 @@ public final class HealthChecker: @unchecked Sendable {
         reviewDisagreements()
         let starved = starvedServers()
         let name = target.server.name
-        schedule(target, in: view.nextCheckDelay(for: name, starved: starved.contains(name)))
+        schedule(target, in: view.nextCheckDelay(for: name, starved: starved.contains(name), at: now))
         // A listener just lost its last server: look at its pool at the fast interval from now on.
         for name in starved.subtracting(starvedBefore) {
             guard let other = targets[name], other !== target, !other.running else { continue }
@@ -274,6 +272,10 @@ public final class HealthChecker: @unchecked Sendable {
             if diverged { logger.warning("replica diverged", metadata: metadata) } else {
                 logger.notice("replica diverged", metadata: metadata)
             }
+        case .inconclusive(let sqlState, let count):
+            metadata["sqlstate"] = "\(sqlState ?? "none")"
+            metadata["count"] = "\(count)"
+            logger.warning("check inconclusive", metadata: metadata)
         case .maintenance(let paused):
             metadata["paused"] = "\(paused)"
             // Warning: while paused Patroni fails nothing over, so a primary that dies stays without successor.

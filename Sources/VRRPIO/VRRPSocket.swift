@@ -1,3 +1,7 @@
+// CNetlink for SOCK_RAW and the other socket type flags: libnl's headers include <sys/socket.h>, and a
+// whole-module release build (`make release-static`) credits that header's declarations to CNetlink, so with
+// Glibc alone this file no longer sees them once another file of the module imports CNetlink.
+import CNetlink
 import Glibc
 import NetTypes
 

@@ -23,7 +23,8 @@ final class ConfigLoaderDCSTests: XCTestCase {
         XCTAssertEqual(dcs.scope, "pg-cluster")
         XCTAssertEqual(dcs.onLoss, .fence)
         XCTAssertEqual(dcs.lossGrace, .seconds(10))
-        XCTAssertEqual(dcs.confirmInterval, .milliseconds(50))
+        XCTAssertEqual(dcs.confirmInterval, .milliseconds(10))
+        XCTAssertEqual(dcs.confirmWindow, .seconds(1))
         XCTAssertEqual(dcs.line, 7)
         XCTAssertTrue(dcs.usesTLS)
     }
@@ -72,6 +73,19 @@ final class ConfigLoaderDCSTests: XCTestCase {
              #"t.toml:11: dcs.cert_file: cert_file is used over TLS only; write the endpoints as https://host:port"#,
              #"t.toml:11: dcs.cert_file: cert_file and key_file go together"#,
              #"t.toml:12: dcs.username: username and password_file go together"#])
+    }
+
+    func testTheConfirmIntervalAndWindowAreRead() throws {
+        let keys = "endpoints = \"10.0.0.5:2379\"\nscope = \"pg\"\nconfirm_interval = \"20ms\"\nconfirm_window = \"2s\""
+        let config = try ConfigLoader.load(text: file(keys), path: "t.toml")
+        XCTAssertEqual(config.dcs?.confirmInterval, .milliseconds(20))
+        XCTAssertEqual(config.dcs?.confirmWindow, .seconds(2))
+        let off = try ConfigLoader.load(
+            text: file("endpoints = \"10.0.0.5:2379\"\nscope = \"pg\"\nconfirm_window = \"0s\""), path: "t.toml")
+        XCTAssertEqual(off.dcs?.confirmWindow, .zero, "0 turns the fast polling off")
+        let found = descriptions(file("endpoints = \"10.0.0.5:2379\"\nscope = \"pg\"\nconfirm_window = \"soon\""))
+        XCTAssertEqual(found.count, 1, "\(found)")
+        XCTAssertTrue(found[0].hasPrefix("t.toml:10: dcs.confirm_window:"), found[0])
     }
 
     func testAMisspeltKeyGetsASuggestion() {

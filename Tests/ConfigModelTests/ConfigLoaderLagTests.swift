@@ -74,8 +74,11 @@ final class ConfigLoaderLagTests: XCTestCase {
         XCTAssertEqual(
             descriptions(replicas("require_streaming = true", check: "tcp")),
             [
+                "t.toml:11: listener.role: listener \"reads\" has role = \"replica\" but server \"pg1\" has a tcp "
+                    + "check, which cannot tell primary from replica; use a pgsql, patroni or external check, or "
+                    + "role = \"any\"",
                 "t.toml:12: listener.require_streaming: server \"pg1\" has a tcp check, which cannot tell whether "
-                    + "a replica streams; use a pgsql or patroni check"
+                    + "a replica streams; use a pgsql or patroni check",
             ])
         XCTAssertEqual(
             descriptions(replicas("require_streaming = \"yes\"")),

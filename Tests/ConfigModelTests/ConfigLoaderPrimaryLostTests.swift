@@ -3,7 +3,8 @@ import XCTest
 
 /// `on_primary_lost`: what a primary listener does with its sessions on a server that lost the primary role.
 final class ConfigLoaderPrimaryLostTests: XCTestCase {
-    private let base = minimalServer + "\n" + minimalListener + "\n"
+    /// A pgsql check: a listener that routes by role needs one that tells roles.
+    private let base = minimalServer + "\ncheck_type = \"pgsql\"\n" + minimalListener + "\n"
 
     func testAPrimaryListenerClosesTheSessionsOfALostPrimaryByDefault() throws {
         let config = try ConfigLoader.load(text: base + "role = \"primary\"\n", path: "t.toml")
@@ -19,14 +20,14 @@ final class ConfigLoaderPrimaryLostTests: XCTestCase {
     func testAnUnknownActionIsRejectedWithItsLine() throws {
         let problem = try XCTUnwrap(onlyProblem(base + "role = \"primary\"\non_primary_lost = \"kill\"\n"))
         XCTAssertEqual(problem.key, "listener.on_primary_lost")
-        XCTAssertEqual(problem.line, 8)
+        XCTAssertEqual(problem.line, 9)
         XCTAssertTrue(problem.message.contains("\"shutdown-sessions\""), problem.message)
     }
 
     func testItIsRejectedOnAListenerThatIsNotPrimary() throws {
         let problem = try XCTUnwrap(onlyProblem(base + "role = \"replica\"\non_primary_lost = \"none\"\n"))
         XCTAssertEqual(problem.key, "listener.on_primary_lost")
-        XCTAssertEqual(problem.line, 8)
+        XCTAssertEqual(problem.line, 9)
         XCTAssertTrue(problem.message.contains("role = \"primary\""), problem.message)
     }
 }

@@ -25,7 +25,7 @@ final class ConfigLoaderValidTests: XCTestCase {
             maxconn = 500
 
             [check]
-            type = "tcp"
+            type = "pgsql"
             interval = "100us"
             timeout = "1s"
             rise = 1
@@ -63,7 +63,7 @@ final class ConfigLoaderValidTests: XCTestCase {
             defaults: Defaults(
                 timeoutConnect: .milliseconds(250), timeoutStartup: .seconds(3), timeoutClient: .seconds(3600), timeoutServer: .seconds(1800),
                 timeoutQueue: .seconds(2 * 86400), retries: 0, maxconn: 500),
-            check: CheckSettings(type: .tcp, interval: .microseconds(100), timeout: .seconds(1), rise: 1, fall: 100),
+            check: CheckSettings(type: .pgsql, interval: .microseconds(100), timeout: .seconds(1), rise: 1, fall: 100),
             servers: [
                 ServerConfig(
                     name: "pg-1.a_b", address: Endpoint(host: "10.0.0.11", port: 5432), weight: 256, maxconn: 20,

@@ -45,6 +45,6 @@ final class ClusterViewReconfigureTests: XCTestCase {
         var faster = testCheck
         faster.interval = .seconds(1)
         view.reconfigure(servers: [server("a")], check: faster)
-        XCTAssertEqual(view.nextCheckDelay(for: "a", starved: false), .seconds(1))
+        XCTAssertEqual(view.nextCheckDelay(for: "a", starved: false, at: sec(5)), .seconds(1))
     }
 }

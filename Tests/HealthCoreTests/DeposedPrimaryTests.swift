@@ -55,14 +55,14 @@ final class DeposedPrimaryTests: XCTestCase {
     }
 
     func testTheStoreNamingAnotherLeaderDeposesTheOldOne() {
-        view.follow(store: StoreGuidance(writes: .leader("b")))
+        view.follow(store: StoreGuidance(writes: .leader("b")), at: sec(1))
         XCTAssertTrue(deposed(at: 1).contains("a"))
     }
 
     func testAFencedStoreDeposesNobody() {
-        view.follow(store: StoreGuidance(writes: .fenced))
+        view.follow(store: StoreGuidance(writes: .fenced), at: sec(1))
         XCTAssertFalse(deposed(at: 1).contains("a"))
-        view.follow(store: StoreGuidance(writes: .leader(nil)))
+        view.follow(store: StoreGuidance(writes: .leader(nil)), at: sec(1))
         XCTAssertFalse(deposed(at: 1).contains("a"))
     }
 }

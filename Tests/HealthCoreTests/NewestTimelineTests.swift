@@ -87,7 +87,7 @@ final class NewestTimelineTests: XCTestCase {
     func testTheStoreLeaderOnAnOlderTimelineGetsNoWrites() {
         promoteB(confirmed: true)
         view.record(.refused, for: ["b", "b", "b"], at: sec(3))
-        view.follow(store: StoreGuidance(writes: .leader("a")))
+        view.follow(store: StoreGuidance(writes: .leader("a")), at: sec(1))
         XCTAssertEqual(view.routing(for: writes, at: sec(4)).names("writes"), [])
     }
 }

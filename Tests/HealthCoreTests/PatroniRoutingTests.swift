@@ -84,11 +84,12 @@ final class PatroniRoutingTests: XCTestCase {
     func testAStandbyClustersLeaderAnsweringReplicaIsNoDisagreement() {
         var standby = ClusterView(servers: [server("s1"), server("s2")], check: testCheck)
         standby.record(.replica(timeline: 3), for: ["s1", "s2"], at: sec(0))
-        standby.follow(store: StoreGuidance(writes: .leader("s1")))
+        standby.follow(store: StoreGuidance(writes: .leader("s1")), at: sec(0))
         XCTAssertEqual(
             standby.storeDisagreements(), [StoreDisagreement(kind: .leaderIsReplica, server: "s1", leader: "s1")])
         standby.follow(
-            store: StoreGuidance(writes: .leader("s1"), patroni: ["s1": PatroniFacts(standbyLeader: true)]))
+            store: StoreGuidance(writes: .leader("s1"), patroni: ["s1": PatroniFacts(standbyLeader: true)]),
+            at: sec(0))
         XCTAssertEqual(standby.storeDisagreements(), [], "a standby leader is a replica: its record says so")
         XCTAssertNil(standby.routing(for: [listener("w", .primary, ["s1", "s2"])], at: sec(0)).primary)
     }
@@ -100,7 +101,8 @@ final class PatroniRoutingTests: XCTestCase {
                 patroni: [
                     "west": PatroniFacts(tags: ["datacenter": "east"], synchronous: true),
                     "east": PatroniFacts(tags: ["datacenter": "east"]),
-                ]))
+                ]),
+            at: sec(1))
         XCTAssertEqual(names(.sync), ["west"])
         XCTAssertEqual(names(.async), ["east"])
         XCTAssertEqual(names(.replica, tags: ["datacenter": "east"]), ["east", "west"])
@@ -109,7 +111,7 @@ final class PatroniRoutingTests: XCTestCase {
 
     func testAStoreRecordKeepsTheChecksPauseAndPauseIsShownClusterWide() {
         XCTAssertNil(view.patroniPaused, "the answers of setUp do not say")
-        view.follow(store: StoreGuidance(writes: .leader("p"), patroni: ["east": PatroniFacts()]))
+        view.follow(store: StoreGuidance(writes: .leader("p"), patroni: ["east": PatroniFacts()]), at: sec(1))
         let events = view.record(
             server: "east", outcome: .patroni(.replica(), PatroniFacts(synchronous: true, paused: true)), at: sec(1))
         XCTAssertEqual(events.map(\.change), [.maintenance(paused: true)])

@@ -14,7 +14,7 @@ final class StoreGuidanceRoutingTests: XCTestCase {
     private func writes(at now: Int = 1) -> [String] { view.routing(for: listeners, at: sec(now)).names("w") }
 
     func testOnePrimaryAnswerOfTheNamedLeaderMovesWritesWithoutRise() {
-        view.follow(store: StoreGuidance(writes: .leader("b")))
+        view.follow(store: StoreGuidance(writes: .leader("b")), at: sec(1))
         XCTAssertEqual(writes(), [], "b is still a replica: nobody takes writes, not even a")
         let events = view.record(server: "b", outcome: .primary(timeline: 2), at: sec(1))
         XCTAssertEqual(events.map(\.why), ["answered primary as the store's leader", "answered timeline 2"])
@@ -27,7 +27,7 @@ final class StoreGuidanceRoutingTests: XCTestCase {
     }
 
     func testAnOldPrimaryThatStillAnswersPrimaryGetsNoWrites() {
-        view.follow(store: StoreGuidance(writes: .leader("b")))
+        view.follow(store: StoreGuidance(writes: .leader("b")), at: sec(1))
         view.record(server: "b", outcome: .primary(timeline: 2), at: sec(1))
         view.record(server: "a", outcome: .primary(timeline: 1), at: sec(1))
         XCTAssertEqual(writes(), ["b"])
@@ -36,7 +36,7 @@ final class StoreGuidanceRoutingTests: XCTestCase {
     }
 
     func testALeaderKeyNamingADownOrReplicaServerIsADisagreement() {
-        view.follow(store: StoreGuidance(writes: .leader("c")))
+        view.follow(store: StoreGuidance(writes: .leader("c")), at: sec(1))
         XCTAssertEqual(
             view.storeDisagreements(),
             [StoreDisagreement(kind: .leaderIsReplica, server: "c", leader: "c"),
@@ -48,36 +48,67 @@ final class StoreGuidanceRoutingTests: XCTestCase {
     }
 
     func testFencedOrLeaderlessStoreStopsWritesButNotReads() {
-        view.follow(store: StoreGuidance(writes: .fenced))
+        view.follow(store: StoreGuidance(writes: .fenced), at: sec(1))
         XCTAssertEqual(writes(), [])
         XCTAssertEqual(view.routing(for: listeners, at: sec(1)).names("r"), ["b", "c"])
-        view.follow(store: StoreGuidance(writes: .leader(nil)))
+        view.follow(store: StoreGuidance(writes: .leader(nil)), at: sec(1))
         XCTAssertEqual(writes(), [])
-        view.follow(store: nil)
+        view.follow(store: nil, at: sec(1))
         XCTAssertEqual(writes(), ["a"], "without guidance the checks decide again")
     }
 
     func testAStoppedMemberTakesNoReadsAndRecordedLagIsTheFallback() {
         view.record(server: "c", outcome: .replica(timeline: 1), at: sec(1))
-        view.follow(store: StoreGuidance(writes: .leader("a"), notRunning: ["b"], recordedLag: ["c": 7_000]))
+        view.follow(
+            store: StoreGuidance(writes: .leader("a"), notRunning: ["b"], recordedLag: ["c": 7_000]), at: sec(1))
         XCTAssertEqual(view.routing(for: listeners, at: sec(1)).names("r"), ["c"])
         XCTAssertEqual(view.lag(of: "c"), 7_000)
         let strict = [listener("r", .replica, ["c"], maxLag: .bytes(5_000))]
         XCTAssertEqual(view.routing(for: strict, at: sec(1)).names("r"), [], "the record says 7000 bytes behind")
     }
 
-    func testAnUnconfirmedLeaderIsCheckedAtTheConfirmInterval() {
-        view.follow(store: StoreGuidance(writes: .leader("b"), confirmInterval: .milliseconds(50)))
-        XCTAssertEqual(view.nextCheckDelay(for: "b", starved: false), .milliseconds(50))
-        XCTAssertEqual(view.nextCheckDelay(for: "c", starved: false), testCheck.interval)
-        view.record(server: "b", outcome: .primary(timeline: 2), at: sec(1))
-        XCTAssertEqual(view.nextCheckDelay(for: "b", starved: false), testCheck.interval)
+    func testAnUnconfirmedLeaderIsCheckedAtTheConfirmIntervalUntilConfirmed() {
+        let guidance = StoreGuidance(
+            writes: .leader("b"), confirmInterval: .milliseconds(10), confirmWindow: .seconds(1))
+        view.follow(store: guidance, at: sec(1))
+        XCTAssertEqual(view.nextCheckDelay(for: "b", starved: false, at: sec(1)), .milliseconds(10))
+        XCTAssertEqual(view.nextCheckDelay(for: "c", starved: false, at: sec(1)), testCheck.interval)
+        view.record(server: "b", outcome: .primary(timeline: 2), at: sec(1, plusNanoseconds: 50_000_000))
+        XCTAssertEqual(
+            view.nextCheckDelay(for: "b", starved: false, at: sec(1, plusNanoseconds: 50_000_000)),
+            testCheck.interval)
     }
 
-    func testARoleBlindCheckConfirmsALeaderThatAnswers() {
+    /// A Patroni standby cluster's leader answers replica for ever, and an unreachable leader never answers: after
+    /// the window they cost the usual intervals, not 100 checks a second.
+    func testAnUnconfirmedLeaderIsPolledFastOnlyDuringTheConfirmWindow() {
+        let guidance = StoreGuidance(
+            writes: .leader("b"), confirmInterval: .milliseconds(10), confirmWindow: .seconds(1))
+        view.follow(store: guidance, at: sec(10))
+        let almost = sec(10, plusNanoseconds: 999_000_000)
+        XCTAssertEqual(view.nextCheckDelay(for: "b", starved: false, at: almost), .milliseconds(10))
+        XCTAssertEqual(view.nextCheckDelay(for: "b", starved: false, at: sec(11)), testCheck.interval)
+        XCTAssertEqual(
+            view.nextCheckDelay(for: "b", starved: true, at: sec(11)), testCheck.fastInterval,
+            "the primary listener has no server: the starved rule applies")
+        view.record(.refused, for: ["b", "b", "b"], at: sec(12))
+        XCTAssertEqual(view.nextCheckDelay(for: "b", starved: false, at: sec(13)), testCheck.downInterval)
+        // Patroni rewrites its record with the same leader: the window does not start again.
+        view.follow(store: guidance, at: sec(20))
+        XCTAssertEqual(view.nextCheckDelay(for: "b", starved: false, at: sec(20)), testCheck.downInterval)
+        // A new leader starts a new window.
+        view.follow(store: StoreGuidance(writes: .leader("c"), confirmWindow: .seconds(1)), at: sec(30))
+        XCTAssertEqual(view.nextCheckDelay(for: "c", starved: false, at: sec(30)), .milliseconds(10))
+    }
+
+    /// tcp, pg-hello and agent checks only say the server accepts connections: Patroni takes the key before the
+    /// promotion ends, so that is no proof the leader takes writes yet.
+    func testARoleBlindCheckNeverConfirmsALeader() {
         var blind = ClusterView(servers: [server("a"), server("b")], check: testCheck)
         blind.record(.answered(), for: ["a", "b"], at: sec(0))
-        blind.follow(store: StoreGuidance(writes: .leader("b")))
-        XCTAssertEqual(blind.routing(for: [listener("w", .primary, ["a", "b"])], at: sec(0)).names("w"), ["b"])
+        blind.follow(store: StoreGuidance(writes: .leader("b")), at: sec(0))
+        XCTAssertFalse(blind.isConfirmedLeader("b"))
+        XCTAssertEqual(blind.routing(for: [listener("w", .primary, ["a", "b"])], at: sec(0)).names("w"), [])
+        XCTAssertEqual(blind.routing(for: [listener("any", .any, ["a", "b"])], at: sec(0)).names("any"), ["a", "b"])
     }
 }

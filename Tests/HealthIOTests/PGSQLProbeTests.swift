@@ -128,6 +128,29 @@ final class PGSQLProbeTests: XCTestCase {
         XCTAssertFalse(try checkSessions().contains(stuck), "the stuck session was dropped")
     }
 
+    /// A query slower than the check's timeout is cancelled by the server (the session's statement_timeout), so
+    /// the check is inconclusive and the connection is kept: dropping it would need a new login, which a server at
+    /// max_connections refuses.
+    func testASlowQueryIsCancelledByTheServerAndTheConnectionKept() throws {
+        let probe = try probe(timeout: .milliseconds(1000))
+        XCTAssertTrue(try probe.check().wait().reachable)
+        let sessions = try checkSessions()
+        // The status query reads this view: while another session holds it exclusively, the query waits.
+        let holder = try postgres.hold("LOCK TABLE pg_catalog.pg_stat_wal_receiver IN ACCESS EXCLUSIVE MODE")
+        let outcome: CheckOutcome
+        do {
+            defer { holder.release() }
+            outcome = try probe.check().wait()
+        }
+        XCTAssertEqual(outcome.sqlState, "57014", outcome.error ?? "")
+        XCTAssertTrue(outcome.inconclusive)
+        XCTAssertGreaterThanOrEqual(outcome.duration, .milliseconds(800))
+        XCTAssertLessThan(outcome.duration, .milliseconds(1000), "the server answered before the client gave up")
+        let next = try probe.check().wait()
+        XCTAssertEqual(next.reachable, true, next.error ?? "")
+        XCTAssertEqual(try checkSessions(), sessions, "the same session answered again")
+    }
+
     func testTLSModes() throws {
         let required = try probe(sslmode: .require).check().wait()
         XCTAssertEqual(required.reachable, true, required.error ?? "")

@@ -82,6 +82,54 @@ final class TestPostgres {
         try asPostgres("psql", "-X", "-q", "-A", "-t", "-h", folder, "-p", "\(port)", "-U", "postgres", "-c", sql)
     }
 
+    /// A superuser session holding `lock` in an open transaction, until `release()`: what makes a check's query
+    /// wait, as a busy server would.
+    final class LockHolder {
+        private let process: Process
+        private let input: Pipe
+
+        fileprivate init(process: Process, input: Pipe) {
+            self.process = process
+            self.input = input
+        }
+
+        /// Ends the transaction and the session.
+        func release() {
+            try? input.fileHandleForWriting.write(contentsOf: Data("COMMIT;\n\\q\n".utf8))
+            try? input.fileHandleForWriting.close()
+            process.waitUntilExit()
+        }
+    }
+
+    /// Starts a session that takes `lock` (a `LOCK TABLE ...` statement) and returns once the lock is held.
+    func hold(_ lock: String) throws -> LockHolder {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/sbin/runuser")
+        process.arguments = [
+            "-u", "postgres", "--", "\(Self.binaries)/psql", "-X", "-q", "-A", "-t", "-h", folder, "-p", "\(port)",
+            "-U", "postgres",
+        ]
+        let input = Pipe()
+        let output = Pipe()
+        process.standardInput = input
+        process.standardOutput = output
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        let holder = LockHolder(process: process, input: input)
+        try input.fileHandleForWriting.write(contentsOf: Data("BEGIN;\n\(lock);\nSELECT 'locked';\n".utf8))
+        // psql prints the marker only after the lock was granted.
+        var seen = ""
+        while !seen.contains("locked") {
+            let chunk = output.fileHandleForReading.availableData
+            guard !chunk.isEmpty else {
+                holder.release()
+                throw Failure("psql ended before taking the lock: \(lock)")
+            }
+            seen += String(decoding: chunk, as: UTF8.self)
+        }
+        return holder
+    }
+
     func stop() {
         for data in running.reversed() {
             _ = try? asPostgres("pg_ctl", "-D", "\(folder)/\(data)", "-m", "immediate", "stop")

@@ -109,7 +109,7 @@ final class DesignDocumentImportTests: XCTestCase {
                     + "answers; pgfloat's pgsql check logs in as haproxy and learns each server's role, so listener "
                     + "postgres_primary now routes to role = \"primary\" only, from its name (role = \"any\" routes "
                     + "as HAProxy did). The check user needs a pg_hba.conf entry ([check] password_file if a "
-                    + "password is asked) and GRANT pg_monitor"
+                    + "password is asked), and GRANT pg_monitor for replicas' timelines"
             ])
     }
 

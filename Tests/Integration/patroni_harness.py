@@ -39,7 +39,7 @@ import uuid
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import NamedTuple
+from typing import Callable, NamedTuple
 
 from harness import HOST, PG_BIN, free_port, run_psql, wait_until
 
@@ -448,9 +448,13 @@ class PatroniCluster:
 
     def __init__(self, size: int = 3, ttl: int = TTL, loop_wait: int = LOOP_WAIT,
                  retry_timeout: int = RETRY_TIMEOUT, failsafe_mode: bool = False,
+                 etcd_via: Callable[[str, int], str] | None = None,
                  tags: dict[str, dict] | None = None, synchronous_mode: bool = False,
                  standby_of: int | None = None, name_prefix: str = "node"):
         self.ttl, self.loop_wait, self.retry_timeout = ttl, loop_wait, retry_timeout
+        # etcd_via(node name, etcd client port) -> "host:port" a node's Patroni reaches etcd at (a relay a test can
+        # cut); None: etcd itself.
+        self.etcd_via = etcd_via
         # tags: each node's Patroni `tags` by node name (nofailover, noloadbalance, custom ones).
         # synchronous_mode: Patroni keeps one replica synchronous and names it in the `sync` key.
         self.tags, self.synchronous_mode = tags or {}, synchronous_mode
@@ -488,7 +492,9 @@ class PatroniCluster:
             "log": {"level": "INFO"},
             **({"tags": self.tags[name]} if name in self.tags else {}),
             "restapi": {"listen": f"{HOST}:{node.rest_port}", "connect_address": f"{HOST}:{node.rest_port}"},
-            "etcd3": {"hosts": [f"{HOST}:{self.etcd.client_port}"]},
+            # use_proxies: Patroni keeps to the relay instead of discovering etcd's own client URLs.
+            "etcd3": ({"hosts": [self.etcd_via(name, self.etcd.client_port)], "use_proxies": True} if self.etcd_via
+                      else {"hosts": [f"{HOST}:{self.etcd.client_port}"]}),
             "bootstrap": {
                 "dcs": {
                     "ttl": self.ttl, "loop_wait": self.loop_wait, "retry_timeout": self.retry_timeout,

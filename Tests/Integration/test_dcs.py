@@ -855,7 +855,7 @@ def test_watch_dropped_while_nothing_changes_is_found_by_tcp_keepalive(etcd_inst
         dcs = {"endpoints": [store.url], "namespace": STATIC_NAMESPACE, "scope": scope, "timeout": "1s"}
         config = pgfloat_config([server(n, free_port()) for n in names],
                                 [listener("postgres_primary", free_port(), names, balance="first", role="primary")],
-                                dcs=dcs, global_={"admin_socket": str(sock)})
+                                dcs=dcs, global_={"admin_socket": str(sock)}, check={"type": "pgsql"})
         wrapper = store.base / "pgfloat-in-netns"
         wrapper.write_text(f"#!/bin/sh\nexec ip netns exec {store.ns} {pgfloat_bin()} \"$@\"\n")
         wrapper.chmod(0o755)

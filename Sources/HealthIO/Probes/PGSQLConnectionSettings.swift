@@ -1,4 +1,5 @@
 import ConfigModel
+import MonotonicTime
 import NIOSSL
 import PostgresNIO
 
@@ -15,8 +16,18 @@ enum PGSQLConnectionSettings {
             host: host, port: port, username: settings.user, password: password, database: settings.database,
             tls: try tls(settings))
         configuration.options.connectTimeout = settings.timeout.timeAmount
-        configuration.options.additionalStartupParameters = [("application_name", applicationName)]
+        configuration.options.additionalStartupParameters = [
+            ("application_name", applicationName),
+            ("statement_timeout", "\(statementTimeout(checkTimeout: settings.timeout).milliseconds)"),
+        ]
         return configuration
+    }
+
+    /// The check session's `statement_timeout`: four fifths of the check's timeout, so that the server cancels a
+    /// slow query (57014) and its answer arrives before the client gives up and drops the connection. At least
+    /// 1 ms, as 0 would disable it.
+    static func statementTimeout(checkTimeout: Duration) -> Duration {
+        max(checkTimeout * 4 / 5, .milliseconds(1))
     }
 
     /// TLS as libpq's `sslmode` does it: `require` encrypts without checking the certificate unless a CA file is

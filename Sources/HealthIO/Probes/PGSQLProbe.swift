@@ -7,7 +7,13 @@ import PostgresNIO
 /// `type = "pgsql"`: logs in with postgres-nio and runs ``PGSQLStatusQuery`` over a connection kept open between
 /// checks (a login per interval would cost the server a backend fork and, with SCRAM, thousands of hash rounds).
 ///
-/// Contract: all state lives on `eventLoop`. A failed or timed-out check closes the connection, so the next check
+/// A slow query is cancelled by the server itself: the session runs with a `statement_timeout` just under the
+/// check's timeout (postgres-nio cannot send a CancelRequest), so a busy server answers 57014 and the connection
+/// stays usable. Were it dropped instead, a server at `max_connections` would refuse the next login with 53300.
+/// Both answers are inconclusive, not failures (see ``ServerErrorClass``).
+///
+/// Contract: all state lives on `eventLoop`. A check that fails without an error reply from the server (a broken
+/// connection, an unreadable row) or that times out on the client side closes the connection, so the next check
 /// logs in again with the password file's current content. `generation` tells a connect that finished after its
 /// check gave up from the current one; such a late connection is closed at once.
 final class PGSQLProbe: HealthProbe, @unchecked Sendable {
@@ -59,14 +65,16 @@ final class PGSQLProbe: HealthProbe, @unchecked Sendable {
         let timeout = settings.timeout
         let deadline = eventLoop.scheduleTask(in: timeout.timeAmount) {
             promise.succeed(.failed(ProbeFailure.timedOut(after: timeout).description))
-            // A server that stopped answering holds the query forever: drop the connection so the next check
-            // starts over rather than queueing behind it.
+            // The server did not even cancel the statement: it stopped answering and would hold the query
+            // forever, so drop the connection and let the next check start over rather than queue behind it.
             self.reset()
         }
         connection()
             .flatMap { connection in
                 self.status(on: connection).flatMapError { error in
-                    self.drop(connection)
+                    // After an error reply (a cancelled statement) the session takes the next query; a FATAL
+                    // one also closes it, which `connection()` notices.
+                    if Self.serverReply(in: error) == nil { self.drop(connection) }
                     return self.eventLoop.makeFailedFuture(error)
                 }
             }
@@ -74,7 +82,7 @@ final class PGSQLProbe: HealthProbe, @unchecked Sendable {
                 deadline.cancel()
                 switch result {
                 case .success(let outcome): promise.succeed(outcome)
-                case .failure(let error): promise.succeed(.failed(Self.describe(error)))
+                case .failure(let error): promise.succeed(Self.outcome(of: error))
                 }
             }
         return promise.futureResult.map { $0.measured(from: start) }
@@ -160,13 +168,23 @@ final class PGSQLProbe: HealthProbe, @unchecked Sendable {
         connection.close().recover { _ in }.map { withExtendedLifetime(connection) {} }
     }
 
-    /// Text for a postgres-nio error. `PSQLError.description` is deliberately vague, so the server's message and
-    /// SQLSTATE or the underlying network error are spelled out; neither holds the password.
-    static func describe(_ error: any Error) -> String {
+    /// The outcome of a check that ended in `error`: classified by its SQLSTATE when the server answered.
+    private static func outcome(of error: any Error) -> CheckOutcome {
+        guard let (sqlState, message) = serverReply(in: error) else { return .failed(describe(error)) }
+        return .serverError(sqlState: sqlState, message: message)
+    }
+
+    /// The SQLSTATE and message of the server's error reply, when `error` is one.
+    private static func serverReply(in error: any Error) -> (sqlState: String, message: String)? {
+        guard let info = (error as? PSQLError)?.serverInfo, let sqlState = info[.sqlState] else { return nil }
+        return (sqlState, info[.message] ?? "")
+    }
+
+    /// Text for a postgres-nio error that is not a server's error reply. `PSQLError.description` is deliberately
+    /// vague, so the underlying network error is spelled out; it never holds the password.
+    private static func describe(_ error: any Error) -> String {
         guard let error = error as? PSQLError else { return ProbeFailure.describe(error) }
-        if let info = error.serverInfo, let message = info[.message] {
-            return [info[.sqlState], message].compactMap { $0 }.joined(separator: " ")
-        }
+        if let message = error.serverInfo?[.message] { return message }
         if let underlying = error.underlying { return ProbeFailure.describe(underlying) }
         return "postgres connection: \(error.code)"
     }

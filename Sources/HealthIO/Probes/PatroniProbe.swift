@@ -10,8 +10,9 @@ import NIOSSL
 /// `type = "patroni"`: `GET /patroni` on the node's Patroni REST API, which gives state, role, timeline and WAL
 /// position in one request.
 ///
-/// Requests go through a shared `HTTPClient`, whose keep-alive pool holds one connection per API: Patroni
-/// serves its API from a pool of five threads, so a check must not open a connection per request.
+/// Requests go through one `HTTPClient` shared by every Patroni probe. Patroni's API answers in HTTP/1.0 and
+/// closes the connection after each answer, so every check costs a TCP handshake on the node; nothing is kept
+/// open between checks, and a check never waits behind another one's connection.
 final class PatroniProbe: HealthProbe, @unchecked Sendable {
     /// Far more than a `/patroni` document (about 1 KiB); a larger answer is not Patroni.
     static let maxBody = 256 * 1024

@@ -146,7 +146,7 @@ extension HAProxyDirective {
                 "HAProxy's check only proves that PostgreSQL answers; pgfloat's logs in and learns each server's "
                     + "role, so the listener gets a role from its name (primary or replica, else any), with a warning. "
                     + "The user needs a pg_hba.conf entry (a `password_file` if a password is asked) and "
-                    + "`GRANT pg_monitor`"
+                    + "`GRANT pg_monitor` for replicas' timelines"
             )
         case .optionTcpCheck:
             return ("option tcp-check", "`[check] type = \"tcp\"`", .translated, "a connect")

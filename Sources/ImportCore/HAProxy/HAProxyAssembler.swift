@@ -181,7 +181,7 @@ struct HAProxyAssembler {
                 at,
                 "HAProxy's check only proved that PostgreSQL answers; pgfloat's pgsql check logs in as "
                     + "\(user ?? "postgres") and learns each server's role, so \(routing). The check user needs a "
-                    + "pg_hba.conf entry ([check] password_file if a password is asked) and GRANT pg_monitor")
+                    + "pg_hba.conf entry ([check] password_file if a password is asked), and GRANT pg_monitor for replicas' timelines")
         case .external:
             log.warn(
                 at,
