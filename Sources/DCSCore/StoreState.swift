@@ -4,8 +4,9 @@ import MonotonicTime
 /// members at that revision.
 ///
 /// Contract: the driver calls `load` with every full read, `apply` with every batch of watch events, and
-/// `connected`/`lost` as the connection comes and goes; each returns what changed for routing. The revision
-/// only moves forward, so a watch resumed at `resumeRevision` misses nothing and repeats nothing.
+/// `connected`/`lost` as the connection comes and goes; each returns what changed for routing. Events and
+/// progress reports only move the revision forward, so a watch resumed at `resumeRevision` misses nothing and
+/// repeats nothing; a full read sets it to the store's, even backwards (see `isRewound(to:)`).
 public struct StoreState: Sendable {
     public enum Connection: Sendable, Equatable {
         /// Never read since start.
@@ -50,6 +51,14 @@ public struct StoreState: Sendable {
     /// The revision a watch resumes from so that it misses no event.
     public var resumeRevision: Int64 { revision + 1 }
 
+    /// Whether the store answers at `revision`, older than one it already reported: it went back in time
+    /// (restored from a snapshot without `--bump-revision`). Events up to the revision seen would be skipped as
+    /// repeats and a watch resumed after it would wait for revisions the store has not reached: re-read
+    /// everything instead.
+    public func isRewound(to revision: Int64) -> Bool {
+        revision < self.revision
+    }
+
     /// Whether the keys were ever read: only then does the state say anything about Patroni.
     public private(set) var hasRead = false
 
@@ -73,7 +82,8 @@ public struct StoreState: Sendable {
         if afterCompaction { resyncs += 1 }
         hasRead = true
         lastEvent = now
-        revision = max(revision, snapshot.revision)
+        // A read is the store as it is now, also when its revision is behind the one seen (a restore).
+        revision = snapshot.revision
         var leader: String?
         var members: [String: PatroniMember] = [:]
         for entry in snapshot.entries {

@@ -124,12 +124,15 @@ final class StoreSession {
 
     private func handle(_ message: EtcdGateway.WatchMessage) {
         switch message {
-        case .created:
+        case .created(let revision):
+            guard !rewound(to: revision, by: "watch created") else { return }
             connected()
-        case .events(let events, _):
+        case .events(let events, let revision):
+            guard !rewound(to: revision, by: "watch events") else { return }
             let changes = state.apply(events, at: StoreWatcher.now())
             publish(recheck: log(changes))
         case .progress(let revision):
+            guard !rewound(to: revision, by: "watch progress") else { return }
             state.progress(to: revision)
         case .compacted(let revision):
             resync(why: "revision \(state.resumeRevision) compacted (history starts after \(revision))",
@@ -176,7 +179,24 @@ final class StoreSession {
         }
     }
 
+    /// Whether the store answered `what` at a revision older than one seen before; if so the revision is
+    /// forgotten and everything read again.
+    private func rewound(to revision: Int64, by what: String) -> Bool {
+        // 0: a message without a header, which says nothing of the store's revision.
+        guard revision > 0, state.isRewound(to: revision) else { return false }
+        resync(why: "\(what) at revision \(revision), older than \(state.revision) seen before: store restored?",
+               afterCompaction: false)
+        return true
+    }
+
     private func load(_ snapshot: StoreSnapshot, afterCompaction: Bool) {
+        if state.hasRead, state.isRewound(to: snapshot.revision) {
+            logger.error(
+                "dcs revision went back",
+                metadata: ["read_revision": "\(snapshot.revision)", "seen_revision": "\(state.revision)",
+                           "endpoint": "\(endpoint)",
+                           "why": "etcd restored from a snapshot without --bump-revision? Following the read"])
+        }
         let changes = state.load(snapshot, at: StoreWatcher.now(), afterCompaction: afterCompaction)
         publish(recheck: log(changes))
     }
@@ -188,19 +208,20 @@ final class StoreSession {
         let current = attempt
         probeTimer = eventLoop.scheduleTask(in: .nanoseconds(Int64(delay.nanoseconds))) { [weak self] in
             guard let self, current == self.attempt else { return }
+            let sentAt = self.state.revision
             self.client.probe(self.layout, at: self.endpoint, token: self.token).whenComplete { result in
                 guard current == self.attempt else { return }
                 switch result {
-                case .success(let reading): self.judge(reading)
+                case .success(let reading): self.judge(reading, sentAt: sentAt)
                 case .failure(let error): self.fail("liveness read failed: \(ProbeFailure.describe(error))")
                 }
             }
         }
     }
 
-    private func judge(_ reading: LeaderReading) {
+    private func judge(_ reading: LeaderReading, sentAt: Int64) {
         let now = StoreWatcher.now()
-        switch liveness.probed(reading, watched: state, at: now) {
+        switch liveness.probed(reading, watched: state, sentAt: sentAt, at: now) {
         case .agrees:
             scheduleProbe(in: client.config.timeout)
         case .behind(let recheckAt):
@@ -212,6 +233,9 @@ final class StoreSession {
                            "read_revision": "\(reading.revision)", "watched_revision": "\(state.revision)",
                            "endpoint": "\(endpoint)"])
             resync(why: "the watch missed a leader change the liveness read saw", afterCompaction: false)
+        case .rewound(let read, let seen):
+            resync(why: "liveness read at revision \(read), older than \(seen) seen before: store restored?",
+                   afterCompaction: false)
         }
     }
 

@@ -629,6 +629,37 @@ def test_compaction_between_restarts(static):
           f"resyncs {resyncs} -> {fields['resyncs']}, reconnects {fields['reconnects']}", flush=True)
 
 
+def test_store_restored_from_an_older_snapshot_is_followed(static, tmp_path):
+    """etcd restored from a backup without --bump-revision counts its revisions again from the snapshot's: a
+    pgfloat that kept the higher revision it had seen skips every change up to it and shows a stale leader."""
+    pf = static.start(on_dcs_loss="keep", timeout_queue="1s")
+    etcd, keys = static.etcd, static.keys
+    backup = tmp_path / "etcd.db"
+    etcd.save_snapshot(backup)
+    backup_revision = etcd.revision()
+    for i in range(20):
+        etcd.put(f"{keys.prefix}/dummy", f"churn {i}")
+    seen = wait_dcs(pf.sock, 5, "pgfloat at the store's revision", revision=str(etcd.revision()))
+    assert int(seen["revision"]) >= backup_revision + 20, seen
+
+    etcd.stop()
+    wait_dcs(pf.sock, 5, "show dcs to report the store lost", state="lost")
+    etcd.restore_snapshot(backup)
+    etcd.start()
+    # Restored: the store is back at the backup's revision, and the key moves well below what pgfloat saw.
+    moved = keys.set_leader("standby1")
+    assert moved < int(seen["revision"]), (moved, seen)
+    fields = wait_dcs(pf.sock, 10, "pgfloat to follow the key moved after the restore", state="connected",
+                      leader="bravo", leader_server="standby1")
+    assert int(fields["revision"]) == moved, fields
+    wait_until(lambda: "dcs revision went back" in pf.log_text(), 5, "a `dcs revision went back` log line")
+    # The watch runs from the restored revision on: the key moves back at the next one.
+    back = keys.set_leader("primary")
+    wait_dcs(pf.sock, 5, "pgfloat to follow the key back", leader="alpha", revision=str(back))
+    print(f"\nrestored from revision {backup_revision} after pgfloat saw {seen['revision']}: key moved at "
+          f"{moved}, followed", flush=True)
+
+
 class FreezableRelay:
     """A TCP relay in front of etcd that can silently drop the watch, as a NAT whose mapping expired
     or a stateful firewall that lost the flow would: `freeze_watches()` stops forwarding on every
