@@ -35,12 +35,13 @@ public struct StorePolicy: Sendable {
 
     /// The guidance at `now`; nil routes by the checks alone.
     ///
-    /// While connected: the leader and the member records. While unreachable: nothing under `keep`; under `fence`
-    /// the last guidance until `dcs_loss_grace` has passed, then fenced. Before the first read (at start, or when
-    /// a reload restarted the store session) `fence` allows no writes at all: the checks alone could pick a
-    /// primary Patroni has already deposed, and there is no last guidance to keep for a grace.
+    /// While connected and read since the last loss: the leader and the member records. Otherwise (unreachable,
+    /// or connected again but not read yet): nothing under `keep`; under `fence` the last guidance until
+    /// `dcs_loss_grace` has passed since the loss, then fenced. Before the first read (at start, or when a reload
+    /// restarted the store session) `fence` allows no writes at all: the checks alone could pick a primary
+    /// Patroni has already deposed, and there is no last guidance to keep for a grace.
     public func guidance(for state: StoreState, at now: MonotonicInstant) -> StoreGuidance? {
-        if state.hasRead, case .connected = state.connection { return current(state) }
+        if !state.needsRead, case .connected = state.connection { return current(state) }
         guard config.onLoss == .fence else { return nil }
         if !state.hasRead || isFenced(state, at: now) {
             return StoreGuidance(writes: .fenced, confirmInterval: config.confirmInterval)

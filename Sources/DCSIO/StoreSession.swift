@@ -67,21 +67,21 @@ final class StoreSession {
 
     // MARK: Connecting
 
-    /// Logs in if the store asks for it, reads the keys when there is nothing to resume from, then watches.
+    /// Logs in if the store asks for it, reads the keys, then watches from the revision after the read. Every
+    /// connect reads, not only the first: a watch resumed from before a loss would show the old leader until it
+    /// caught up, and a read also finds a store whose revision went back (``StoreState/isRewound(to:)``).
     private func connect() {
         attempt += 1
         let current = attempt
         let endpoint = self.endpoint
-        let needsRead = !state.hasRead
-        client.authenticate(at: endpoint).flatMap { token -> EventLoopFuture<StoreSnapshot?> in
+        client.authenticate(at: endpoint).flatMap { token -> EventLoopFuture<StoreSnapshot> in
             self.token = token
-            guard needsRead else { return self.eventLoop.makeSucceededFuture(nil) }
-            return self.client.read(self.layout, at: endpoint, token: token).map(Optional.some)
+            return self.client.read(self.layout, at: endpoint, token: token)
         }.whenComplete { result in
             guard current == self.attempt else { return }
             switch result {
             case .success(let snapshot):
-                if let snapshot { self.load(snapshot, afterCompaction: false) }
+                self.load(snapshot, afterCompaction: false)
                 self.watch(from: self.state.resumeRevision)
             case .failure(let error):
                 self.fail(ProbeFailure.describe(error))

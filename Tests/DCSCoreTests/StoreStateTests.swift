@@ -64,6 +64,9 @@ final class StoreStateTests: XCTestCase {
         var state = StoreState(layout: layout, startedAt: at(0))
         XCTAssertEqual(state.unreachableSince, at(0))
         state.connected(endpoint: "http://a:2379")
+        // Connected, but unreachable until read: what the store held before may be gone.
+        XCTAssertEqual(state.unreachableSince, at(0))
+        _ = state.load(StoreSnapshot(revision: 1, entries: []), at: at(1), afterCompaction: false)
         XCTAssertNil(state.unreachableSince)
         state.lost(at: at(5))
         state.lost(at: at(7))

@@ -586,7 +586,7 @@ def test_compaction_between_restarts(static):
     etcd, keys = static.etcd, static.keys
     seen = wait_dcs(pf.sock, 5, "pgfloat at the store's revision", state="connected",
                     revision=str(etcd.revision()))
-    seen_revision, resyncs = int(seen["revision"]), counter(seen, "resyncs")
+    seen_revision, reconnects = int(seen["revision"]), counter(seen, "reconnects")
 
     # pgfloat's endpoint closed; the same store open on another port only.
     etcd.stop()
@@ -605,15 +605,15 @@ def test_compaction_between_restarts(static):
     etcd.stop()
 
     etcd.start(extra_client_ports=[side_port])
+    # Every reconnect reads the keys and watches from the read's revision, so the compacted history is never
+    # asked for (a resumed watch would be refused it and read anyway, after showing the old state).
     fields = wait_until(lambda: (f := show_dcs(pf.sock)) and f.get("state") == "connected"
-                        and counter(f, "resyncs") > resyncs and f, 15,
+                        and counter(f, "reconnects") > reconnects and f, 15,
                         "pgfloat to reconnect and re-read the keys after the compaction")
     assert int(fields["revision"]) >= compacted, fields
     assert dcs_members(fields)["bravo"] == ("standby1", "replica", "stopped"), fields
     assert dcs_members(fields)["alpha"] == ("primary", "primary", "running"), fields
-    wait_until(lambda: "dcs resync" in pf.log_text(), 5, "a `dcs resync` log line")
     text = metrics(pf.stats_port)
-    assert (metric_sample(text, "pgfloat_dcs_resyncs_total") or 0) >= 1
     assert metric_sample(text, "pgfloat_dcs_revision") >= compacted
 
     # The watch works after the re-read: no leader -> no writes; the leader back -> writes.
@@ -626,7 +626,7 @@ def test_compaction_between_restarts(static):
     wait_until(lambda: write_once(pf.primary_port) == str(static.cluster.primary.port), 5,
                "writes to land on the primary again")
     print(f"\ncompaction at {compacted} while pgfloat (at {seen_revision}) was cut off: "
-          f"resyncs {resyncs} -> {fields['resyncs']}, reconnects {fields['reconnects']}", flush=True)
+          f"reconnects {reconnects} -> {fields['reconnects']}, resyncs {fields['resyncs']}", flush=True)
 
 
 def test_store_restored_from_an_older_snapshot_is_followed(static, tmp_path):
