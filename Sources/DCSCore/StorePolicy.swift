@@ -13,8 +13,11 @@ public struct StorePolicy: Sendable {
         case checks
         /// The store is lost past the grace of `fence`.
         case fenced
-        /// The store is read but names no leader, or one that is no configured server.
+        /// The store is read but no member holds the leader key.
         case none
+        /// The leader key is held by a member that is no configured server: no writes, and a configured server
+        /// that still answers primary is deposed.
+        case unmapped
     }
 
     public let config: DCSConfig
@@ -62,6 +65,7 @@ public struct StorePolicy: Sendable {
         case .fenced?: return .fenced
         case .leader(nil)?: return .none
         case .leader(.some)?: return .leader
+        case .unmappedLeader?: return .unmapped
         }
     }
 
@@ -87,7 +91,13 @@ public struct StorePolicy: Sendable {
             }
         }
         return StoreGuidance(
-            writes: .leader(leaderServer(in: state)), notRunning: notRunning, recordedLag: lag,
-            confirmInterval: config.confirmInterval)
+            writes: writes(state), notRunning: notRunning, recordedLag: lag, confirmInterval: config.confirmInterval)
+    }
+
+    /// The leader key's holder as a server; a holder that is none is not the same as no holder: it means every
+    /// configured server lost the role.
+    private func writes(_ state: StoreState) -> StoreGuidance.Writes {
+        guard let member = state.leader else { return .leader(nil) }
+        return leaderServer(in: state).map { .leader($0) } ?? .unmappedLeader(member: member)
     }
 }

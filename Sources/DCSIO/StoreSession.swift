@@ -282,7 +282,8 @@ final class StoreSession {
                 if let to, server == nil {
                     logger.error(
                         "dcs leader matches no server",
-                        metadata: ["member": "\(to)", "why": "no [[server]] has its name or its conn_url address"])
+                        metadata: ["member": "\(to)", "why": "no [[server]] has its name or its conn_url address",
+                                   "action": "no writes; every server that answers primary is deposed"])
                 }
                 recheck = server
             case .member(let name, _) where name == state.leader:
@@ -324,7 +325,7 @@ final class StoreSession {
             logger.error("dcs fenced: no writes until the store is back", metadata: metadata)
         case .checks:
             logger.warning("dcs writes follow the checks alone", metadata: metadata)
-        case .leader, .none:
+        case .leader, .none, .unmapped:
             logger.notice("dcs writes follow the store", metadata: metadata)
         }
     }

@@ -110,8 +110,8 @@ final class StorePolicyTests: XCTestCase {
     func testALeaderThatIsNoServerMeansNoWrites() {
         var state = connectedState()
         _ = state.apply([.put(StoreEntry(key: layout.leaderKey, value: Array("ghost".utf8)), revision: 9)], at: at(2))
-        XCTAssertEqual(policy(.keep).guidance(for: state, at: at(2))?.writes, .leader(nil))
-        XCTAssertEqual(policy(.keep).authority(for: state, at: at(2)), .none)
+        XCTAssertEqual(policy(.keep).guidance(for: state, at: at(2))?.writes, .unmappedLeader(member: "ghost"))
+        XCTAssertEqual(policy(.keep).authority(for: state, at: at(2)), .unmapped)
     }
 
     func testAReconnectGivesNoGuidanceFromBeforeTheLossUntilTheKeysAreRead() {
@@ -126,5 +126,15 @@ final class StorePolicyTests: XCTestCase {
             StoreSnapshot(revision: 20, entries: [StoreEntry(key: layout.leaderKey, value: Array("pg2".utf8))]),
             at: at(6), afterCompaction: false)
         XCTAssertEqual(policy(.keep).guidance(for: state, at: at(6))?.writes, .leader("pg2"))
+    }
+
+    func testALeaderKeyHeldByAnUnknownMemberIsNotAnEmptyKey() {
+        // No key: between leaders, nobody is known to have lost the role. A key held by a member that is no
+        // [[server]]: every configured server lost it, and a primary among them must not keep its sessions.
+        var state = connectedState()
+        _ = state.apply([.delete(key: layout.leaderKey, revision: 8)], at: at(2))
+        let empty = policy(.keep).guidance(for: state, at: at(2))?.writes
+        _ = state.apply([.put(StoreEntry(key: layout.leaderKey, value: Array("ghost".utf8)), revision: 9)], at: at(2))
+        XCTAssertNotEqual(policy(.keep).guidance(for: state, at: at(2))?.writes, empty)
     }
 }

@@ -438,14 +438,15 @@ def static(cluster, etcd, pgfloat, port, admin_dir):
 
     s = SimpleNamespace(cluster=cluster, etcd=etcd, keys=keys)
 
-    def start(on_dcs_loss: str = "keep", timeout_queue: str = "1s", **dcs_extra) -> PGFloat:
+    def start(on_dcs_loss: str = "keep", timeout_queue: str = "1s", on_marked_down: str = "shutdown-sessions",
+              **dcs_extra) -> PGFloat:
         pport, rport, sport = port(), port(), port()
         sock = admin_dir / "admin.sock"
         names = list(MEMBER_OF)
         servers = [server(n, cluster.nodes[n].port) for n in names]
         listeners = [
             listener("postgres_primary", pport, names, balance="first", role="primary",
-                     on_marked_down="shutdown-sessions"),
+                     on_marked_down=on_marked_down),
             listener("postgres_replicas", rport, names, balance="roundrobin", role="replica"),
         ]
         dcs = {"type": "etcd3", "endpoints": [etcd.client_url], "namespace": STATIC_NAMESPACE,
@@ -498,6 +499,39 @@ def test_leader_key_naming_a_replica_gets_no_writes(static):
     fields = wait_dcs(pf.sock, 5, "show dcs back on alpha", leader="alpha", leader_server="primary",
                       writes="leader", state="connected")
     assert metric_sample(metrics(pf.stats_port), "pgfloat_dcs_leader", member="alpha", server="primary") == 1
+
+
+def test_leader_key_held_by_a_member_that_is_no_server_closes_the_old_primarys_sessions(static):
+    """Another Patroni member (one pgfloat has no [[server]] for) took the key: the primary pgfloat knows lost
+    the role, so its sessions must not keep writing (on_primary_lost), unlike while no member holds the key.
+    on_marked_down is left at "none": a server leaving the pool is not what closes them."""
+    pf = static.start(timeout_queue="1s", on_marked_down="none")
+    held = start_psql(pf.primary_port, "SELECT pg_sleep(60)", "dcs-unmapped-held")
+    try:
+        wait_active([static.cluster.primary.port], "dcs-unmapped-held")
+        # No key: between leaders nobody is known to have lost the role, and the session stays.
+        static.keys.clear_leader()
+        wait_dcs(pf.sock, 5, "pgfloat to see the key go", leader="", writes="none")
+        assert write_once(pf.primary_port, timeout=15) is None, "a write went through with no leader key"
+        assert held.poll() is None, "the session closed while no member held the key"
+        moved_at = time.monotonic()
+        static.etcd.put(f"{static.keys.prefix}/leader", "charlie")
+        fields = wait_dcs(pf.sock, 5, "pgfloat to follow the key to charlie", leader="charlie", leader_server="",
+                          writes="unmapped")
+        code, _, err = finish(held, 10)
+        closed_after = time.monotonic() - moved_at
+    finally:
+        if held.poll() is None:
+            held.kill()
+            held.communicate(timeout=10)
+    print(f"\nleader key taken by charlie (no server): held session on the primary closed after "
+          f"{closed_after:.2f}s", flush=True)
+    assert code != 0, "the session on the old primary survived"
+    assert closed_after < 5, err
+    assert write_once(pf.primary_port, timeout=15) is None, "a write went through while charlie holds the key"
+    wait_until(lambda: "dcs leader matches no server" in pf.log_text(), 5, "a `dcs leader matches no server` line")
+    assert "why=primary-lost" in pf.log_text(), pf.log_tail()
+    assert fields["state"] == "connected", fields
 
 
 def test_etcd_loss_keep(static):
