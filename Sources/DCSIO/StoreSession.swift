@@ -167,7 +167,7 @@ final class StoreSession {
         probeTimer?.cancel()
         attempt += 1
         let current = attempt
-        client.read(layout, at: endpoint, token: token).whenComplete { result in
+        authorized { self.client.read(self.layout, at: self.endpoint, token: $0) }.whenComplete { result in
             guard current == self.attempt else { return }
             switch result {
             case .success(let snapshot):
@@ -209,7 +209,7 @@ final class StoreSession {
         probeTimer = eventLoop.scheduleTask(in: .nanoseconds(Int64(delay.nanoseconds))) { [weak self] in
             guard let self, current == self.attempt else { return }
             let sentAt = self.state.revision
-            self.client.probe(self.layout, at: self.endpoint, token: self.token).whenComplete { result in
+            self.authorized { self.client.probe(self.layout, at: self.endpoint, token: $0) }.whenComplete { result in
                 guard current == self.attempt else { return }
                 switch result {
                 case .success(let reading): self.judge(reading, sentAt: sentAt)
@@ -236,6 +236,24 @@ final class StoreSession {
         case .rewound(let read, let seen):
             resync(why: "liveness read at revision \(read), older than \(seen) seen before: store restored?",
                    afterCompaction: false)
+        }
+    }
+
+    /// Runs `request` with the token; when etcd refuses it (a JWT past its `ttl`) logs in again on the same
+    /// endpoint and runs it once more. An expired token is not a lost store: failing would mark the store lost,
+    /// drop the watch and route by the checks until the next read.
+    private func authorized<Reply: Sendable>(_ request: @escaping (String?) -> EventLoopFuture<Reply>)
+        -> EventLoopFuture<Reply>
+    {
+        request(token).flatMapError { error in
+            guard self.token != nil, EtcdClient.isTokenRefused(error) else {
+                return self.eventLoop.makeFailedFuture(error)
+            }
+            return self.client.authenticate(at: self.endpoint).flatMap { token in
+                self.token = token
+                self.logger.info("dcs token renewed", metadata: ["endpoint": "\(self.endpoint)"])
+                return request(token)
+            }
         }
     }
 

@@ -990,8 +990,8 @@ class SecureEtcd:
 
     PASSWORD = "s3cret-etcd-pass"
 
-    def __init__(self, base: Path, prefix: str):
-        self.base, self.prefix = base, prefix
+    def __init__(self, base: Path, prefix: str, auth_token: str | None = None):
+        self.base, self.prefix, self.auth_token = base, prefix, auth_token
         self.port, self.peer_port = free_port(), free_port()
         self.url = f"https://{HOST}:{self.port}"
         self.proc: subprocess.Popen | None = None
@@ -1012,7 +1012,8 @@ class SecureEtcd:
                "--listen-client-urls", self.url, "--advertise-client-urls", self.url,
                "--listen-peer-urls", peer, "--initial-advertise-peer-urls", peer,
                "--initial-cluster", f"secure={peer}", "--client-cert-auth",
-               *[item for pair in files.items() for item in pair]]
+               *[item for pair in files.items() for item in pair],
+               *(["--auth-token", self.auth_token] if self.auth_token else [])]
         with open(self.base / "etcd.log", "ab") as log:
             self.proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=log, stderr=log)
 
@@ -1098,4 +1099,53 @@ def test_store_over_tls_with_a_client_certificate_and_a_password(cluster, pgfloa
             assert secret not in text and secret not in pf.log_text(), "a password reached the log"
     finally:
         store.stop()
+        shutil.rmtree(base, ignore_errors=True)
+
+
+def test_an_expired_auth_token_is_renewed_without_losing_the_store(cluster, pgfloat, port, admin_dir,
+                                                                     etcd_installed):
+    """JWT auth tokens expire after their ttl however much they are used: the liveness probe's read is refused
+    (HTTP 401) and must log in again, not count the store lost and drop the watch."""
+    base = Path(tempfile.mkdtemp(prefix="pgfloat-dcs-jwt-"))
+    scope = f"dcs-jwt-{uuid.uuid4().hex[:8]}"
+    store = None
+    try:
+        make_certificates(base)
+        openssl("genrsa", "-out", "jwt.key", "2048", cwd=base)
+        openssl("rsa", "-in", "jwt.key", "-pubout", "-out", "jwt.pub", cwd=base)
+        token = f"jwt,pub-key={base / 'jwt.pub'},priv-key={base / 'jwt.key'},sign-method=RS256,ttl=2s"
+        store = SecureEtcd(base, f"{STATIC_NAMESPACE}/{scope}", auth_token=token)
+        store.start()
+        for name, role in (("primary", "primary"), ("standby1", "replica")):
+            record = {"conn_url": f"postgres://{HOST}:{cluster.nodes[name].port}/postgres", "state": "running",
+                      "role": role}
+            store.put(f"members/{MEMBER_OF[name]}", json.dumps(record))
+        store.put("leader", MEMBER_OF["primary"])
+        password = base / "etcd.pass"
+        password.write_text(SecureEtcd.PASSWORD + "\n")
+        sock = admin_dir / "jwt.sock"
+        names = list(MEMBER_OF)
+        dcs = {"endpoints": [store.url], "namespace": STATIC_NAMESPACE, "scope": scope,
+               "ca_file": str(base / "ca.pem"), "cert_file": str(base / "client.pem"),
+               "key_file": str(base / "client.key"), "username": "pgfloat", "password_file": str(password),
+               "timeout": "1s"}
+        config = pgfloat_config([server(n, cluster.nodes[n].port) for n in names],
+                                [listener("postgres_primary", port(), names, balance="first", role="primary")],
+                                check=STATIC_CHECK, dcs=dcs, global_={"admin_socket": str(sock)})
+        pf = pgfloat(config)
+        first = wait_dcs(sock, 15, "pgfloat to read the store", state="connected", leader="alpha")
+        # The probe reads every second with a token that lives 2 s: renewed several times over.
+        wait_until(lambda: pf.log_text().count("dcs token renewed") >= 3, 20, "three token renewals")
+        fields = show_dcs(sock)
+        assert fields["state"] == "connected" and counter(fields, "reconnects") == counter(first, "reconnects"), \
+            fields
+        assert "dcs lost" not in pf.log_text(), pf.log_tail()
+        # The watch, created with the first token, goes on delivering.
+        store.put("leader", MEMBER_OF["standby1"])
+        wait_dcs(sock, 5, "the watch to report the new leader", leader="bravo", leader_server="standby1")
+        print(f"\njwt ttl 2s: {pf.log_text().count('dcs token renewed')} renewals, "
+              f"reconnects {fields['reconnects']}", flush=True)
+    finally:
+        if store is not None:
+            store.stop()
         shutil.rmtree(base, ignore_errors=True)
