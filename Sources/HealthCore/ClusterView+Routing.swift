@@ -49,8 +49,12 @@ extension ClusterView {
     /// See `RoutingTable.deposed`.
     private func deposed(primary: String?) -> Set<String> {
         // A store that names no leader (fenced, or between leaders) cannot tell who lost the role: only an
-        // answer "replica" can.
-        let leaderless = store.map { $0.leader == nil } ?? false
+        // answer "replica" can. A key held by a member that is no configured server tells: all of them lost it.
+        let leaderless: Bool
+        switch store?.writes {
+        case .fenced?, .leader(nil)?: leaderless = true
+        case .leader(.some)?, .unmappedLeader?, nil: leaderless = false
+        }
         return Set(members.lazy.filter { member in
             let health = member.health
             guard member.config.name != primary, health.reachability == .up else { return false }
