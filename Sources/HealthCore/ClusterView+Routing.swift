@@ -49,16 +49,19 @@ extension ClusterView {
     /// See `RoutingTable.deposed`.
     private func deposed(primary: String?) -> Set<String> {
         // A store that names no leader (fenced, or between leaders) cannot tell who lost the role: only an
-        // answer "replica" can.
+        // answer "replica" or a newer timeline can.
         let leaderless = store.map { $0.leader == nil } ?? false
         return Set(members.lazy.filter { member in
             let health = member.health
             guard member.config.name != primary, health.reachability == .up else { return false }
+            // A newer timeline is a fact whatever the operator or the store says: draining the old primary
+            // before promoting its standby must not leave its sessions writing.
+            if self.isSuperseded(member.config.name) { return true }
             switch health.role {
             case .replica: return true
             case .unknown: return !leaderless
-            // Usable and trusted as primary, yet not elected: another leader, a newer timeline, or a tie. A
-            // primary its agent drains keeps its sessions.
+            // Usable and trusted as primary, yet not elected: another leader or a tie. A primary its agent
+            // drains keeps its sessions.
             case .primary: return Self.isUsable(health) && !leaderless
             }
         }.map(\.config.name))

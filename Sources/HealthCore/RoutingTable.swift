@@ -10,9 +10,10 @@ public struct RoutingTable: Sendable, Equatable {
     /// than one is an alert even when the guard chose one, as clients that bypass pgfloat can write to each.
     public var primaryClaimants: [String]
     /// Up servers that may not take writes because of their role: they answer replica or without a role, lost
-    /// to a newer timeline or a tie, or the store names another leader. A primary listener holds sessions on one
-    /// only if it was the primary when they began, so it closes them (`on_primary_lost`). Down servers are left
-    /// to `on_marked_down`, and servers their agent drains keep their sessions.
+    /// to a newer timeline (whatever their agent says) or a tie, or the store names another leader. A primary
+    /// listener holds sessions on one only if it was the primary when they began, so it closes them
+    /// (`on_primary_lost`). Down servers are left to `on_marked_down`, and a primary its agent drains keeps its
+    /// sessions unless a newer timeline superseded it.
     public var deposed: Set<String>
     /// True when two or more servers claim primary and the guard could not pick one (equal or unknown
     /// timelines): then no server is primary. Never true together with a `primary`.

@@ -48,10 +48,25 @@ final class DeposedPrimaryTests: XCTestCase {
         XCTAssertFalse(deposed(at: 1).contains("a"))
     }
 
-    func testAPrimaryItsAgentDrainsKeepsItsSessions() {
+    func testAPrimaryItsAgentDrainsKeepsItsSessionsWhileNobodyElseIsPrimary() {
         view.record(server: "a", outcome: .primary(timeline: 1, agent: .drain), at: sec(1))
         XCTAssertNil(view.routing(for: writes, at: sec(1)).primary)
         XCTAssertFalse(deposed(at: 1).contains("a"))
+    }
+
+    func testADrainedPrimaryOnAnOlderTimelineIsDeposed() {
+        // The runbook: drain the old primary through its agent, then promote the standby.
+        view.record(server: "a", outcome: .primary(timeline: 1, agent: .drain), at: sec(1))
+        view.record(server: "b", outcome: .primary(timeline: 2), at: sec(2))
+        XCTAssertNil(view.routing(for: writes, at: sec(2)).primary, "rise is 2: b is not confirmed yet")
+        XCTAssertTrue(deposed(at: 2).contains("a"))
+    }
+
+    func testADrainedPrimaryOnAnOlderTimelineIsDeposedEvenWhenTheStoreNamesNoLeader() {
+        view.record(server: "a", outcome: .primary(timeline: 1, agent: .drain), at: sec(1))
+        view.record(server: "b", outcome: .primary(timeline: 2), at: sec(2))
+        view.follow(store: StoreGuidance(writes: .fenced))
+        XCTAssertTrue(deposed(at: 2).contains("a"), "a newer timeline is a fact whatever the store says")
     }
 
     func testTheStoreNamingAnotherLeaderDeposesTheOldOne() {
