@@ -53,10 +53,15 @@ extension ClusterView {
         let leaderless = store.map { $0.leader == nil } ?? false
         return Set(members.lazy.filter { member in
             let health = member.health
-            guard member.config.name != primary, health.reachability == .up else { return false }
-            // A newer timeline is a fact whatever the operator or the store says: draining the old primary
-            // before promoting its standby must not leave its sessions writing.
-            if self.isSuperseded(member.config.name) { return true }
+            guard member.config.name != primary else { return false }
+            // Once another server is elected, or a newer timeline was seen, sessions elsewhere began under a
+            // primary that lost the role, whatever its check says now: a primary whose check fails (Patroni's
+            // API died, PostgreSQL did not) still commits them. A newer timeline is a fact whatever the operator
+            // or the store says: draining the old primary before promoting its standby must not leave its
+            // sessions writing either. Only while nobody else is primary does a check that fails leave them be:
+            // a hiccup must not cut sessions.
+            if primary != nil || self.isSuperseded(member.config.name) { return true }
+            guard health.reachability == .up else { return false }
             switch health.role {
             case .replica: return true
             case .unknown: return !leaderless
