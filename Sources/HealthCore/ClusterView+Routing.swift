@@ -101,14 +101,18 @@ extension ClusterView {
     /// - `replica`: usable servers trusted as replica that are fresh enough (`isFresh(_:for:)`: not diverged,
     ///   within `max_lag` and streaming with `require_streaming`, by rise/fall over their readings) and whose
     ///   store member record, if any, does not say PostgreSQL is down.
-    /// - `any`: every usable server, whatever its role.
+    /// - `any`: every usable server, whatever its role, but a primary that lost the role
+    ///   (`answersPrimaryWithoutTheRole(_:)`): writes that reach it are thrown away by its `pg_rewind`.
     /// - `replica-or-primary`: the `replica` set; `listed(for:primary:at:)` falls back to the `primary` set when
     ///   it is empty, so reads survive the loss of every replica.
     private func allowed(for listener: ListenerConfig, primary: String?) -> [Member] {
         switch listener.role {
         case .primary: return primarySet(of: listener, primary: primary)
         case .replica, .replicaOrPrimary: return replicaSet(of: listener)
-        case .any: return pool(of: listener).filter { Self.isUsable($0.health) }
+        case .any:
+            return pool(of: listener).filter {
+                Self.isUsable($0.health) && !answersPrimaryWithoutTheRole($0.config.name)
+            }
         }
     }
 

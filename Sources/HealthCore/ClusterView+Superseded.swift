@@ -8,4 +8,11 @@ extension ClusterView {
         return SplitBrainGuard.isSuperseded(timeline: health.timeline, newest: newestPrimaryTimeline)
     }
 
+    /// Whether `server` answers primary without holding the role: it is superseded, or a store guides routing
+    /// and names another leader or none. Role-blind (`any`) listeners leave it out, so that no write reaches it.
+    func answersPrimaryWithoutTheRole(_ server: String) -> Bool {
+        guard health(of: server)?.answeredRole == .primary else { return false }
+        if isSuperseded(server) { return true }
+        return store.map { $0.leader != server } ?? false
+    }
 }
