@@ -391,6 +391,9 @@ final class InstanceDriver {
                 }
             }
         case .sendGratuitous(let addresses):
+            // A VIP add of this batch failed: the node goes to FAULT once the batch is done, and an announcement
+            // now would pull clients to a node that does not (or will not) hold the VIP.
+            guard !verdictStale else { return }
             announce(addresses)
             if refreshDue == nil { followUpDue = now + Self.followUpDelay }
             refreshDue = config.garpMasterRefresh > .zero ? now + config.garpMasterRefresh : nil

@@ -74,6 +74,7 @@ final class InstanceDriverVIPTests: XCTestCase {
         rig.driver.tick(at: ms(3700))
         XCTAssertEqual(rig.driver.router.state, .fault)
         XCTAssertEqual(rig.channel.sent.last?.priority, 0)
+        XCTAssertEqual(rig.announcer.announced.count, 0, "no gratuitous ARP for a VIP this node does not hold")
         XCTAssertNotNil(rig.driver.nextDue, "the add is retried")
     }
 
