@@ -197,9 +197,11 @@ final class InstanceDriver {
             followUpDue = nil
             if router.announcesAddresses { announce(config.virtualAddresses.map(\.address)) }
         }
-        if let due = refreshDue, due <= now, router.announcesAddresses {
-            announce(config.virtualAddresses.map(\.address))
-            refreshDue = now + config.garpMasterRefresh
+        if let due = refreshDue, due <= now {
+            // Moved on even while releasing, when nothing is announced: a due instant left in the past makes
+            // every poll of the VRRP thread time out at once until the release ends.
+            if router.announcesAddresses { announce(config.virtualAddresses.map(\.address)) }
+            refreshDue = config.garpMasterRefresh > .zero ? now + config.garpMasterRefresh : nil
         }
         if let due = vipRetryDue, due <= now { retryVIPs(at: now) }
     }
