@@ -13,6 +13,20 @@ final class VirtualRouterReleaseTests: XCTestCase {
         return (router, actions)
     }
 
+    /// A fault (the interface, tracking) while the stopping master releases: the router stops there, in
+    /// `initialize`, so that the stop is reported (notify_stop) before the VRRP thread ends.
+    func testAFaultWhileReleasingAtShutdownEndsInInitialize() {
+        var (router, _) = releasingRouter()
+        XCTAssertEqual(
+            router.setFault(true, at: ms(4500)),
+            [.sendAdvert(priority: 0), .removeVIPs([virtualAddress]),
+             .stateChanged(from: .master, to: .initialize, why: .shutdown)])
+        XCTAssertEqual(router.state, .initialize)
+        XCTAssertFalse(router.isReleasing)
+        XCTAssertEqual(router.setFault(false, at: ms(5000)), [], "a stopped router stays stopped")
+        XCTAssertEqual(router.received(advert(priority: 0), from: lowerPeer, at: ms(5100)), [])
+    }
+
     func testShutdownResignsButKeepsTheAddresses() {
         let (router, actions) = releasingRouter()
         XCTAssertEqual(actions.effects, [.sendAdvert(priority: 0)], "no removeVIPs, no state change yet")
@@ -104,8 +118,11 @@ final class VirtualRouterReleaseTests: XCTestCase {
         XCTAssertTrue(router.isReleasing)
     }
 
-    func testAFaultWhileReleasingLetsGoAtOnce() {
-        var (router, _) = releasingRouter()
+    /// A handover (not a stop) interrupted by a fault: the addresses go at once, into FAULT.
+    func testAFaultWhileReleasingAHandoverLetsGoAtOnce() {
+        var (router, _) = masterRouter(settings(priority: 100))
+        _ = router.handover(at: ms(4000))
+        XCTAssertTrue(router.isReleasing)
         XCTAssertEqual(
             router.setFault(true, at: ms(4050)),
             [
@@ -113,17 +130,6 @@ final class VirtualRouterReleaseTests: XCTestCase {
                 .stateChanged(from: .master, to: .fault, why: .faultRaised),
             ])
         XCTAssertFalse(router.isReleasing)
-    }
-
-    /// Once stopping, a router never elects itself again: a fault that clears while other instances still
-    /// release ends in `initialize`, not in an election that could make this node master after its own stop.
-    func testAFaultThatClearsWhileStoppingEndsInInitialize() {
-        var (router, _) = releasingRouter()
-        _ = router.setFault(true, at: ms(4050))
-        XCTAssertEqual(
-            router.setFault(false, at: ms(4200)), [.stateChanged(from: .fault, to: .initialize, why: .shutdown)])
-        XCTAssertEqual(router.state, .initialize)
-        XCTAssertEqual(router.received(advert(priority: 0), from: lowerPeer, at: ms(4300)), [])
     }
 
     func testABackupThatFaultsAfterStoppingStaysInInitialize() {
