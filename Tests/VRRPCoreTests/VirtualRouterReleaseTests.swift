@@ -59,6 +59,22 @@ final class VirtualRouterReleaseTests: XCTestCase {
         XCTAssertEqual(router.timerFired(bound.timer, at: bound.deadline), [], "the bound is stale")
     }
 
+    /// A master that took over from a VRRPv3 peer advertising a longer interval releases within its own
+    /// Master_Down_Interval: the daemon waits for that long before it closes the listeners.
+    func testTheReleaseBoundUsesTheMastersOwnIntervalNotAFormerPeers() {
+        var router = VirtualRouter(settings: settings(priority: 100))
+        _ = router.start(at: ms(0))
+        _ = router.received(advert(priority: 200, centiseconds: 300), from: higherPeer, at: ms(100))
+        XCTAssertEqual(router.masterAdvertInterval, .seconds(3))
+        let resigned = router.received(advert(priority: 0, centiseconds: 300), from: higherPeer, at: ms(1000))
+        guard let masterDown = resigned.armed(.masterDown) else { return XCTFail("no Master_Down_Timer") }
+        _ = router.timerFired(masterDown.timer, at: masterDown.deadline)
+        XCTAssertEqual(router.state, .master)
+        XCTAssertEqual(router.masterAdvertInterval, .seconds(1))
+        let release = router.shutdown(at: ms(5000))
+        XCTAssertEqual(release.armed(.release)?.deadline, ns(8_609_375_000), "5 s + 3 x 1 s + Skew_Time")
+    }
+
     func testWithoutABackupTheAddressesGoAfterMasterDownInterval() {
         var (router, actions) = releasingRouter()
         guard let bound = actions.armed(.release) else { return XCTFail("no release timer") }
