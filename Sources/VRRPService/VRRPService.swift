@@ -241,7 +241,10 @@ public final class VRRPService: @unchecked Sendable {
     private func run() {
         let start = now()
         nextTracking = start
-        for driver in drivers { driver.start(at: start) }
+        for driver in drivers {
+            driver.start(at: start)
+            verifyVIPs(of: driver, at: start)
+        }
         while stopping == nil || drivers.contains(where: \.router.isReleasing) {
             // Rebuilt every turn: an instance's socket changes when its interface is recreated, and a closed
             // one is -1, which poll skips.
@@ -275,14 +278,15 @@ public final class VRRPService: @unchecked Sendable {
         guard changes.changed else { return }
         reopenInterfaces(at: now)
         track(at: now)
-        for driver in drivers {
-            guard let index = driver.link?.interface.index else { continue }
-            let vanished = changes.removedAddresses.contains { removed in
-                removed.index == index && driver.config.virtualAddresses.contains(removed.network)
-            }
-            guard vanished || changes.resynchronised else { continue }
-            driver.verifyVIPs(present: Set(watcher.addresses[index, default: []].map(\.network)), at: now)
-        }
+        // Every change: a VIP may have vanished from a master, or appeared on a node that is not master. The
+        // model answers, so this costs no kernel call.
+        for driver in drivers { verifyVIPs(of: driver, at: now) }
+    }
+
+    /// Hands `driver` what the notifications' model shows on its interface.
+    private func verifyVIPs(of driver: InstanceDriver, at now: MonotonicInstant) {
+        guard let index = driver.link?.interface.index else { return }
+        driver.verifyVIPs(present: Set(watcher.addresses[index, default: []].map(\.network)), at: now)
     }
 
     private func nextDue() -> MonotonicInstant {
