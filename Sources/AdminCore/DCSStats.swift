@@ -12,7 +12,8 @@ public struct DCSStats: Sendable, Equatable {
     public var leader: String?
     /// The `[[server]]` that member is.
     public var leaderServer: String?
-    /// What decides writes now: "leader", "checks", "fenced" or "none".
+    /// What decides writes now: "leader", "checks", "fenced", "none" (no leader key) or "unmapped" (a leader
+    /// that is no configured server).
     public var writes: String
     public var lastEventAgeSeconds: Double?
     /// How long the store has been unreachable; nil while connected.

@@ -292,7 +292,7 @@ public enum ListenerRole: String, Sendable, Equatable, CaseIterable {
 }
 
 /// What happens to a listener's sessions on a server that leaves its pool (`on_marked_down`) or, for a primary
-/// listener, that lost the primary role while it stays reachable (`on_primary_lost`).
+/// listener, that lost the primary role (`on_primary_lost`).
 public enum MarkedDownAction: String, Sendable, Equatable, CaseIterable {
     /// Sessions continue until they end by themselves.
     case none
@@ -342,8 +342,9 @@ public struct ListenerConfig: Sendable, Equatable {
     public var tags: [String: String]
     public var onMarkedDown: MarkedDownAction
     public var onMarkedUp: MarkedUpAction
-    /// What a `primary` listener does with its sessions on a server that lost the primary role but still
-    /// answers (a demoted or deposed primary, which is never marked down); the other roles ignore it.
+    /// What a `primary` listener does with its sessions on a server that lost the primary role (a demoted or
+    /// deposed primary, which is never marked down while it answers, or one whose check fails once another server
+    /// is primary); the other roles ignore it.
     public var onPrimaryLost: MarkedDownAction
     /// Line of the `[[listener]]` header.
     public var line: Int

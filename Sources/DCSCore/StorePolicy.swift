@@ -13,8 +13,11 @@ public struct StorePolicy: Sendable {
         case checks
         /// The store is lost past the grace of `fence`.
         case fenced
-        /// The store is read but names no leader, or one that is no configured server.
+        /// The store is read but no member holds the leader key.
         case none
+        /// The leader key is held by a member that is no configured server: no writes, and a configured server
+        /// that still answers primary is deposed.
+        case unmapped
     }
 
     public let config: DCSConfig
@@ -35,12 +38,13 @@ public struct StorePolicy: Sendable {
 
     /// The guidance at `now`; nil routes by the checks alone.
     ///
-    /// While connected: the leader and the member records. While unreachable: nothing under `keep`; under `fence`
-    /// the last guidance until `dcs_loss_grace` has passed, then fenced. Before the first read (at start, or when
-    /// a reload restarted the store session) `fence` allows no writes at all: the checks alone could pick a
-    /// primary Patroni has already deposed, and there is no last guidance to keep for a grace.
+    /// While connected and read since the last loss: the leader and the member records. Otherwise (unreachable,
+    /// or connected again but not read yet): nothing under `keep`; under `fence` the last guidance until
+    /// `dcs_loss_grace` has passed since the loss, then fenced. Before the first read (at start, or when a reload
+    /// restarted the store session) `fence` allows no writes at all: the checks alone could pick a primary
+    /// Patroni has already deposed, and there is no last guidance to keep for a grace.
     public func guidance(for state: StoreState, at now: MonotonicInstant) -> StoreGuidance? {
-        if state.hasRead, case .connected = state.connection { return current(state) }
+        if !state.needsRead, case .connected = state.connection { return current(state) }
         guard config.onLoss == .fence else { return nil }
         if !state.hasRead || isFenced(state, at: now) {
             return StoreGuidance(
@@ -62,6 +66,7 @@ public struct StorePolicy: Sendable {
         case .fenced?: return .fenced
         case .leader(nil)?: return .none
         case .leader(.some)?: return .leader
+        case .unmappedLeader?: return .unmapped
         }
     }
 
@@ -93,7 +98,14 @@ public struct StorePolicy: Sendable {
                 standbyLeader: record.role == "standby_leader")
         }
         return StoreGuidance(
-            writes: .leader(leaderServer(in: state)), notRunning: notRunning, recordedLag: lag, patroni: patroni,
+            writes: writes(state), notRunning: notRunning, recordedLag: lag, patroni: patroni,
             confirmInterval: config.confirmInterval, confirmWindow: config.confirmWindow)
+    }
+
+    /// The leader key's holder as a server; a holder that is none is not the same as no holder: it means every
+    /// configured server lost the role.
+    private func writes(_ state: StoreState) -> StoreGuidance.Writes {
+        guard let member = state.leader else { return .leader(nil) }
+        return leaderServer(in: state).map { .leader($0) } ?? .unmappedLeader(member: member)
     }
 }

@@ -4,8 +4,9 @@ import MonotonicTime
 /// members at that revision.
 ///
 /// Contract: the driver calls `load` with every full read, `apply` with every batch of watch events, and
-/// `connected`/`lost` as the connection comes and goes; each returns what changed for routing. The revision
-/// only moves forward, so a watch resumed at `resumeRevision` misses nothing and repeats nothing.
+/// `connected`/`lost` as the connection comes and goes; each returns what changed for routing. Events and
+/// progress reports only move the revision forward, so a watch resumed at `resumeRevision` misses nothing and
+/// repeats nothing; a full read sets it to the store's, even backwards (see `isRewound(to:)`).
 public struct StoreState: Sendable {
     public enum Connection: Sendable, Equatable {
         /// Never read since start.
@@ -34,7 +35,8 @@ public struct StoreState: Sendable {
     public private(set) var members: [String: PatroniMember] = [:]
     /// The synchronous standbys the `sync` key names; empty without the key (no synchronous mode).
     public private(set) var syncStandbys: [String] = []
-    /// Since when the store has been unreachable (from start until the first read); nil while connected.
+    /// Since when the store has been unreachable (from start, or a loss, until it is connected again and read
+    /// since); nil while connected.
     public private(set) var unreachableSince: MonotonicInstant?
     /// When the last read or event arrived.
     public private(set) var lastEvent: MonotonicInstant?
@@ -54,19 +56,34 @@ public struct StoreState: Sendable {
     /// The revision a watch resumes from so that it misses no event.
     public var resumeRevision: Int64 { revision + 1 }
 
+    /// Whether the store answers at `revision`, older than one it already reported: it went back in time
+    /// (restored from a snapshot without `--bump-revision`). Events up to the revision seen would be skipped as
+    /// repeats and a watch resumed after it would wait for revisions the store has not reached: re-read
+    /// everything instead.
+    public func isRewound(to revision: Int64) -> Bool {
+        revision < self.revision
+    }
+
     /// Whether the keys were ever read: only then does the state say anything about Patroni.
     public private(set) var hasRead = false
+
+    /// Whether the keys must be read before the state says what the store holds now: from start, and from every
+    /// loss until the next read. A watch resumed after a loss starts with the leader of before it and catches up
+    /// only with its first events; routing that followed it meanwhile would undo what the checks chose during
+    /// the loss.
+    public private(set) var needsRead = true
 
     /// A watch is running through `endpoint`.
     public mutating func connected(endpoint: String) {
         if everConnected, connection != .connected(endpoint: endpoint) { reconnects += 1 }
         everConnected = true
         connection = .connected(endpoint: endpoint)
-        unreachableSince = nil
+        if !needsRead { unreachableSince = nil }
     }
 
     /// The connection failed; the unreachable time starts at the first failure, not the latest.
     public mutating func lost(at now: MonotonicInstant) {
+        needsRead = true
         guard connection != .lost, connection != .connecting else { return }
         connection = .lost
         unreachableSince = now
@@ -76,8 +93,11 @@ public struct StoreState: Sendable {
     public mutating func load(_ snapshot: StoreSnapshot, at now: MonotonicInstant, afterCompaction: Bool) -> [Change] {
         if afterCompaction { resyncs += 1 }
         hasRead = true
+        needsRead = false
+        if case .connected = connection { unreachableSince = nil }
         lastEvent = now
-        revision = max(revision, snapshot.revision)
+        // A read is the store as it is now, also when its revision is behind the one seen (a restore).
+        revision = snapshot.revision
         var leader: String?
         var members: [String: PatroniMember] = [:]
         var syncStandbys: [String] = []

@@ -23,9 +23,9 @@ public struct LeaderReading: Sendable, Equatable {
 /// over a request of its own; a live watch on the same endpoint delivers the change that read saw within
 /// milliseconds. A reading the watched state cannot account for, for `grace` in a row, is a dead watch.
 ///
-/// Contract: the driver calls `watchStarted` when a watch (re)starts, and `probed` with every probe reply and the
-/// state the watch has built. The verdict says when to probe again while the watch is behind, and when to give it
-/// up (re-read the keys, watch again).
+/// Contract: the driver calls `watchStarted` when a watch (re)starts, and `probed` with every probe reply, the
+/// state the watch has built, and the revision that state was at when the probe was sent. The verdict says when
+/// to probe again while the watch is behind, and when to give it up (re-read the keys, watch again).
 public struct WatchLiveness: Sendable {
     public enum Verdict: Sendable, Equatable {
         /// The watched state accounts for the reading.
@@ -34,6 +34,10 @@ public struct WatchLiveness: Sendable {
         case behind(recheckAt: MonotonicInstant)
         /// The watch missed the read's leader for `grace`: it is dead. `watched` is the leader it still shows.
         case stale(watched: String?, read: String?)
+        /// The read was served at a revision older than the watch had reached when the read was sent: the store
+        /// went back in time (``StoreState/isRewound(to:)``), and neither the watch nor the revision to resume
+        /// from can be trusted.
+        case rewound(read: Int64, seen: Int64)
     }
 
     /// How long the watch may lag behind a read before it counts as dead.
@@ -54,9 +58,16 @@ public struct WatchLiveness: Sendable {
 
     /// Judges the watch by one reading. The watched state accounts for it when it names the same leader, or
     /// when the watch has already delivered a change after the one the read saw (then the read is the older).
-    public mutating func probed(_ reading: LeaderReading, watched: StoreState, at now: MonotonicInstant)
-        -> Verdict
-    {
+    /// A read sent when the watch was at `sentAt` is served at that revision or later, unless the store went
+    /// back in time: a watch event that arrives while the read is under way can make the read the older, the
+    /// store's own past cannot.
+    public mutating func probed(
+        _ reading: LeaderReading, watched: StoreState, sentAt: Int64, at now: MonotonicInstant
+    ) -> Verdict {
+        if reading.revision < sentAt {
+            behindSince = nil
+            return .rewound(read: reading.revision, seen: sentAt)
+        }
         let movedOn = watched.revision >= reading.revision
             || reading.modRevision.map { watched.revision > $0 } ?? false
         guard watched.leader != reading.leader, !movedOn else {

@@ -15,6 +15,14 @@ final class EtcdClient: @unchecked Sendable {
 
     struct Failure: Error, CustomStringConvertible {
         var description: String
+        /// The HTTP status etcd answered, if it answered.
+        var status: HTTPResponseStatus?
+    }
+
+    /// Whether `error` is etcd refusing the auth token: the gateway answers gRPC's `Unauthenticated` with 401
+    /// ("etcdserver: invalid auth token"), which is what a JWT past its `ttl` gets. Logging in again cures it.
+    static func isTokenRefused(_ error: Error) -> Bool {
+        (error as? Failure)?.status == .unauthorized
     }
 
     let config: DCSConfig
@@ -122,7 +130,9 @@ final class EtcdClient: @unchecked Sendable {
         ).futureResult.hop(to: eventLoop).flatMapThrowing { response in
             let bytes = response.body.map { Array($0.readableBytesView) } ?? []
             guard response.status == .ok else {
-                throw Failure(description: "\(path) answered HTTP \(response.status.code)\(Self.reason(bytes))")
+                throw Failure(
+                    description: "\(path) answered HTTP \(response.status.code)\(Self.reason(bytes))",
+                    status: response.status)
             }
             return bytes
         }
@@ -154,7 +164,7 @@ final class EtcdClient: @unchecked Sendable {
         do {
             return try read(path)
         } catch {
-            throw Failure(description: "cannot load \(setting) \(path): \(error)")
+            throw Failure(description: "cannot load \(setting) \(path): \(error)", status: nil)
         }
     }
 }

@@ -67,21 +67,21 @@ final class StoreSession {
 
     // MARK: Connecting
 
-    /// Logs in if the store asks for it, reads the keys when there is nothing to resume from, then watches.
+    /// Logs in if the store asks for it, reads the keys, then watches from the revision after the read. Every
+    /// connect reads, not only the first: a watch resumed from before a loss would show the old leader until it
+    /// caught up, and a read also finds a store whose revision went back (``StoreState/isRewound(to:)``).
     private func connect() {
         attempt += 1
         let current = attempt
         let endpoint = self.endpoint
-        let needsRead = !state.hasRead
-        client.authenticate(at: endpoint).flatMap { token -> EventLoopFuture<StoreSnapshot?> in
+        client.authenticate(at: endpoint).flatMap { token -> EventLoopFuture<StoreSnapshot> in
             self.token = token
-            guard needsRead else { return self.eventLoop.makeSucceededFuture(nil) }
-            return self.client.read(self.layout, at: endpoint, token: token).map(Optional.some)
+            return self.client.read(self.layout, at: endpoint, token: token)
         }.whenComplete { result in
             guard current == self.attempt else { return }
             switch result {
             case .success(let snapshot):
-                if let snapshot { self.load(snapshot, afterCompaction: false) }
+                self.load(snapshot, afterCompaction: false)
                 self.watch(from: self.state.resumeRevision)
             case .failure(let error):
                 self.fail(ProbeFailure.describe(error))
@@ -124,12 +124,15 @@ final class StoreSession {
 
     private func handle(_ message: EtcdGateway.WatchMessage) {
         switch message {
-        case .created:
+        case .created(let revision):
+            guard !rewound(to: revision, by: "watch created") else { return }
             connected()
-        case .events(let events, _):
+        case .events(let events, let revision):
+            guard !rewound(to: revision, by: "watch events") else { return }
             let changes = state.apply(events, at: StoreWatcher.now())
             publish(recheck: log(changes))
         case .progress(let revision):
+            guard !rewound(to: revision, by: "watch progress") else { return }
             state.progress(to: revision)
         case .compacted(let revision):
             resync(why: "revision \(state.resumeRevision) compacted (history starts after \(revision))",
@@ -164,7 +167,7 @@ final class StoreSession {
         probeTimer?.cancel()
         attempt += 1
         let current = attempt
-        client.read(layout, at: endpoint, token: token).whenComplete { result in
+        authorized { self.client.read(self.layout, at: self.endpoint, token: $0) }.whenComplete { result in
             guard current == self.attempt else { return }
             switch result {
             case .success(let snapshot):
@@ -176,7 +179,24 @@ final class StoreSession {
         }
     }
 
+    /// Whether the store answered `what` at a revision older than one seen before; if so the revision is
+    /// forgotten and everything read again.
+    private func rewound(to revision: Int64, by what: String) -> Bool {
+        // 0: a message without a header, which says nothing of the store's revision.
+        guard revision > 0, state.isRewound(to: revision) else { return false }
+        resync(why: "\(what) at revision \(revision), older than \(state.revision) seen before: store restored?",
+               afterCompaction: false)
+        return true
+    }
+
     private func load(_ snapshot: StoreSnapshot, afterCompaction: Bool) {
+        if state.hasRead, state.isRewound(to: snapshot.revision) {
+            logger.error(
+                "dcs revision went back",
+                metadata: ["read_revision": "\(snapshot.revision)", "seen_revision": "\(state.revision)",
+                           "endpoint": "\(endpoint)",
+                           "why": "etcd restored from a snapshot without --bump-revision? Following the read"])
+        }
         let changes = state.load(snapshot, at: StoreWatcher.now(), afterCompaction: afterCompaction)
         publish(recheck: log(changes))
     }
@@ -188,19 +208,20 @@ final class StoreSession {
         let current = attempt
         probeTimer = eventLoop.scheduleTask(in: .nanoseconds(Int64(delay.nanoseconds))) { [weak self] in
             guard let self, current == self.attempt else { return }
-            self.client.probe(self.layout, at: self.endpoint, token: self.token).whenComplete { result in
+            let sentAt = self.state.revision
+            self.authorized { self.client.probe(self.layout, at: self.endpoint, token: $0) }.whenComplete { result in
                 guard current == self.attempt else { return }
                 switch result {
-                case .success(let reading): self.judge(reading)
+                case .success(let reading): self.judge(reading, sentAt: sentAt)
                 case .failure(let error): self.fail("liveness read failed: \(ProbeFailure.describe(error))")
                 }
             }
         }
     }
 
-    private func judge(_ reading: LeaderReading) {
+    private func judge(_ reading: LeaderReading, sentAt: Int64) {
         let now = StoreWatcher.now()
-        switch liveness.probed(reading, watched: state, at: now) {
+        switch liveness.probed(reading, watched: state, sentAt: sentAt, at: now) {
         case .agrees:
             scheduleProbe(in: client.config.timeout)
         case .behind(let recheckAt):
@@ -212,6 +233,27 @@ final class StoreSession {
                            "read_revision": "\(reading.revision)", "watched_revision": "\(state.revision)",
                            "endpoint": "\(endpoint)"])
             resync(why: "the watch missed a leader change the liveness read saw", afterCompaction: false)
+        case .rewound(let read, let seen):
+            resync(why: "liveness read at revision \(read), older than \(seen) seen before: store restored?",
+                   afterCompaction: false)
+        }
+    }
+
+    /// Runs `request` with the token; when etcd refuses it (a JWT past its `ttl`) logs in again on the same
+    /// endpoint and runs it once more. An expired token is not a lost store: failing would mark the store lost,
+    /// drop the watch and route by the checks until the next read.
+    private func authorized<Reply: Sendable>(_ request: @escaping (String?) -> EventLoopFuture<Reply>)
+        -> EventLoopFuture<Reply>
+    {
+        request(token).flatMapError { error in
+            guard self.token != nil, EtcdClient.isTokenRefused(error) else {
+                return self.eventLoop.makeFailedFuture(error)
+            }
+            return self.client.authenticate(at: self.endpoint).flatMap { token in
+                self.token = token
+                self.logger.info("dcs token renewed", metadata: ["endpoint": "\(self.endpoint)"])
+                return request(token)
+            }
         }
     }
 
@@ -258,7 +300,8 @@ final class StoreSession {
                 if let to, server == nil {
                     logger.error(
                         "dcs leader matches no server",
-                        metadata: ["member": "\(to)", "why": "no [[server]] has its name or its conn_url address"])
+                        metadata: ["member": "\(to)", "why": "no [[server]] has its name or its conn_url address",
+                                   "action": "no writes; every server that answers primary is deposed"])
                 }
                 recheck = server
             case .member(let name, _) where name == state.leader:
@@ -305,7 +348,7 @@ final class StoreSession {
             logger.error("dcs fenced: no writes until the store is back", metadata: metadata)
         case .checks:
             logger.warning("dcs writes follow the checks alone", metadata: metadata)
-        case .leader, .none:
+        case .leader, .none, .unmapped:
             logger.notice("dcs writes follow the store", metadata: metadata)
         }
     }

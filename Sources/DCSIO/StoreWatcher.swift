@@ -8,10 +8,9 @@ import NIOCore
 
 /// Follows Patroni's leader and member records in etcd and hands routing guidance to the health checks.
 ///
-/// One watch per `[dcs]` configuration, on the checks' event loop: the keys are read once, then watched from the
-/// next revision. A broken watch is resumed at the revision after the last one seen, on the next endpoint, so no
-/// event is missed; when etcd has compacted that revision away the keys are read again. All state lives on
-/// `eventLoop`; the public methods hop onto it.
+/// One watch per `[dcs]` configuration, on the checks' event loop: at every connect the keys are read, then
+/// watched from the revision after the read, on the next endpoint after a failure, so no event is missed and no
+/// state from before a loss is shown as current. All state lives on `eventLoop`; the public methods hop onto it.
 public final class StoreWatcher: @unchecked Sendable {
     /// Called on the event loop with the guidance now in force, and the server to check at once (a new leader,
     /// or a leader whose member record changed), if any.

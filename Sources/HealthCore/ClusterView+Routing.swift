@@ -49,16 +49,29 @@ extension ClusterView {
     /// See `RoutingTable.deposed`.
     private func deposed(primary: String?) -> Set<String> {
         // A store that names no leader (fenced, or between leaders) cannot tell who lost the role: only an
-        // answer "replica" can.
-        let leaderless = store.map { $0.leader == nil } ?? false
+        // answer "replica" or a newer timeline can. A key held by a member that is no configured server tells: all
+        // of them lost it.
+        let leaderless: Bool
+        switch store?.writes {
+        case .fenced?, .leader(nil)?: leaderless = true
+        case .leader(.some)?, .unmappedLeader?, nil: leaderless = false
+        }
         return Set(members.lazy.filter { member in
             let health = member.health
-            guard member.config.name != primary, health.reachability == .up else { return false }
+            guard member.config.name != primary else { return false }
+            // Once another server is elected, or a newer timeline was seen, sessions elsewhere began under a
+            // primary that lost the role, whatever its check says now: a primary whose check fails (Patroni's
+            // API died, PostgreSQL did not) still commits them. A newer timeline is a fact whatever the operator
+            // or the store says: draining the old primary before promoting its standby must not leave its
+            // sessions writing either. Only while nobody else is primary does a check that fails leave them be:
+            // a hiccup must not cut sessions.
+            if primary != nil || self.isSuperseded(member.config.name) { return true }
+            guard health.reachability == .up else { return false }
             switch health.role {
             case .replica: return true
             case .unknown: return !leaderless
-            // Usable and trusted as primary, yet not elected: another leader, a newer timeline, or a tie. A
-            // primary its agent drains keeps its sessions.
+            // Usable and trusted as primary, yet not elected: another leader or a tie. A primary its agent
+            // drains keeps its sessions.
             case .primary: return Self.isUsable(health) && !leaderless
             }
         }.map(\.config.name))
@@ -97,8 +110,10 @@ extension ClusterView {
     /// - `sync` / `async`: the `replica` set, of those Patroni lists as synchronous standbys or does not.
     /// - `standby-leader`: usable servers trusted as replica that Patroni says lead a standby cluster; as
     ///   Patroni's `/standby-leader`, tags do not matter.
-    /// - `any`: every usable server, whatever its role, that Patroni's tags let take reads, as Patroni's
-    ///   `/read-only`: the elected primary and a standby leader whatever their tags.
+    /// - `any`: every usable server, whatever its role, but a primary that lost the role
+    ///   (`answersPrimaryWithoutTheRole(_:)`): writes that reach it are thrown away by its `pg_rewind`; and of
+    ///   those, the ones Patroni's tags let take reads, as Patroni's `/read-only`: the elected primary and a
+    ///   standby leader whatever their tags.
     /// - `replica-or-primary`: the `replica` set; `listed(for:primary:at:)` falls back to the `primary` set when
     ///   it is empty, so reads survive the loss of every replica.
     private func allowed(for listener: ListenerConfig, primary: String?) -> [Member] {
@@ -110,7 +125,9 @@ extension ClusterView {
         case .standbyLeader: return standbyLeaderSet(of: listener)
         case .any:
             return pool(of: listener).filter { member in
-                guard Self.isUsable(member.health) else { return false }
+                guard Self.isUsable(member.health), !answersPrimaryWithoutTheRole(member.config.name) else {
+                    return false
+                }
                 let leads = member.config.name == primary || patroniFacts(of: member.config.name)?.standbyLeader == true
                 return leads || passesTags(member, for: listener)
             }

@@ -42,7 +42,7 @@ extension ClusterView {
     /// The primary by the store: its leader when confirmed, nobody when fenced or unconfirmed.
     func storeElection(_ guidance: StoreGuidance) -> SplitBrainGuard.Election {
         switch guidance.writes {
-        case .fenced, .leader(nil):
+        case .fenced, .leader(nil), .unmappedLeader:
             return SplitBrainGuard.Election(primary: nil, splitBrain: false)
         case .leader(let server?):
             return SplitBrainGuard.Election(

@@ -9,10 +9,12 @@ public struct RoutingTable: Sendable, Equatable {
     /// Every server that says it is primary now (`ServerHealth.claimsPrimary`), in configuration order: more
     /// than one is an alert even when the guard chose one, as clients that bypass pgfloat can write to each.
     public var primaryClaimants: [String]
-    /// Up servers that may not take writes because of their role: they answer replica or without a role, lost
-    /// to a newer timeline or a tie, or the store names another leader. A primary listener holds sessions on one
-    /// only if it was the primary when they began, so it closes them (`on_primary_lost`). Down servers are left
-    /// to `on_marked_down`, and servers their agent drains keep their sessions.
+    /// Servers that may not take writes: every server but the `primary` once one is elected; else those whose
+    /// last answer was primary on a timeline older than the newest seen, whatever their reachability or agent;
+    /// else up servers that answer replica or without a role, tie, or the store names another leader. A primary
+    /// listener holds sessions on one only if it was the primary when they began, so it closes them
+    /// (`on_primary_lost`). While nobody is primary, a down server is left to `on_marked_down` (a check that
+    /// fails must not cut sessions) and a primary its agent drains keeps its sessions.
     public var deposed: Set<String>
     /// True when two or more servers claim primary and the guard could not pick one (equal or unknown
     /// timelines): then no server is primary. Never true together with a `primary`.

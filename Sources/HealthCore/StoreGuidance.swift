@@ -6,9 +6,12 @@
 public struct StoreGuidance: Sendable, Equatable {
     /// Who the store lets take writes.
     public enum Writes: Sendable, Equatable {
-        /// The server that holds the leader key; nil when no key is held or it names no configured server. Only
-        /// that server may take writes, and only once its check confirms it.
+        /// The server that holds the leader key; nil when no member holds it (between leaders). Only that
+        /// server may take writes, and only once its check confirms it.
         case leader(String?)
+        /// The leader key is held by this Patroni member, which is no configured server: every configured
+        /// server has lost the role, so none may take writes and one that still answers primary is deposed.
+        case unmappedLeader(member: String)
         /// The store has been unreachable longer than the grace of `on_dcs_loss = "fence"`: no server may.
         case fenced
     }

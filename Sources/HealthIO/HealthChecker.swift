@@ -198,11 +198,14 @@ public final class HealthChecker: @unchecked Sendable {
         onRouting(table)
     }
 
-    /// Logs an error while several servers claim primary, whether or not the guard chose one.
+    /// Logs an error while several servers claim primary, whether or not the guard chose one, and while the only
+    /// one that does lost to a newer timeline (see `PrimaryClaimsAlarm`).
     private func reviewClaimants(_ table: RoutingTable) {
-        guard claimsAlarm.review(claimants: table.primaryClaimants, at: Self.now(), interval: check.interval) else {
-            return
-        }
+        let superseded = Set(table.primaryClaimants.filter { view.isSuperseded($0) })
+        guard
+            let alert = claimsAlarm.review(
+                claimants: table.primaryClaimants, superseded: superseded, at: Self.now(), interval: check.interval)
+        else { return }
         let claimants = table.primaryClaimants.map { name -> String in
             let timeline = view.health(of: name)?.timeline.map(String.init) ?? "unknown"
             return "\(name)(timeline \(timeline))"
@@ -211,15 +214,24 @@ public final class HealthChecker: @unchecked Sendable {
             "servers": "\(claimants.joined(separator: ","))", "writes_to": "\(table.primary ?? "none")",
             "newest_timeline": "\(view.newestPrimaryTimeline.map(String.init) ?? "unknown")",
         ]
-        if table.splitBrain {
+        switch alert {
+        case .severalClaimants where table.splitBrain:
             splitBrainEvents += 1
             logger.error(
                 "split brain: several servers claim primary and none is on a newer timeline; routing writes to none",
                 metadata: metadata)
-        } else {
+        case .severalClaimants:
             logger.error(
                 "several servers claim primary; an old primary not fenced still takes writes that bypass pgfloat",
                 metadata: metadata)
+        case .onlyClaimantSuperseded:
+            var hinted = metadata
+            hinted["hint"] = .string(
+                "a primary on the newest timeline takes writes again; after restoring the cluster from a backup "
+                    + "onto an older timeline, run `clear timeline` on the admin socket")
+            logger.error(
+                "the only server claiming primary is on a timeline older than the newest seen; routing writes to none",
+                metadata: hinted)
         }
     }
 

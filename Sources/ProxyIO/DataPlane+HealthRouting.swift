@@ -20,8 +20,9 @@ extension DataPlane {
                     closeSessions(of: listener, where: { $0 === listener.pool[position] }, .serverMarkedDown)
                 }
             }
-            // A deposed primary still answers, so it is never marked down, and PostgreSQL keeps its sessions
-            // writing: writes a later pg_rewind throws away.
+            // A deposed primary that still answers is never marked down, and one whose check fails is marked
+            // down without closing anything by default; either way PostgreSQL keeps its sessions writing: writes
+            // a later pg_rewind throws away.
             if listener.config.role == .primary, listener.config.onPrimaryLost == .shutdownSessions,
                 !table.deposed.isEmpty
             {

@@ -149,7 +149,7 @@ enum EndReason: String {
     case refused
     /// The server left the listener's pool and the listener says `on_marked_down = "shutdown-sessions"`.
     case serverMarkedDown = "server-marked-down"
-    /// The server lost the primary role while still answering and the primary listener says
+    /// The server lost the primary role (`RoutingTable.deposed`) and the primary listener says
     /// `on_primary_lost = "shutdown-sessions"` (the default).
     case primaryLost = "primary-lost"
     /// A regular server came back and the listener says `on_marked_up = "shutdown-backup-sessions"`.

@@ -20,9 +20,10 @@ public enum VRRPDiscard: String, Error, Hashable, Sendable, CaseIterable {
     case wrongVRID = "other_vrid"
     /// An advert without addresses (RFC 9568 5.2.5 says to ignore it), or a VRRPv2 advert with another number of
     /// addresses than configured (RFC 3768 7.1). VRRPv3 adverts with other addresses are accepted and counted
-    /// (`VRRPVerdict.acceptedWithOtherAddresses`).
+    /// (`VRRPVerdict.acceptedWithOtherAddresses`) while they share one of ours.
     case addressCountMismatch = "address_count_mismatch"
-    /// A VRRPv2 advert with as many addresses as configured, but not the same ones (RFC 3768 7.1: MUST drop).
+    /// A VRRPv2 advert with as many addresses as configured, but not the same ones (RFC 3768 7.1: MUST drop), or
+    /// a VRRPv3 advert sharing none of ours: another cluster using this VRID on the link.
     case addressListMismatch = "address_list_mismatch"
     /// A VRRPv2 Auth Type other than the one configured (RFC 3768 7.1; keepalived drops it).
     case badAuthType = "bad_auth_type"

@@ -3,8 +3,9 @@ public enum VRRPVerdict: Hashable, Sendable {
     /// Pass it to `VirtualRouter.received`.
     case accepted
     /// Pass it to `VirtualRouter.received`, though the sender's virtual addresses differ from this instance's
-    /// (VRRPv3 only). RFC 5798 7.1 asks only to log this. Dropping it, as keepalived does, would make a rolling
-    /// reload that changes the VIP list look like a dead master to the nodes not yet reloaded: two masters.
+    /// while sharing at least one (VRRPv3 only). RFC 5798 7.1 asks only to log this. Dropping it, as keepalived
+    /// does, would make a rolling reload that changes the VIP list look like a dead master to the nodes not yet
+    /// reloaded: two masters.
     case acceptedWithOtherAddresses
     /// Drop it and count the reason.
     case discarded(VRRPDiscard)
@@ -15,7 +16,8 @@ extension VRRPInstanceSettings {
     ///
     /// Order: family, version, VRID (so other routers' adverts are only ever `wrongVRID`), own address, transport,
     /// TTL, then the VRRPv2 authentication and interval or the VRRPv3 interval, then the address count and list
-    /// (a VRRPv3 advert naming other addresses is accepted, flagged as `acceptedWithOtherAddresses`).
+    /// (a VRRPv3 advert naming other addresses, but at least one of ours, is accepted, flagged as
+    /// `acceptedWithOtherAddresses`).
     public func validate(_ received: VRRPReceivedPacket) -> VRRPVerdict {
         let packet = received.packet
         guard received.source.family == family else { return .discarded(.wrongFamily) }
@@ -37,7 +39,12 @@ extension VRRPInstanceSettings {
         if countMatches && Set(packet.addresses) == Set(configured) { return .accepted }
         switch version {
         case .v3:
-            // RFC 5798 7.1: the address check is a MAY, and a failure is to be logged, not dropped.
+            // RFC 5798 7.1: the address check is a MAY, and a failure is to be logged, not dropped. A list that
+            // shares none of our addresses is no rolling reload but another cluster reusing this VRID on the
+            // link: obeying its master would leave our VIPs on no node.
+            guard packet.addresses.contains(where: configured.contains) else {
+                return .discarded(.addressListMismatch)
+            }
             return .acceptedWithOtherAddresses
         case .v2:
             // RFC 3768 7.1: MUST drop unless sent by the owner; keepalived drops it whatever the priority.

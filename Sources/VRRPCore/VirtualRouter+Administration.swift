@@ -4,17 +4,20 @@ import MonotonicTime
 extension VirtualRouter {
     /// The link or a tracked check failed (`true`) or recovered (`false`), keepalived's FAULT.
     ///
-    /// Entering fault, a master resigns with priority 0 and releases the addresses. Leaving it, the router starts
-    /// over as at startup (RFC 5798 6.4.1), unless it is stopping: then it ends in `initialize`, since a node
-    /// that was told to stop must not take the addresses back. Before `start` or after `shutdown` the value is
-    /// only remembered.
+    /// Entering fault, a master resigns with priority 0 and releases the addresses; a master releasing at
+    /// `shutdown` ends in `initialize` instead, so that the stop is reported (notify_stop) before the VRRP thread,
+    /// which waits only for releasing routers, ends. Leaving fault, the router starts over as at startup
+    /// (RFC 5798 6.4.1), unless it is stopping: then it ends in `initialize`, since a node that was told to stop
+    /// must not take the addresses back. Before `start` or after `shutdown` the value is only remembered.
     public mutating func setFault(_ faulted: Bool, at now: MonotonicInstant) -> [VRRPAction] {
         guard faulted != isFaulted else { return [] }
         isFaulted = faulted
         if faulted {
             switch state {
             case .initialize, .fault: return []
-            case .backup, .master: return stepDown(to: .fault, why: .faultRaised)
+            case .backup, .master:
+                if isStopping { return stepDown(to: .initialize, why: .shutdown) }
+                return stepDown(to: .fault, why: .faultRaised)
             }
         }
         switch state {

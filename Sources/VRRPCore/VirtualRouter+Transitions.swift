@@ -15,6 +15,9 @@ extension VirtualRouter {
     /// RFC 5798 6.4.1 / 6.4.2: send an advert, announce the addresses, arm Adver_Timer.
     mutating func becomeMaster(at now: MonotonicInstant, why: VRRPTransitionReason) -> [VRRPAction] {
         let from = enter(.master)
+        // Master_Adver_Interval is a backup's copy of the master's interval; as master it is our own. A VRRPv3
+        // peer's longer one kept here would stretch the release at shutdown past the daemon's wait for it.
+        masterAdvertInterval = settings.advertInterval
         var actions: [VRRPAction] = [
             .sendAdvert(priority: effectivePriority),
             .addVIPs(settings.virtualAddresses),

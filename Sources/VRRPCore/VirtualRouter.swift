@@ -11,7 +11,8 @@
 // - A master leaving by `shutdown` or `handover` first releases (`release`, VirtualRouter+Release.swift): it stays
 //   master with its addresses, advertising priority 0, until a master's advert or Master_Down_Interval.
 // - `isStopping` is set by `shutdown` and cleared only by `start`: a stopping router never elects itself again,
-//   so a fault that clears during the stop (while other instances still release) ends in `initialize`.
+//   so a fault raised during the stop's release, or one that clears during the stop (while other instances still
+//   release), ends in `initialize`.
 
 import MonotonicTime
 import NetTypes

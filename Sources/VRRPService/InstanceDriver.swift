@@ -48,6 +48,10 @@ final class InstanceDriver {
     /// When a VIP that could not be added is tried again.
     private var vipRetryDue: MonotonicInstant?
     static let vipRetryInterval = Duration.seconds(1)
+    /// VIPs (as found on the interface) whose removal failed, and when they are tried again: a node that is not
+    /// master must not go on answering ARP for them.
+    private var unremovedVIPs: Set<IPNetwork> = []
+    private var vipRemovalDue: MonotonicInstant?
     /// Set when an action changed a fault reason; applied once the current batch of actions is done, so that a
     /// batch (becoming master) is never cut in half by the fault it causes.
     private var verdictStale = false
@@ -197,16 +201,24 @@ final class InstanceDriver {
             followUpDue = nil
             if router.announcesAddresses { announce(config.virtualAddresses.map(\.address)) }
         }
-        if let due = refreshDue, due <= now, router.announcesAddresses {
-            announce(config.virtualAddresses.map(\.address))
-            refreshDue = now + config.garpMasterRefresh
+        if let due = refreshDue, due <= now {
+            // Moved on even while releasing, when nothing is announced: a due instant left in the past makes
+            // every poll of the VRRP thread time out at once until the release ends.
+            if router.announcesAddresses { announce(config.virtualAddresses.map(\.address)) }
+            refreshDue = config.garpMasterRefresh > .zero ? now + config.garpMasterRefresh : nil
         }
         if let due = vipRetryDue, due <= now { retryVIPs(at: now) }
+        if let due = vipRemovalDue, due <= now {
+            // A master holds its configured VIPs again: those are no longer to remove.
+            if router.state == .master { unremovedVIPs.subtract(config.virtualAddresses) }
+            removeVIPs(Array(unremovedVIPs), at: now)
+        }
     }
 
     /// The earliest instant something is due.
     var nextDue: MonotonicInstant? {
-        let candidates = timers.values.map(\.due) + [refreshDue, followUpDue, vipRetryDue].compactMap { $0 }
+        let candidates = timers.values.map(\.due)
+            + [refreshDue, followUpDue, vipRetryDue, vipRemovalDue].compactMap { $0 }
         return candidates.min()
     }
 
@@ -286,11 +298,26 @@ final class InstanceDriver {
         link = nil
     }
 
-    /// Addresses were removed from the instance's interface, or may have been (`present` is what it holds now):
-    /// a master puts back any of its VIPs that is missing and announces it at once; one it cannot put back sends it
-    /// to FAULT so that a peer takes over.
+    /// The instance's interface changed (`present` is what it holds now): a master puts back any of its VIPs that
+    /// is missing and announces it at once, and one it cannot put back sends it to FAULT so that a peer takes over;
+    /// any other state removes its VIPs found there (an operator's `ip addr add`, a removal that failed, a stale
+    /// one the start-up cleanup's address dump missed), whatever their prefix.
     func verifyVIPs(present: Set<IPNetwork>, at now: MonotonicInstant) {
-        guard router.state == .master, link != nil else { return }
+        guard link != nil else { return }
+        guard router.state == .master else {
+            let stray = present.filter { found in config.virtualAddresses.contains { $0.address == found.address } }
+            guard !stray.isEmpty else { return }
+            // The model can lag the driver's own removal by a notification or two: only a VIP that was still
+            // there is worth a warning.
+            let removed = removeVIPs(Array(stray), at: now)
+            if !removed.isEmpty {
+                logger.warning("VIP found on a node that is not master; removed it", metadata: [
+                    "vips": "\(removed.map(\.description).sorted().joined(separator: ","))",
+                    "state": "\(router.state)",
+                ])
+            }
+            return
+        }
         for network in config.virtualAddresses where !present.contains(network) {
             switch addVIP(network) {
             case .success(false):
@@ -330,14 +357,14 @@ final class InstanceDriver {
     private func retryVIPs(at now: MonotonicInstant) {
         vipRetryDue = nil
         guard vipProblem != nil else { return }
-        guard let interface = link?.interface else {
+        guard link != nil else {
             vipRetryDue = now + Self.vipRetryInterval
             return
         }
         for network in config.virtualAddresses {
             switch addVIP(network) {
             case .success(let added):
-                if added, router.state != .master { _ = try? vips.remove(network, from: interface) }
+                if added, router.state != .master { removeVIPs([network], at: now) }
             case .failure(let error):
                 vipProblem = "VIP \(network) cannot be added: \(error)"
                 vipRetryDue = now + Self.vipRetryInterval
@@ -382,15 +409,11 @@ final class InstanceDriver {
                 if case .failure(let error) = addVIP(network) { vipNotAdded(network, error, at: now) }
             }
         case .removeVIPs(let networks):
-            guard let interface = link?.interface else { return }
-            for network in networks {
-                do {
-                    _ = try vips.remove(network, from: interface)
-                } catch {
-                    logger.error("cannot remove VIP", metadata: ["vip": "\(network)", "error": "\(error)"])
-                }
-            }
+            removeVIPs(networks, at: now)
         case .sendGratuitous(let addresses):
+            // A VIP add of this batch failed: the node goes to FAULT once the batch is done, and an announcement
+            // now would pull clients to a node that does not (or will not) hold the VIP.
+            guard !verdictStale else { return }
             announce(addresses)
             if refreshDue == nil { followUpDue = now + Self.followUpDelay }
             refreshDue = config.garpMasterRefresh > .zero ? now + config.garpMasterRefresh : nil
@@ -414,6 +437,30 @@ final class InstanceDriver {
             }
             notify(from, to, router.effectivePriority)
         }
+    }
+
+    /// Removes `networks`; each that fails is said as an error and tried again every `vipRetryInterval` until it
+    /// goes. Without the interface there is nothing to remove from (attaching again cleans stale VIPs).
+    /// Returns those that were there and went.
+    @discardableResult
+    private func removeVIPs(_ networks: [IPNetwork], at now: MonotonicInstant) -> [IPNetwork] {
+        guard let interface = link?.interface else {
+            unremovedVIPs = []
+            vipRemovalDue = nil
+            return []
+        }
+        var removed: [IPNetwork] = []
+        for network in networks {
+            do {
+                if try vips.remove(network, from: interface) { removed.append(network) }
+                unremovedVIPs.remove(network)
+            } catch {
+                logger.error("cannot remove VIP", metadata: ["vip": "\(network)", "error": "\(error)"])
+                unremovedVIPs.insert(network)
+            }
+        }
+        vipRemovalDue = unremovedVIPs.isEmpty ? nil : now + Self.vipRetryInterval
+        return removed
     }
 
     /// keepalived's `garp_master_repeat` (or `frames`): several frames at once, since any one may be lost.

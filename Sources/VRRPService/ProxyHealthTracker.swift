@@ -3,8 +3,10 @@ import MonotonicTime
 
 /// What the VRRP thread saw of this node's proxy on one tracking pass.
 struct ProxyObservation: Equatable {
-    /// How long the data plane has not answered the heartbeat.
+    /// How long the heartbeat's awaited ping has gone unanswered (`ProxyHeartbeat`).
     var silence: Duration = .zero
+    /// How late the VRRP thread ran this pass, past when it was due.
+    var loopLateness: Duration = .zero
     /// A problem seen directly (a listener that cannot bind, descriptors running out); nil when none.
     var problem: String?
 }
@@ -15,7 +17,9 @@ struct ProxyObservation: Equatable {
 /// An observation is bad when it has a problem or the heartbeat has been silent longer than `silence`. Rise/fall
 /// is HAProxy's single counter (`HealthCounter`, which track scripts use too), and the first observation counts
 /// as it is. Observations come every tracking period, but also whenever another input changes; only one per
-/// `period` is counted, so that `rise` and `fall` keep meaning a time.
+/// `period` is counted, so that `rise` and `fall` keep meaning a time. An observation made more than `silence`
+/// late is not counted either: the VRRP thread itself stalled (the whole process stopped, CPU starvation), the
+/// data plane had no time to answer, and the next pass on time judges it.
 struct ProxyHealthTracker {
     /// The longest heartbeat silence that is still good.
     let silence: Duration
@@ -35,6 +39,7 @@ struct ProxyHealthTracker {
     /// Counts `observation` (unless it comes too soon after the last counted one) and returns the problem to
     /// track: nil while the proxy counts as working, even if this observation was bad.
     mutating func observe(_ observation: ProxyObservation, at now: MonotonicInstant) -> String? {
+        if observation.loopLateness > silence { return reported }
         if let lastCounted, now < lastCounted + period { return reported }
         lastCounted = now
         let problem = observation.problem ?? silenceProblem(observation.silence)

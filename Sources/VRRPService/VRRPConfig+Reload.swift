@@ -17,8 +17,17 @@ extension VRRPConfig {
             ("notify", notify == next.notify && notifyMaster == next.notifyMaster && notifyBackup == next.notifyBackup
                 && notifyFault == next.notifyFault && notifyStop == next.notifyStop
                 && notifyTimeout == next.notifyTimeout),
-            ("track_script", trackScripts == next.trackScripts),
+            ("track_script", trackScripts.map(\.placeless) == next.trackScripts.map(\.placeless)),
         ]
         return checks.filter { !$0.1 }.map(\.0)
+    }
+}
+
+extension TrackScriptConfig {
+    /// The script without its line in the file: a comment added above it moves it, not what it runs.
+    fileprivate var placeless: TrackScriptConfig {
+        var script = self
+        script.line = 0
+        return script
     }
 }

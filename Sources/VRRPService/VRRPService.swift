@@ -36,8 +36,9 @@ public final class VRRPService: @unchecked Sendable {
     private let watcher: InterfaceWatcher
     private let heartbeat: Heartbeat
     private let mailbox: ThreadMailbox<VRRPCommand>
-    private let lastPong = LockedInstant(MonotonicInstant(nanoseconds: shim_monotonic_ns()))
-    private var pingOutstanding = false
+    /// When the data plane last answered the heartbeat, written on its thread.
+    private let lastPong = LockedInstant(MonotonicInstant(nanoseconds: 0))
+    private var pings = ProxyHeartbeat()
     private var backendsReachable = true
     /// Track script states by instance, then script name.
     private var scripts: [String: [String: ScriptEffect]] = [:]
@@ -239,10 +240,11 @@ public final class VRRPService: @unchecked Sendable {
 
     private func run() {
         let start = now()
-        // The heartbeat's silence counts from the first ping, not from `init`: track_proxy_rise would otherwise
-        // hold a slow-starting node in FAULT.
-        lastPong.set(start)
-        for driver in drivers { driver.start(at: start) }
+        nextTracking = start
+        for driver in drivers {
+            driver.start(at: start)
+            verifyVIPs(of: driver, at: start)
+        }
         while stopping == nil || drivers.contains(where: \.router.isReleasing) {
             // Rebuilt every turn: an instance's socket changes when its interface is recreated, and a closed
             // one is -1, which poll skips.
@@ -276,14 +278,15 @@ public final class VRRPService: @unchecked Sendable {
         guard changes.changed else { return }
         reopenInterfaces(at: now)
         track(at: now)
-        for driver in drivers {
-            guard let index = driver.link?.interface.index else { continue }
-            let vanished = changes.removedAddresses.contains { removed in
-                removed.index == index && driver.config.virtualAddresses.contains(removed.network)
-            }
-            guard vanished || changes.resynchronised else { continue }
-            driver.verifyVIPs(present: Set(watcher.addresses[index, default: []].map(\.network)), at: now)
-        }
+        // Every change: a VIP may have vanished from a master, or appeared on a node that is not master. The
+        // model answers, so this costs no kernel call.
+        for driver in drivers { verifyVIPs(of: driver, at: now) }
+    }
+
+    /// Hands `driver` what the notifications' model shows on its interface.
+    private func verifyVIPs(of driver: InstanceDriver, at now: MonotonicInstant) {
+        guard let index = driver.link?.interface.index else { return }
+        driver.verifyVIPs(present: Set(watcher.addresses[index, default: []].map(\.network)), at: now)
     }
 
     private func nextDue() -> MonotonicInstant {
@@ -319,7 +322,6 @@ public final class VRRPService: @unchecked Sendable {
         case .snapshot(let reply):
             reply(drivers.map { $0.stats(at: now) })
         case .pong(let descriptorsHeld):
-            pingOutstanding = false
             descriptorProblem = descriptorPressure?.problem(dataPlaneHeld: descriptorsHeld)
         case .stop(let done):
             guard stopping == nil else { return }
@@ -330,9 +332,12 @@ public final class VRRPService: @unchecked Sendable {
 
     /// Looks at the proxy's heartbeat, descriptors and links, and hands each instance what it tracks.
     private func track(at now: MonotonicInstant) {
+        // A pass long past its due time means this thread stalled; each instance leaves it uncounted when later
+        // than its silence limit (`ProxyHealthTracker`).
+        let lateness = now.since(nextTracking)
         nextTracking = now + Self.trackingPeriod
-        if !pingOutstanding {
-            pingOutstanding = true
+        pings.answered(at: lastPong.get())
+        if pings.ping(at: now) {
             let lastPong = self.lastPong
             let mailbox = self.mailbox
             heartbeat { descriptorsHeld in
@@ -341,7 +346,8 @@ public final class VRRPService: @unchecked Sendable {
             }
         }
         // Each instance applies its own silence limit and rise/fall (`track_proxy_*`).
-        let proxy = ProxyObservation(silence: now.since(lastPong.get()), problem: descriptorProblem)
+        let proxy = ProxyObservation(
+            silence: pings.silence(at: now), loopLateness: lateness, problem: descriptorProblem)
         for driver in drivers {
             var state = TrackedState(backendsReachable: backendsReachable, scripts: scripts[driver.name] ?? [:])
             for name in driver.policy.interfaces where !linkUsable(name) { state.interfacesDown.insert(name) }

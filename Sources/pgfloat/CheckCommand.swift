@@ -9,7 +9,8 @@ struct CheckCommand: ParsableCommand {
         abstract: "Validate a configuration file without starting anything.",
         discussion: "Prints every problem as FILE:LINE: key: message and exits 1, or exits 0 when the file is valid. "
             + "A [defaults] maxconn that needs more open files than this process's hard limit is a warning (exit 0), "
-            + "and so is a [[vrrp]] unicast_source that is not an address of this host."
+            + "and so is a [[vrrp]] unicast_source that is not an address of this host, and an external check beside "
+            + "pgsql or patroni ones (a primary it finds never takes writes once a timeline is known)."
     )
 
     @Option(name: .shortAndLong, help: "The configuration file.")
@@ -24,6 +25,7 @@ struct CheckCommand: ParsableCommand {
         if let loaded = try? ConfigFile.load(path: config) {
             if let warning = DescriptorLimit.checkWarning(for: loaded) { print(warning) }
             for line in Self.unicastSourceWarnings(loaded) { print(line) }
+            for line in loaded.timelineWarnings() { print(line) }
         }
         print("\(config): configuration is valid")
     }

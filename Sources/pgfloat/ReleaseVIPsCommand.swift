@@ -12,7 +12,8 @@ struct ReleaseVIPsCommand: ParsableCommand {
             + "from its interface.",
         discussion: "For after the daemon has stopped (pgfloat.service's ExecStopPost); a running master would "
             + "add its VIPs back. Addresses and interfaces already gone are fine: exits 0 unless an address "
-            + "could not be removed (needs CAP_NET_ADMIN) or the file cannot be loaded."
+            + "could not be removed (needs CAP_NET_ADMIN) or the file cannot be loaded; the VIPs the daemon "
+            + "last held are removed even then."
     )
 
     @Option(name: .shortAndLong, help: "The configuration file.")
@@ -25,9 +26,6 @@ struct ReleaseVIPsCommand: ParsableCommand {
         let report: VIPCleanup.Report
         do {
             report = try VIPCleanup.release(configPath: config, heldPath: held ?? VIPCleanup.defaultHeldPath)
-        } catch let errors as ConfigErrors {
-            for problem in errors.problems { print(problem) }
-            throw ExitCode(1)
         } catch {
             print("cannot release the VIPs: \(error)")
             throw ExitCode(1)

@@ -80,8 +80,11 @@ final class StorePolicyTests: XCTestCase {
         XCTAssertEqual(fence.guidance(for: state, at: at(15))?.writes, .fenced)
         XCTAssertEqual(fence.authority(for: state, at: at(15)), .fenced)
         XCTAssertNil(fence.nextChange(for: state, at: at(15)))
+        // Connected again, but what the store held before the loss may be long gone: fenced until a read.
         state.connected(endpoint: "http://127.0.0.1:2379")
-        XCTAssertEqual(fence.guidance(for: state, at: at(16))?.writes, .leader("pg1"))
+        XCTAssertEqual(fence.guidance(for: state, at: at(16))?.writes, .fenced)
+        _ = state.load(StoreSnapshot(revision: 9, entries: []), at: at(16), afterCompaction: false)
+        XCTAssertEqual(fence.guidance(for: state, at: at(16))?.writes, .leader(nil))
     }
 
     func testFenceAllowsNoWritesBeforeTheFirstRead() {
@@ -107,7 +110,31 @@ final class StorePolicyTests: XCTestCase {
     func testALeaderThatIsNoServerMeansNoWrites() {
         var state = connectedState()
         _ = state.apply([.put(StoreEntry(key: layout.leaderKey, value: Array("ghost".utf8)), revision: 9)], at: at(2))
-        XCTAssertEqual(policy(.keep).guidance(for: state, at: at(2))?.writes, .leader(nil))
-        XCTAssertEqual(policy(.keep).authority(for: state, at: at(2)), .none)
+        XCTAssertEqual(policy(.keep).guidance(for: state, at: at(2))?.writes, .unmappedLeader(member: "ghost"))
+        XCTAssertEqual(policy(.keep).authority(for: state, at: at(2)), .unmapped)
+    }
+
+    func testAReconnectGivesNoGuidanceFromBeforeTheLossUntilTheKeysAreRead() {
+        // Under keep the checks chose while the store was lost; a watch that comes back shows the leader of before
+        // the loss until it has caught up, and following it would depose the server the checks elected meanwhile.
+        var state = connectedState()
+        state.lost(at: at(5))
+        state.connected(endpoint: "http://127.0.0.1:2379")
+        XCTAssertNil(policy(.keep).guidance(for: state, at: at(6)))
+        XCTAssertEqual(policy(.keep).authority(for: state, at: at(6)), .checks)
+        _ = state.load(
+            StoreSnapshot(revision: 20, entries: [StoreEntry(key: layout.leaderKey, value: Array("pg2".utf8))]),
+            at: at(6), afterCompaction: false)
+        XCTAssertEqual(policy(.keep).guidance(for: state, at: at(6))?.writes, .leader("pg2"))
+    }
+
+    func testALeaderKeyHeldByAnUnknownMemberIsNotAnEmptyKey() {
+        // No key: between leaders, nobody is known to have lost the role. A key held by a member that is no
+        // [[server]]: every configured server lost it, and a primary among them must not keep its sessions.
+        var state = connectedState()
+        _ = state.apply([.delete(key: layout.leaderKey, revision: 8)], at: at(2))
+        let empty = policy(.keep).guidance(for: state, at: at(2))?.writes
+        _ = state.apply([.put(StoreEntry(key: layout.leaderKey, value: Array("ghost".utf8)), revision: 9)], at: at(2))
+        XCTAssertNotEqual(policy(.keep).guidance(for: state, at: at(2))?.writes, empty)
     }
 }

@@ -64,6 +64,9 @@ final class StoreStateTests: XCTestCase {
         var state = StoreState(layout: layout, startedAt: at(0))
         XCTAssertEqual(state.unreachableSince, at(0))
         state.connected(endpoint: "http://a:2379")
+        // Connected, but unreachable until read: what the store held before may be gone.
+        XCTAssertEqual(state.unreachableSince, at(0))
+        _ = state.load(StoreSnapshot(revision: 1, entries: []), at: at(1), afterCompaction: false)
         XCTAssertNil(state.unreachableSince)
         state.lost(at: at(5))
         state.lost(at: at(7))
@@ -87,5 +90,21 @@ final class StoreStateTests: XCTestCase {
         XCTAssertEqual(state.resyncs, 1)
         XCTAssertEqual(state.revision, 40)
         XCTAssertEqual(Set(state.members.keys), ["n2"])
+    }
+
+    func testAReadBehindTheRevisionSeenIsTheStoreAsItIsNow() {
+        // etcd restored from a snapshot without --bump-revision counts its revisions again from the snapshot's:
+        // keeping the higher revision seen before would skip every event up to it and resume the watch there.
+        var state = StoreState(layout: layout, startedAt: at(0))
+        _ = state.load(
+            StoreSnapshot(revision: 100, entries: [entry("leader", "n1")]), at: at(1), afterCompaction: false)
+        let changes = state.load(
+            StoreSnapshot(revision: 50, entries: [entry("leader", "n2")]), at: at(2), afterCompaction: false)
+        XCTAssertEqual(changes, [.leader(from: "n1", to: "n2")])
+        XCTAssertEqual(state.revision, 50)
+        XCTAssertEqual(state.resumeRevision, 51)
+        XCTAssertEqual(
+            state.apply([.put(entry("leader", "n3"), revision: 51)], at: at(3)), [.leader(from: "n2", to: "n3")])
+        XCTAssertEqual(state.leader, "n3")
     }
 }

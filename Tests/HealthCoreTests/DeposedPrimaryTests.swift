@@ -43,15 +43,54 @@ final class DeposedPrimaryTests: XCTestCase {
         XCTAssertEqual(deposed(at: 2), ["a", "b"])
     }
 
-    func testADownPrimaryIsLeftToOnMarkedDown() {
+    func testADownPrimaryKeepsItsSessionsWhileNobodyElseIsPrimary() {
+        // A check that fails says nothing about PostgreSQL's sessions: a hiccup must not cut them.
         view.record(.refused, for: ["a", "a", "a"], at: sec(1))
+        XCTAssertEqual(view.health(of: "a")?.reachability, .down)
         XCTAssertFalse(deposed(at: 1).contains("a"))
     }
 
-    func testAPrimaryItsAgentDrainsKeepsItsSessions() {
+    func testADownPrimaryIsDeposedOnceAnotherIsElected() {
+        // Checks that tell no timeline (external ones): only the election says that a lost the role. a's check
+        // fails (Patroni's API died) while its PostgreSQL may still be a writable primary.
+        var view = ClusterView(servers: [server("a"), server("b")], check: testCheck)
+        view.record(server: "a", outcome: .primary(timeline: nil), at: sec(0))
+        view.record(server: "b", outcome: .replica(timeline: nil), at: sec(0))
+        view.record(.refused, for: ["a", "a", "a"], at: sec(1))
+        view.record(server: "b", outcome: .primary(timeline: nil), at: sec(2))
+        XCTAssertFalse(view.routing(for: writes, at: sec(2)).deposed.contains("a"), "b is not confirmed yet")
+        view.record(server: "b", outcome: .primary(timeline: nil), at: sec(3))
+        let table = view.routing(for: writes, at: sec(3))
+        XCTAssertEqual(table.primary, "b")
+        XCTAssertEqual(table.deposed, ["a"])
+    }
+
+    func testADownPrimaryOnAnOlderTimelineIsDeposedBeforeTheNewOneIsConfirmed() {
+        view.record(.refused, for: ["a", "a", "a"], at: sec(1))
+        view.record(server: "b", outcome: .primary(timeline: 2), at: sec(2))
+        XCTAssertNil(view.routing(for: writes, at: sec(2)).primary, "rise is 2: b is not confirmed yet")
+        XCTAssertTrue(deposed(at: 2).contains("a"))
+    }
+
+    func testAPrimaryItsAgentDrainsKeepsItsSessionsWhileNobodyElseIsPrimary() {
         view.record(server: "a", outcome: .primary(timeline: 1, agent: .drain), at: sec(1))
         XCTAssertNil(view.routing(for: writes, at: sec(1)).primary)
         XCTAssertFalse(deposed(at: 1).contains("a"))
+    }
+
+    func testADrainedPrimaryOnAnOlderTimelineIsDeposed() {
+        // The runbook: drain the old primary through its agent, then promote the standby.
+        view.record(server: "a", outcome: .primary(timeline: 1, agent: .drain), at: sec(1))
+        view.record(server: "b", outcome: .primary(timeline: 2), at: sec(2))
+        XCTAssertNil(view.routing(for: writes, at: sec(2)).primary, "rise is 2: b is not confirmed yet")
+        XCTAssertTrue(deposed(at: 2).contains("a"))
+    }
+
+    func testADrainedPrimaryOnAnOlderTimelineIsDeposedEvenWhenTheStoreNamesNoLeader() {
+        view.record(server: "a", outcome: .primary(timeline: 1, agent: .drain), at: sec(1))
+        view.record(server: "b", outcome: .primary(timeline: 2), at: sec(2))
+        view.follow(store: StoreGuidance(writes: .fenced), at: sec(2))
+        XCTAssertTrue(deposed(at: 2).contains("a"), "a newer timeline is a fact whatever the store says")
     }
 
     func testTheStoreNamingAnotherLeaderDeposesTheOldOne() {

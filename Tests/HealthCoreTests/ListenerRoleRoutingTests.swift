@@ -69,3 +69,44 @@ final class ListenerRoleRoutingTests: XCTestCase {
         XCTAssertEqual(view.routing(for: writes, at: sec(2)).names("w"), ["r1"])
     }
 }
+
+/// An `any` listener takes every usable server whatever its role, but never a primary that lost the role: writes
+/// that reach it are thrown away by a later pg_rewind.
+final class AnyRoleSupersededPrimaryTests: XCTestCase {
+    private let any = [listener("any", .any, ["a", "b"])]
+    private var view = ClusterView(servers: [server("a"), server("b")], check: testCheck)
+
+    override func setUp() {
+        view.record(server: "a", outcome: .primary(timeline: 1), at: sec(0))
+        view.record(server: "b", outcome: .replica(timeline: 1), at: sec(0))
+    }
+
+    func testAPrimaryOnAnOlderTimelineLeavesAnyPoolsAtTheFirstAnswerOfANewerOne() {
+        XCTAssertEqual(view.routing(for: any, at: sec(0)).names("any"), ["a", "b"])
+        view.record(server: "b", outcome: .primary(timeline: 2), at: sec(1))
+        XCTAssertEqual(view.routing(for: any, at: sec(1)).names("any"), ["b"])
+    }
+
+    func testAnOldPrimaryStaysOutAfterTheNewerOneDied() {
+        view.record(server: "b", outcome: .primary(timeline: 2), at: sec(1))
+        view.record(.refused, for: ["b", "b", "b"], at: sec(2))
+        XCTAssertEqual(view.routing(for: any, at: sec(2)).names("any"), [])
+    }
+
+    func testAnOldReplicaOnAnOlderTimelineStays() {
+        // Only a primary answer on an older timeline takes writes that get lost; a replica's reads are the
+        // replica listeners' business.
+        view.record(server: "b", outcome: .primary(timeline: 2), at: sec(1))
+        view.record(server: "a", outcome: .replica(timeline: 1), at: sec(2))
+        XCTAssertEqual(view.routing(for: any, at: sec(2)).names("any"), ["a", "b"])
+    }
+
+    func testAPrimaryTheStoreDoesNotNameLeavesAnyPools() {
+        view.follow(store: StoreGuidance(writes: .leader("b")), at: sec(1))
+        XCTAssertEqual(view.routing(for: any, at: sec(1)).names("any"), ["b"])
+        view.follow(store: StoreGuidance(writes: .fenced), at: sec(1))
+        XCTAssertEqual(view.routing(for: any, at: sec(1)).names("any"), ["b"])
+        view.follow(store: StoreGuidance(writes: .leader("a")), at: sec(1))
+        XCTAssertEqual(view.routing(for: any, at: sec(1)).names("any"), ["a", "b"])
+    }
+}

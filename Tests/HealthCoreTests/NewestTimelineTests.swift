@@ -48,6 +48,19 @@ final class NewestTimelineTests: XCTestCase {
         XCTAssertEqual(view.newestPrimaryTimeline, 2)
     }
 
+    func testTheOldPrimaryIsTheOnlyClaimantAndSupersededAfterTheNewerOneDied() {
+        // What the claims alarm is told: writes go nowhere, and only the log can say why.
+        promoteB(confirmed: true)
+        view.record(.refused, for: ["b", "b", "b"], at: sec(3))
+        view.record(server: "a", outcome: .primary(timeline: 1), at: sec(4))
+        XCTAssertEqual(view.routing(for: writes, at: sec(4)).primaryClaimants, ["a"])
+        XCTAssertTrue(view.isSuperseded("a"))
+        XCTAssertFalse(view.isSuperseded("b"), "b answered primary on the newest timeline before it died")
+        XCTAssertFalse(view.isSuperseded("c"), "c never answered")
+        view.clearNewestPrimaryTimeline()
+        XCTAssertFalse(view.isSuperseded("a"))
+    }
+
     func testAnUnknownTimelineCannotShowItIsNotOlder() {
         promoteB(confirmed: true)
         view.record(.refused, for: ["b", "b", "b"], at: sec(3))

@@ -57,6 +57,17 @@ final class StoreGuidanceRoutingTests: XCTestCase {
         XCTAssertEqual(writes(), ["a"], "without guidance the checks decide again")
     }
 
+    func testALeaderKeyHeldByAMemberThatIsNoServerDeposesTheOldPrimary() {
+        // No key (between leaders) leaves a's sessions alone; a key held by a Patroni member pgfloat does not route
+        // to means a lost the role, and the sessions it still holds must not keep writing.
+        view.follow(store: StoreGuidance(writes: .unmappedLeader(member: "node9")), at: sec(1))
+        let table = view.routing(for: listeners, at: sec(1))
+        XCTAssertEqual(table.names("w"), [])
+        XCTAssertNil(table.primary)
+        XCTAssertTrue(table.deposed.contains("a"))
+        XCTAssertEqual(table.names("r"), ["b", "c"])
+    }
+
     func testAStoppedMemberTakesNoReadsAndRecordedLagIsTheFallback() {
         view.record(server: "c", outcome: .replica(timeline: 1), at: sec(1))
         view.follow(

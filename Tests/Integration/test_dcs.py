@@ -438,14 +438,15 @@ def static(cluster, etcd, pgfloat, port, admin_dir):
 
     s = SimpleNamespace(cluster=cluster, etcd=etcd, keys=keys)
 
-    def start(on_dcs_loss: str = "keep", timeout_queue: str = "1s", **dcs_extra) -> PGFloat:
+    def start(on_dcs_loss: str = "keep", timeout_queue: str = "1s", on_marked_down: str = "shutdown-sessions",
+              **dcs_extra) -> PGFloat:
         pport, rport, sport = port(), port(), port()
         sock = admin_dir / "admin.sock"
         names = list(MEMBER_OF)
         servers = [server(n, cluster.nodes[n].port) for n in names]
         listeners = [
             listener("postgres_primary", pport, names, balance="first", role="primary",
-                     on_marked_down="shutdown-sessions"),
+                     on_marked_down=on_marked_down),
             listener("postgres_replicas", rport, names, balance="roundrobin", role="replica"),
         ]
         dcs = {"type": "etcd3", "endpoints": [etcd.client_url], "namespace": STATIC_NAMESPACE,
@@ -498,6 +499,39 @@ def test_leader_key_naming_a_replica_gets_no_writes(static):
     fields = wait_dcs(pf.sock, 5, "show dcs back on alpha", leader="alpha", leader_server="primary",
                       writes="leader", state="connected")
     assert metric_sample(metrics(pf.stats_port), "pgfloat_dcs_leader", member="alpha", server="primary") == 1
+
+
+def test_leader_key_held_by_a_member_that_is_no_server_closes_the_old_primarys_sessions(static):
+    """Another Patroni member (one pgfloat has no [[server]] for) took the key: the primary pgfloat knows lost
+    the role, so its sessions must not keep writing (on_primary_lost), unlike while no member holds the key.
+    on_marked_down is left at "none": a server leaving the pool is not what closes them."""
+    pf = static.start(timeout_queue="1s", on_marked_down="none")
+    held = start_psql(pf.primary_port, "SELECT pg_sleep(60)", "dcs-unmapped-held")
+    try:
+        wait_active([static.cluster.primary.port], "dcs-unmapped-held")
+        # No key: between leaders nobody is known to have lost the role, and the session stays.
+        static.keys.clear_leader()
+        wait_dcs(pf.sock, 5, "pgfloat to see the key go", leader="", writes="none")
+        assert write_once(pf.primary_port, timeout=15) is None, "a write went through with no leader key"
+        assert held.poll() is None, "the session closed while no member held the key"
+        moved_at = time.monotonic()
+        static.etcd.put(f"{static.keys.prefix}/leader", "charlie")
+        fields = wait_dcs(pf.sock, 5, "pgfloat to follow the key to charlie", leader="charlie", leader_server="",
+                          writes="unmapped")
+        code, _, err = finish(held, 10)
+        closed_after = time.monotonic() - moved_at
+    finally:
+        if held.poll() is None:
+            held.kill()
+            held.communicate(timeout=10)
+    print(f"\nleader key taken by charlie (no server): held session on the primary closed after "
+          f"{closed_after:.2f}s", flush=True)
+    assert code != 0, "the session on the old primary survived"
+    assert closed_after < 5, err
+    assert write_once(pf.primary_port, timeout=15) is None, "a write went through while charlie holds the key"
+    wait_until(lambda: "dcs leader matches no server" in pf.log_text(), 5, "a `dcs leader matches no server` line")
+    assert "why=primary-lost" in pf.log_text(), pf.log_tail()
+    assert fields["state"] == "connected", fields
 
 
 def test_etcd_loss_keep(static):
@@ -586,7 +620,7 @@ def test_compaction_between_restarts(static):
     etcd, keys = static.etcd, static.keys
     seen = wait_dcs(pf.sock, 5, "pgfloat at the store's revision", state="connected",
                     revision=str(etcd.revision()))
-    seen_revision, resyncs = int(seen["revision"]), counter(seen, "resyncs")
+    seen_revision, reconnects = int(seen["revision"]), counter(seen, "reconnects")
 
     # pgfloat's endpoint closed; the same store open on another port only.
     etcd.stop()
@@ -605,15 +639,15 @@ def test_compaction_between_restarts(static):
     etcd.stop()
 
     etcd.start(extra_client_ports=[side_port])
+    # Every reconnect reads the keys and watches from the read's revision, so the compacted history is never
+    # asked for (a resumed watch would be refused it and read anyway, after showing the old state).
     fields = wait_until(lambda: (f := show_dcs(pf.sock)) and f.get("state") == "connected"
-                        and counter(f, "resyncs") > resyncs and f, 15,
+                        and counter(f, "reconnects") > reconnects and f, 15,
                         "pgfloat to reconnect and re-read the keys after the compaction")
     assert int(fields["revision"]) >= compacted, fields
     assert dcs_members(fields)["bravo"] == ("standby1", "replica", "stopped"), fields
     assert dcs_members(fields)["alpha"] == ("primary", "primary", "running"), fields
-    wait_until(lambda: "dcs resync" in pf.log_text(), 5, "a `dcs resync` log line")
     text = metrics(pf.stats_port)
-    assert (metric_sample(text, "pgfloat_dcs_resyncs_total") or 0) >= 1
     assert metric_sample(text, "pgfloat_dcs_revision") >= compacted
 
     # The watch works after the re-read: no leader -> no writes; the leader back -> writes.
@@ -626,7 +660,38 @@ def test_compaction_between_restarts(static):
     wait_until(lambda: write_once(pf.primary_port) == str(static.cluster.primary.port), 5,
                "writes to land on the primary again")
     print(f"\ncompaction at {compacted} while pgfloat (at {seen_revision}) was cut off: "
-          f"resyncs {resyncs} -> {fields['resyncs']}, reconnects {fields['reconnects']}", flush=True)
+          f"reconnects {reconnects} -> {fields['reconnects']}, resyncs {fields['resyncs']}", flush=True)
+
+
+def test_store_restored_from_an_older_snapshot_is_followed(static, tmp_path):
+    """etcd restored from a backup without --bump-revision counts its revisions again from the snapshot's: a
+    pgfloat that kept the higher revision it had seen skips every change up to it and shows a stale leader."""
+    pf = static.start(on_dcs_loss="keep", timeout_queue="1s")
+    etcd, keys = static.etcd, static.keys
+    backup = tmp_path / "etcd.db"
+    etcd.save_snapshot(backup)
+    backup_revision = etcd.revision()
+    for i in range(20):
+        etcd.put(f"{keys.prefix}/dummy", f"churn {i}")
+    seen = wait_dcs(pf.sock, 5, "pgfloat at the store's revision", revision=str(etcd.revision()))
+    assert int(seen["revision"]) >= backup_revision + 20, seen
+
+    etcd.stop()
+    wait_dcs(pf.sock, 5, "show dcs to report the store lost", state="lost")
+    etcd.restore_snapshot(backup)
+    etcd.start()
+    # Restored: the store is back at the backup's revision, and the key moves well below what pgfloat saw.
+    moved = keys.set_leader("standby1")
+    assert moved < int(seen["revision"]), (moved, seen)
+    fields = wait_dcs(pf.sock, 10, "pgfloat to follow the key moved after the restore", state="connected",
+                      leader="bravo", leader_server="standby1")
+    assert int(fields["revision"]) == moved, fields
+    wait_until(lambda: "dcs revision went back" in pf.log_text(), 5, "a `dcs revision went back` log line")
+    # The watch runs from the restored revision on: the key moves back at the next one.
+    back = keys.set_leader("primary")
+    wait_dcs(pf.sock, 5, "pgfloat to follow the key back", leader="alpha", revision=str(back))
+    print(f"\nrestored from revision {backup_revision} after pgfloat saw {seen['revision']}: key moved at "
+          f"{moved}, followed", flush=True)
 
 
 class FreezableRelay:
@@ -925,8 +990,8 @@ class SecureEtcd:
 
     PASSWORD = "s3cret-etcd-pass"
 
-    def __init__(self, base: Path, prefix: str):
-        self.base, self.prefix = base, prefix
+    def __init__(self, base: Path, prefix: str, auth_token: str | None = None):
+        self.base, self.prefix, self.auth_token = base, prefix, auth_token
         self.port, self.peer_port = free_port(), free_port()
         self.url = f"https://{HOST}:{self.port}"
         self.proc: subprocess.Popen | None = None
@@ -947,7 +1012,8 @@ class SecureEtcd:
                "--listen-client-urls", self.url, "--advertise-client-urls", self.url,
                "--listen-peer-urls", peer, "--initial-advertise-peer-urls", peer,
                "--initial-cluster", f"secure={peer}", "--client-cert-auth",
-               *[item for pair in files.items() for item in pair]]
+               *[item for pair in files.items() for item in pair],
+               *(["--auth-token", self.auth_token] if self.auth_token else [])]
         with open(self.base / "etcd.log", "ab") as log:
             self.proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=log, stderr=log)
 
@@ -1033,4 +1099,53 @@ def test_store_over_tls_with_a_client_certificate_and_a_password(cluster, pgfloa
             assert secret not in text and secret not in pf.log_text(), "a password reached the log"
     finally:
         store.stop()
+        shutil.rmtree(base, ignore_errors=True)
+
+
+def test_an_expired_auth_token_is_renewed_without_losing_the_store(cluster, pgfloat, port, admin_dir,
+                                                                     etcd_installed):
+    """JWT auth tokens expire after their ttl however much they are used: the liveness probe's read is refused
+    (HTTP 401) and must log in again, not count the store lost and drop the watch."""
+    base = Path(tempfile.mkdtemp(prefix="pgfloat-dcs-jwt-"))
+    scope = f"dcs-jwt-{uuid.uuid4().hex[:8]}"
+    store = None
+    try:
+        make_certificates(base)
+        openssl("genrsa", "-out", "jwt.key", "2048", cwd=base)
+        openssl("rsa", "-in", "jwt.key", "-pubout", "-out", "jwt.pub", cwd=base)
+        token = f"jwt,pub-key={base / 'jwt.pub'},priv-key={base / 'jwt.key'},sign-method=RS256,ttl=2s"
+        store = SecureEtcd(base, f"{STATIC_NAMESPACE}/{scope}", auth_token=token)
+        store.start()
+        for name, role in (("primary", "primary"), ("standby1", "replica")):
+            record = {"conn_url": f"postgres://{HOST}:{cluster.nodes[name].port}/postgres", "state": "running",
+                      "role": role}
+            store.put(f"members/{MEMBER_OF[name]}", json.dumps(record))
+        store.put("leader", MEMBER_OF["primary"])
+        password = base / "etcd.pass"
+        password.write_text(SecureEtcd.PASSWORD + "\n")
+        sock = admin_dir / "jwt.sock"
+        names = list(MEMBER_OF)
+        dcs = {"endpoints": [store.url], "namespace": STATIC_NAMESPACE, "scope": scope,
+               "ca_file": str(base / "ca.pem"), "cert_file": str(base / "client.pem"),
+               "key_file": str(base / "client.key"), "username": "pgfloat", "password_file": str(password),
+               "timeout": "1s"}
+        config = pgfloat_config([server(n, cluster.nodes[n].port) for n in names],
+                                [listener("postgres_primary", port(), names, balance="first", role="primary")],
+                                check=STATIC_CHECK, dcs=dcs, global_={"admin_socket": str(sock)})
+        pf = pgfloat(config)
+        first = wait_dcs(sock, 15, "pgfloat to read the store", state="connected", leader="alpha")
+        # The probe reads every second with a token that lives 2 s: renewed several times over.
+        wait_until(lambda: pf.log_text().count("dcs token renewed") >= 3, 20, "three token renewals")
+        fields = show_dcs(sock)
+        assert fields["state"] == "connected" and counter(fields, "reconnects") == counter(first, "reconnects"), \
+            fields
+        assert "dcs lost" not in pf.log_text(), pf.log_tail()
+        # The watch, created with the first token, goes on delivering.
+        store.put("leader", MEMBER_OF["standby1"])
+        wait_dcs(sock, 5, "the watch to report the new leader", leader="bravo", leader_server="standby1")
+        print(f"\njwt ttl 2s: {pf.log_text().count('dcs token renewed')} renewals, "
+              f"reconnects {fields['reconnects']}", flush=True)
+    finally:
+        if store is not None:
+            store.stop()
         shutil.rmtree(base, ignore_errors=True)

@@ -10,18 +10,24 @@ Binary:       PGFLOAT_BIN (default .build/debug/pgfloat under the repo root)
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
+import socket
+import struct
 import subprocess
 import tempfile
 import threading
 import time
+import urllib.request
 from pathlib import Path
 
 import pytest
 
-from harness import (client_env, finish, listener, pgfloat_config, psql, psql_cmd, run_psql, server,
+from harness import (HOST, client_env, finish, listener, pgfloat_config, psql, psql_cmd, run_psql, server,
                      skip_module_unless_runnable, start_psql, wait_active, wait_until)
+from wire import error_fields, read_message, startup_packet
+from write_safety import EtcdRelays, wait_promoted
 
 skip_module_unless_runnable()
 
@@ -111,6 +117,77 @@ class RecoveryWatch:
         self._thread.join(self.timeout + 10)
         assert self.promoted_at is not None, f"server on {self.port} never left recovery"
         return self.promoted_at
+
+
+class CommitLoop:
+    """One session held open through a listener, as a pooled client's: it commits an INSERT every 20 ms (simple
+    query protocol, autocommit) until the connection ends. Records, per acknowledged commit, the instant its query
+    was sent and the server that acknowledged it (inet_server_port())."""
+
+    def __init__(self, port: int, table: str, appname: str):
+        self.acks: list[tuple[float, int]] = []
+        self.ended: float | None = None
+        self.why = ""
+        self._table = table
+        self._sock = socket.create_connection((HOST, port), timeout=10)
+        self._sock.sendall(startup_packet(appname))
+        self._until_ready()
+        self._sock.settimeout(30)
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._thread.start()
+
+    def _until_ready(self) -> list[tuple[bytes, bytes]]:
+        messages = []
+        while True:
+            kind, body = read_message(self._sock)
+            messages.append((kind, body))
+            if kind == b"Z":
+                return messages
+
+    def _run(self) -> None:
+        n = 0
+        try:
+            while not self._stop.is_set():
+                n += 1
+                query = f"INSERT INTO {self._table} VALUES ({n}) RETURNING inet_server_port()".encode() + b"\0"
+                sent = time.monotonic()
+                self._sock.sendall(b"Q" + struct.pack("!I", 4 + len(query)) + query)
+                messages = self._until_ready()
+                errors = [error_fields(body) for kind, body in messages if kind == b"E"]
+                if errors:
+                    self.why = f"{errors[0].get('C')}: {errors[0].get('M')}"
+                    break
+                row = next(body for kind, body in messages if kind == b"D")
+                (length,) = struct.unpack("!i", row[2:6])
+                self.acks.append((sent, int(row[6:6 + length])))
+                self._stop.wait(0.02)
+        except (OSError, ConnectionError) as e:
+            self.why = f"connection ended: {e}"
+        finally:
+            self.ended = time.monotonic()
+            self._sock.close()
+
+    def acked_after(self, instant: float) -> list[tuple[float, int]]:
+        return [ack for ack in self.acks if ack[0] > instant]
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._thread.join(35)
+
+
+def newest_timeline(stats_port: int) -> int | None:
+    with urllib.request.urlopen(f"http://{HOST}:{stats_port}/status.json", timeout=5) as response:
+        return json.loads(response.read())["process"].get("newest_timeline")
+
+
+def seen_timeline(stats_port: int, timeline: int, timeout: float) -> float:
+    """Polls status.json until pgfloat shows `timeline` as the newest; returns when that poll ended, an instant by
+    which pgfloat had seen it (and so had told the data plane which sessions to close)."""
+    def seen():
+        shown = newest_timeline(stats_port)
+        return time.monotonic() if shown == timeline else None
+    return wait_until(seen, timeout, f"pgfloat to show newest_timeline {timeline}", interval=0.01)
 
 
 @pytest.fixture
@@ -350,3 +427,89 @@ def test_pgsql_check_with_a_wrong_password_routes_nothing(make_cluster, pgfloat,
     r = run_psql(pport, "SELECT inet_server_port()", timeout=30)
     assert r.returncode != 0, f"routed to {r.stdout.strip()} though the check cannot log in"
     assert "no server available" in r.stderr, r.stderr
+
+
+# ---------------------------------------------------------------------------
+# a session that keeps committing on the old primary (issue 16, on_primary_lost)
+# ---------------------------------------------------------------------------
+
+def committing_setup(c, pport: int, sport: int, *, primary_check_port: int | None = None) -> str:
+    """The primary listener with pgfloat's defaults for the session actions (on_marked_down none, on_primary_lost
+    shutdown-sessions), status.json on sport; the primary's check on primary_check_port when given."""
+    extra = {} if primary_check_port is None else {"check_port": primary_check_port}
+    servers = [server("primary", c.primary.port, **extra), server("standby1", c.nodes["standby1"].port)]
+    return pgfloat_config(servers, [listener("postgres_primary", pport, ["primary", "standby1"], balance="first",
+                                             role="primary")],
+                          global_={"stats_bind": f"{HOST}:{sport}"}, defaults={"timeout_queue": "5s"}, check=CHECK)
+
+
+def held_commits_table(c) -> None:
+    c.psql("primary", "CREATE TABLE held_commits (n int)")
+    wait_until(lambda: c.psql("standby1", "SELECT to_regclass('held_commits') IS NOT NULL") == "t", 15,
+               "the table to reach standby1")
+
+
+def assert_closed_after_seen(c, loop: CommitLoop, seen: float, promoted: float, what: str) -> None:
+    """pgfloat closed the committing session: no commit sent after pgfloat saw the promotion was acknowledged,
+    and PostgreSQL itself (still up, still primary) did not end it."""
+    wait_until(lambda: loop.ended is not None, PROMOTION_BOUND + 2,
+               f"pgfloat to close the session committing on the old primary ({what})")
+    late = loop.acked_after(seen)
+    in_window = [ack for ack in loop.acked_after(promoted) if ack[0] <= seen]
+    print(f"\n{what}: {len(loop.acks)} commits acknowledged, {len(in_window)} sent between the promotion and "
+          f"pgfloat seeing it, {len(late)} after; session closed {loop.ended - seen:+.3f}s after ({loop.why})",
+          flush=True)
+    assert late == [], f"commits sent after pgfloat saw the promotion were acknowledged: {late[:5]}"
+    assert {server_port for _, server_port in loop.acks} == {c.primary.port}, loop.acks[-5:]
+    assert c.psql("primary", "SELECT pg_is_in_recovery()") == "f", "the old primary is no longer writable"
+
+
+def test_a_session_committing_on_the_old_primary_is_closed_at_the_promotion(make_cluster, pgfloat, port):
+    # Scenario (a) of issue 16 with a pooled client: the old primary stays up and writable, and a session opened
+    # on it before the promotion keeps committing. pgfloat must close it once it has seen the newer timeline.
+    c = make_cluster(standbys=1, name="pgfloat-fo")
+    held_commits_table(c)
+    pport, sport = port(), port()
+    pgfloat(committing_setup(c, pport, sport), ports=[pport])
+    wait_routed(pport, c.primary.port, 15, "the primary listener to reach the primary")
+    loop = CommitLoop(pport, "held_commits", "pgfloat-committing")
+    try:
+        wait_until(lambda: len(loop.acks) >= 5, 10, "the held session to commit on the old primary")
+        c.promote_nowait("standby1")
+        promoted = wait_promoted(c.nodes["standby1"].port, 30, "standby1")
+        seen = seen_timeline(sport, 2, PROMOTION_BOUND + 2)
+        assert_closed_after_seen(c, loop, seen, promoted, "old primary up")
+    finally:
+        loop.stop()
+
+
+def test_a_session_committing_on_an_old_primary_whose_check_fails_is_closed_at_the_promotion(
+        make_cluster, pgfloat, port):
+    # Review finding 1: the check goes its own way (as Patroni's API on 8008), the sessions to PostgreSQL. The old
+    # primary's check fails while its PostgreSQL stays a writable primary: it is marked down, but nobody else is
+    # primary, so its sessions stay (a check hiccup must not cut them). Then the standby is promoted: the down old
+    # primary's sessions must be closed, or they keep committing writes its pg_rewind throws away.
+    c = make_cluster(standbys=1, name="pgfloat-fo")
+    held_commits_table(c)
+    relays = EtcdRelays()  # a TCP relay per name; here in front of the old primary's port, for its check only
+    try:
+        check_port = int(relays.via("primary", c.primary.port).rsplit(":", 1)[1])
+        pport, sport = port(), port()
+        pf = pgfloat(committing_setup(c, pport, sport, primary_check_port=check_port), ports=[pport])
+        wait_routed(pport, c.primary.port, 15, "the primary listener to reach the primary")
+        loop = CommitLoop(pport, "held_commits", "pgfloat-committing")
+        try:
+            wait_until(lambda: len(loop.acks) >= 5, 10, "the held session to commit on the old primary")
+            relays.cut("primary")
+            wait_until(lambda: log_has(pf, "primary", "down"), 15, "the old primary's check to mark it down")
+            down = time.monotonic()
+            wait_until(lambda: loop.acked_after(down + 0.5), 5,
+                       "the session to go on committing while nobody else is primary")
+            c.promote_nowait("standby1")
+            promoted = wait_promoted(c.nodes["standby1"].port, 30, "standby1")
+            seen = seen_timeline(sport, 2, PROMOTION_BOUND + 2)
+            assert_closed_after_seen(c, loop, seen, promoted, "old primary's check failing")
+        finally:
+            loop.stop()
+    finally:
+        relays.close()

@@ -51,6 +51,17 @@ def test_a_vip_deleted_on_the_master_is_back_at_once(lab, workdir):
     assert lab.holders(vip) == ["p1"]
 
 
+def test_a_vip_added_by_hand_on_a_backup_is_removed_at_once(lab, workdir):
+    """A VIP on a node that is not master (an operator's `ip addr add`, a removal that failed) answers ARP for
+    it: the address notification shows it, and the backup removes it, whatever its prefix."""
+    nodes, vip = cluster(lab, workdir, advert_interval="100ms")
+    wait_until(lambda: holds(lab, vip, "p1"), 10, "p1 to hold the VIP")
+    wait_until(lambda: nodes["p2"].state() == "BACKUP", 5, "p2 backup")
+    lab.ip("p2", "addr", "add", f"{vip}/32", "dev", "eth0")
+    wait_until(lambda: lab.holders(vip) == ["p1"], 2, "p2 to remove the VIP added by hand")
+    assert nodes["p2"].state() == "BACKUP"
+
+
 def test_a_recreated_interface_is_reopened_and_the_instance_hears_again(lab, workdir):
     # No preempt: the recreated node must rejoin as a backup that hears the new master, or it would take over.
     nodes, vip = cluster(lab, workdir, preempt=False)

@@ -212,3 +212,21 @@ def test_release_vips_also_removes_what_the_daemon_held_but_the_file_no_longer_n
     assert released.returncode == 0, released.stdout + released.stderr
     assert f"VI_1: removed {second}/24 from eth0" in released.stdout, released.stdout
     assert lab.holders(vip, ["p1"]) == [] and lab.holders(second, ["p1"]) == []
+
+
+def test_release_vips_removes_the_held_vips_even_when_the_file_does_not_load(lab, workdir):
+    """A killed master and a broken edit of the file (ExecStopPost runs on the same file): the VIPs the daemon
+    listed as held still go, and the exit status says the file did not load."""
+    node = single(lab, workdir)
+    runtime = workdir / "runtime"
+    runtime.mkdir()
+    env = ("env", f"RUNTIME_DIRECTORY={runtime}")
+    start_wrapped(node, *env)
+    wait_until(lambda: lab.holders(node.vip, ["p1"]) == ["p1"], 10, "p1 to hold the VIP")
+    node.stop(signal.SIGKILL)
+    node.config.write_text(node.config.read_text() + "\n[[vrrp]\nthis is not toml\n")
+
+    released = release_vips(lab, node, *env)
+    assert released.returncode == 1, released.stdout + released.stderr
+    assert f"VI_1: removed {node.vip}/24 from eth0" in released.stdout, released.stdout
+    assert lab.holders(node.vip, ["p1"]) == []

@@ -78,9 +78,19 @@ final class VRRPValidationTests: XCTestCase {
         var extra = advert(priority: 100)
         extra.addresses.append(address("192.168.1.101"))
         XCTAssertEqual(settings().validate(received(extra)), .acceptedWithOtherAddresses)
-        var other = advert(priority: 100)
-        other.addresses = [address("192.168.1.101")]
-        XCTAssertEqual(settings().validate(received(other)), .acceptedWithOtherAddresses)
+        var configured = settings()
+        configured.virtualAddresses.append(network("192.168.1.102/24"))
+        var overlapping = advert(priority: 100)
+        overlapping.addresses = [address("192.168.1.101"), virtualAddress.address]
+        XCTAssertEqual(configured.validate(received(overlapping)), .acceptedWithOtherAddresses)
+    }
+
+    /// Another cluster on the VLAN reusing this VRID names none of our VIPs: obeying its master would leave our
+    /// VIP on no node. Dropped, as keepalived drops any differing list.
+    func testAVersion3AdvertSharingNoAddressIsDiscarded() {
+        var foreign = advert(priority: 255)
+        foreign.addresses = [address("192.168.1.101"), address("192.168.1.102")]
+        XCTAssertEqual(settings().validate(received(foreign)), .discarded(.addressListMismatch))
     }
 
     func testAnAdvertWithoutAddressesIsDiscarded() {

@@ -13,6 +13,20 @@ final class VirtualRouterReleaseTests: XCTestCase {
         return (router, actions)
     }
 
+    /// A fault (the interface, tracking) while the stopping master releases: the router stops there, in
+    /// `initialize`, so that the stop is reported (notify_stop) before the VRRP thread ends.
+    func testAFaultWhileReleasingAtShutdownEndsInInitialize() {
+        var (router, _) = releasingRouter()
+        XCTAssertEqual(
+            router.setFault(true, at: ms(4500)),
+            [.sendAdvert(priority: 0), .removeVIPs([virtualAddress]),
+             .stateChanged(from: .master, to: .initialize, why: .shutdown)])
+        XCTAssertEqual(router.state, .initialize)
+        XCTAssertFalse(router.isReleasing)
+        XCTAssertEqual(router.setFault(false, at: ms(5000)), [], "a stopped router stays stopped")
+        XCTAssertEqual(router.received(advert(priority: 0), from: lowerPeer, at: ms(5100)), [])
+    }
+
     func testShutdownResignsButKeepsTheAddresses() {
         let (router, actions) = releasingRouter()
         XCTAssertEqual(actions.effects, [.sendAdvert(priority: 0)], "no removeVIPs, no state change yet")
@@ -43,6 +57,22 @@ final class VirtualRouterReleaseTests: XCTestCase {
         XCTAssertFalse(router.isReleasing)
         guard let bound = actions.armed(.release) else { return XCTFail("no release timer") }
         XCTAssertEqual(router.timerFired(bound.timer, at: bound.deadline), [], "the bound is stale")
+    }
+
+    /// A master that took over from a VRRPv3 peer advertising a longer interval releases within its own
+    /// Master_Down_Interval: the daemon waits for that long before it closes the listeners.
+    func testTheReleaseBoundUsesTheMastersOwnIntervalNotAFormerPeers() {
+        var router = VirtualRouter(settings: settings(priority: 100))
+        _ = router.start(at: ms(0))
+        _ = router.received(advert(priority: 200, centiseconds: 300), from: higherPeer, at: ms(100))
+        XCTAssertEqual(router.masterAdvertInterval, .seconds(3))
+        let resigned = router.received(advert(priority: 0, centiseconds: 300), from: higherPeer, at: ms(1000))
+        guard let masterDown = resigned.armed(.masterDown) else { return XCTFail("no Master_Down_Timer") }
+        _ = router.timerFired(masterDown.timer, at: masterDown.deadline)
+        XCTAssertEqual(router.state, .master)
+        XCTAssertEqual(router.masterAdvertInterval, .seconds(1))
+        let release = router.shutdown(at: ms(5000))
+        XCTAssertEqual(release.armed(.release)?.deadline, ns(8_609_375_000), "5 s + 3 x 1 s + Skew_Time")
     }
 
     func testWithoutABackupTheAddressesGoAfterMasterDownInterval() {
@@ -104,8 +134,11 @@ final class VirtualRouterReleaseTests: XCTestCase {
         XCTAssertTrue(router.isReleasing)
     }
 
-    func testAFaultWhileReleasingLetsGoAtOnce() {
-        var (router, _) = releasingRouter()
+    /// A handover (not a stop) interrupted by a fault: the addresses go at once, into FAULT.
+    func testAFaultWhileReleasingAHandoverLetsGoAtOnce() {
+        var (router, _) = masterRouter(settings(priority: 100))
+        _ = router.handover(at: ms(4000))
+        XCTAssertTrue(router.isReleasing)
         XCTAssertEqual(
             router.setFault(true, at: ms(4050)),
             [
@@ -113,17 +146,6 @@ final class VirtualRouterReleaseTests: XCTestCase {
                 .stateChanged(from: .master, to: .fault, why: .faultRaised),
             ])
         XCTAssertFalse(router.isReleasing)
-    }
-
-    /// Once stopping, a router never elects itself again: a fault that clears while other instances still
-    /// release ends in `initialize`, not in an election that could make this node master after its own stop.
-    func testAFaultThatClearsWhileStoppingEndsInInitialize() {
-        var (router, _) = releasingRouter()
-        _ = router.setFault(true, at: ms(4050))
-        XCTAssertEqual(
-            router.setFault(false, at: ms(4200)), [.stateChanged(from: .fault, to: .initialize, why: .shutdown)])
-        XCTAssertEqual(router.state, .initialize)
-        XCTAssertEqual(router.received(advert(priority: 0), from: lowerPeer, at: ms(4300)), [])
     }
 
     func testABackupThatFaultsAfterStoppingStaysInInitialize() {

@@ -35,10 +35,11 @@ final class FakeAdvertChannel: AdvertChannel {
     }
 }
 
-/// Virtual addresses kept in a set; `addError` makes adds fail.
+/// Virtual addresses kept in a set; `addError` makes adds fail, `removeError` removals.
 final class FakeVirtualAddresses: VirtualAddressControl {
     private(set) var present: Set<IPNetwork> = []
     var addError: Error?
+    var removeError: Error?
 
     func add(_ vip: IPNetwork, to interface: NetworkInterface, label: String?) throws -> Bool {
         if let addError { throw addError }
@@ -46,7 +47,8 @@ final class FakeVirtualAddresses: VirtualAddressControl {
     }
 
     func remove(_ vip: IPNetwork, from interface: NetworkInterface) throws -> Bool {
-        present.remove(vip) != nil
+        if let removeError { throw removeError }
+        return present.remove(vip) != nil
     }
 
     func removeStale(_ address: IPAddress, from interface: NetworkInterface) throws -> [IPNetwork] {
@@ -57,6 +59,9 @@ final class FakeVirtualAddresses: VirtualAddressControl {
 
     /// Takes an address away behind the driver's back, as `ip addr flush` does.
     func vanish(_ vip: IPNetwork) { present.remove(vip) }
+
+    /// Puts an address on behind the driver's back, as an operator's `ip addr add` or a failed removal leaves it.
+    func appear(_ vip: IPNetwork) { present.insert(vip) }
 }
 
 /// Counts announcements per address; `announceError` makes them fail, as a full packet socket does.

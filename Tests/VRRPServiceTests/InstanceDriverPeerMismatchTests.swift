@@ -25,7 +25,7 @@ final class InstanceDriverPeerMismatchTests: XCTestCase {
         XCTAssertEqual(rig.driver.counters.advertsReceived, 10)
         XCTAssertEqual(log.messages(at: .warning).filter { $0.contains("VIP list") }.count, 1, "once a minute")
 
-        rig.hear(priority: 200, from: peer, addresses: [added], at: ms(61_000))
+        rig.hear(priority: 200, from: peer, addresses: [added, DriverRig.vip.address], at: ms(61_000))
         XCTAssertEqual(log.messages(at: .warning).filter { $0.contains("VIP list") }.count, 2)
     }
 
@@ -34,8 +34,25 @@ final class InstanceDriverPeerMismatchTests: XCTestCase {
         rig.driver.start(at: ms(0))
         rig.driver.tick(at: ms(3700))
         XCTAssertEqual(rig.driver.router.state, .master)
-        rig.hear(priority: 200, from: peer, addresses: [added], at: ms(4000))
+        rig.hear(priority: 200, from: peer, addresses: [DriverRig.vip.address, added], at: ms(4000))
         XCTAssertEqual(rig.driver.router.state, .backup, "one master, not two, while the lists differ")
+    }
+
+    /// Another cluster reusing this VRID on the VLAN, with a higher priority and none of our VIPs: our master
+    /// keeps its VIP, and the drops are counted and logged once a minute.
+    func testAMasterIgnoresAnotherClusterUsingItsVRIDForOtherVIPs() throws {
+        let log = RecordingLog()
+        let rig = try DriverRig(logger: log.logger)
+        rig.driver.start(at: ms(0))
+        rig.driver.tick(at: ms(3700))
+        XCTAssertEqual(rig.driver.router.state, .master)
+        for second in 0..<5 {
+            rig.hear(priority: 255, from: peer, addresses: [added], at: ms(4000 + second * 1000))
+        }
+        XCTAssertEqual(rig.driver.router.state, .master)
+        XCTAssertEqual(rig.addresses.present, [DriverRig.vip])
+        XCTAssertEqual(rig.driver.counters.discards["address_list_mismatch"], 5)
+        XCTAssertEqual(log.messages(at: .warning).filter { $0 == "VRRP packet dropped" }.count, 1, "rate-limited")
     }
 
     func testAVersion2IntervalMismatchIsDroppedAndLoggedAsAnError() throws {

@@ -46,4 +46,18 @@ final class InstanceDriverReconfigureTests: XCTestCase {
         XCTAssertEqual(rig.driver.router.settings.vrid, 51)
         XCTAssertEqual(rig.driver.config.restartOnlyChanges(to: next), ["virtual_router_id"])
     }
+
+    /// A comment added above a `[[vrrp.track_script]]` moves its line, not its meaning: the priority change of the
+    /// same reload is applied.
+    func testATrackScriptThatOnlyMovedInTheFileDoesNotNeedARestart() throws {
+        let script = TrackScriptConfig(name: "chk", script: "/bin/true", weight: -20, line: 12)
+        let rig = try DriverRig(trackScripts: [script])
+        rig.driver.start(at: ms(0))
+        var next = rig.driver.config
+        next.trackScripts[0].line = 14
+        next.priority = 90
+        XCTAssertEqual(rig.driver.config.restartOnlyChanges(to: next), [])
+        XCTAssertTrue(rig.driver.reconfigure(next, at: ms(1000)))
+        XCTAssertEqual(rig.driver.router.settings.priority, 90)
+    }
 }

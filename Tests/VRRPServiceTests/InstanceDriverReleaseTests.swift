@@ -37,7 +37,7 @@ final class InstanceDriverReleaseTests: XCTestCase {
         rig.driver.tick(at: ms(3700))
         rig.driver.shutdown(at: ms(4000))
         rig.driver.detach("interface lo missing", at: ms(4100))
-        XCTAssertEqual(rig.driver.router.state, .fault)
+        XCTAssertEqual(rig.driver.router.state, .initialize, "stopped, so notify_stop runs")
         XCTAssertEqual(rig.addresses.present, [], "a faulted node holds no VIP")
 
         for source in [DriverRig.local, IPAddress("192.168.1.11")!] {
@@ -52,5 +52,22 @@ final class InstanceDriverReleaseTests: XCTestCase {
             XCTAssertEqual(rig.addresses.present, [])
             XCTAssertEqual(channel.sent.map(\.priority).filter { $0 > 0 }, [], "no advert claiming mastership")
         }
+    }
+
+    /// `garp_master_refresh` falls due while the master releases: it is not announced, and it must not stay due,
+    /// or the VRRP thread's poll timeout is 1 ms for the rest of the handover.
+    func testARefreshDueWhileReleasingDoesNotKeepTheLoopSpinning() throws {
+        let rig = try DriverRig()
+        rig.driver.start(at: ms(0))
+        rig.driver.tick(at: ms(3700))
+        XCTAssertEqual(rig.driver.router.state, .master)
+        // The gratuitous repeat at 8.7 s schedules the refresh for 68.7 s.
+        for instant in stride(from: 4700, through: 67_700, by: 1000) { rig.driver.tick(at: ms(instant)) }
+        let announced = rig.announcer.announced.count
+        rig.driver.shutdown(at: ms(68_000))
+        rig.driver.tick(at: ms(69_000))
+        XCTAssertTrue(rig.driver.router.isReleasing)
+        XCTAssertEqual(rig.announcer.announced.count, announced, "no refresh from a leaving node")
+        XCTAssertGreaterThan(try XCTUnwrap(rig.driver.nextDue), ms(69_000), "nothing left due in the past")
     }
 }

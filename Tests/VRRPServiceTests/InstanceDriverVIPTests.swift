@@ -1,3 +1,4 @@
+import Logging
 import NetTypes
 import VRRPCore
 import VRRPIO
@@ -74,6 +75,7 @@ final class InstanceDriverVIPTests: XCTestCase {
         rig.driver.tick(at: ms(3700))
         XCTAssertEqual(rig.driver.router.state, .fault)
         XCTAssertEqual(rig.channel.sent.last?.priority, 0)
+        XCTAssertEqual(rig.announcer.announced.count, 0, "no gratuitous ARP for a VIP this node does not hold")
         XCTAssertNotNil(rig.driver.nextDue, "the add is retried")
     }
 
@@ -83,6 +85,38 @@ final class InstanceDriverVIPTests: XCTestCase {
         rig.driver.start(at: ms(0))
         rig.driver.verifyVIPs(present: [], at: ms(100))
         XCTAssertTrue(rig.addresses.present.isEmpty)
+    }
+
+    /// A VIP on a backup's interface (an operator's `ip addr add`, a removal that failed) answers ARP for a node
+    /// that is not master: it is removed when the notification shows it.
+    func testABackupRemovesItsVIPFoundOnTheInterface() throws {
+        let rig = try DriverRig()
+        rig.driver.start(at: ms(0))
+        rig.addresses.appear(DriverRig.vip)
+        rig.driver.verifyVIPs(present: rig.addresses.present, at: ms(100))
+        XCTAssertTrue(rig.addresses.present.isEmpty)
+        XCTAssertEqual(rig.driver.router.state, .backup)
+    }
+
+    /// The kernel refuses to remove the VIP as the master steps down to FAULT: the removal is retried until it
+    /// works, and said as an error each time it fails, instead of leaving a FAULT node answering for the VIP.
+    func testAFailedRemovalIsRetriedUntilTheVIPIsGone() throws {
+        let log = RecordingLog()
+        let rig = try DriverRig(logger: log.logger)
+        rig.driver.start(at: ms(0))
+        rig.driver.tick(at: ms(3700))
+        XCTAssertEqual(rig.driver.router.state, .master)
+        rig.addresses.removeError = Refused()
+        rig.driver.track(TrackedState(proxyProblem: "stalled"), at: ms(4000))
+        XCTAssertEqual(rig.driver.router.state, .fault)
+        XCTAssertEqual(rig.addresses.present, [DriverRig.vip], "refused")
+        rig.driver.tick(at: ms(5000))
+        XCTAssertEqual(log.messages(at: .error).filter { $0 == "cannot remove VIP" }.count, 2, "tried again")
+        rig.addresses.removeError = nil
+        rig.driver.tick(at: ms(6000))
+        XCTAssertTrue(rig.addresses.present.isEmpty)
+        rig.driver.tick(at: ms(7000))
+        XCTAssertEqual(log.messages(at: .error).filter { $0 == "cannot remove VIP" }.count, 2, "done retrying")
     }
 
     /// The interface goes away and comes back (a recreated veth): FAULT while it is gone, then an election

@@ -1,0 +1,31 @@
+import MonotonicTime
+
+/// The VRRP thread's heartbeat to the data plane: at most one ping awaits its answer at a time, and the data
+/// plane's silence counts from when that ping went out.
+///
+/// Counting from the last answer instead would bill the data plane for the VRRP thread's own pauses: after a
+/// stop of the whole process (SIGSTOP, a VM pause) no ping went out meanwhile, yet the time since the last answer
+/// spans the pause, and a master that no peer had replaced would give up its VIP on resume.
+struct ProxyHeartbeat {
+    /// When the ping that awaits its answer went out; nil when none does.
+    private(set) var awaitedSince: MonotonicInstant?
+
+    /// Whether to send a ping now: true, and counted as sent, unless one still awaits its answer.
+    mutating func ping(at now: MonotonicInstant) -> Bool {
+        guard awaitedSince == nil else { return false }
+        awaitedSince = now
+        return true
+    }
+
+    /// The data plane answered at `instant` (the last answer it gave; one before the awaited ping answers an
+    /// earlier one).
+    mutating func answered(at instant: MonotonicInstant) {
+        guard let sent = awaitedSince, instant >= sent else { return }
+        awaitedSince = nil
+    }
+
+    /// How long the awaited ping has gone unanswered; zero when none awaits an answer.
+    func silence(at now: MonotonicInstant) -> Duration {
+        awaitedSince.map { now.since($0) } ?? .zero
+    }
+}
