@@ -64,6 +64,8 @@ public struct ProcessStats: Sendable, Equatable {
     public var splitBrainEvents: Int
     /// The newest timeline any server answered primary on (until `clear timeline`); nil before any did.
     public var newestTimeline: Int?
+    /// Failed writes of the state file that keeps `newestTimeline` across restarts, since start.
+    public var timelineWriteFailures: Int
     /// Every server that says it is primary now, confirmed or not; more than one is an alert.
     public var primaryClaimants: [String]
     /// Log lines dropped since start because stderr did not take them fast enough.
@@ -76,8 +78,8 @@ public struct ProcessStats: Sendable, Equatable {
         totalSessions: Int = 0, maxconn: Int = 0, queued: Int = 0, badStartups: [String: Int] = [:],
         cancelsForwarded: [String: Int] = [:], cancelsDropped: [String: Int] = [:], directTLSSessions: Int = 0,
         acceptErrors: Int = 0, localErrors: [String: Int] = [:], primary: String? = nil, splitBrain: Bool = false,
-        splitBrainEvents: Int = 0, newestTimeline: Int? = nil, primaryClaimants: [String] = [],
-        logLinesDropped: Int = 0, reloadFailures: Int = 0
+        splitBrainEvents: Int = 0, newestTimeline: Int? = nil, timelineWriteFailures: Int = 0,
+        primaryClaimants: [String] = [], logLinesDropped: Int = 0, reloadFailures: Int = 0
     ) {
         self.version = version
         self.pid = pid
@@ -97,6 +99,7 @@ public struct ProcessStats: Sendable, Equatable {
         self.splitBrain = splitBrain
         self.splitBrainEvents = splitBrainEvents
         self.newestTimeline = newestTimeline
+        self.timelineWriteFailures = timelineWriteFailures
         self.primaryClaimants = primaryClaimants
         self.logLinesDropped = logLinesDropped
         self.reloadFailures = reloadFailures
