@@ -161,10 +161,12 @@ systemd-check: debug
 	systemd-sysusers --root="$$scratch/root" - < systemd/pgfloat.sysusers; \
 	systemd-tmpfiles --root="$$scratch/root" --create - < systemd/pgfloat.tmpfiles; \
 	ids=$$(awk -F: '$$1 == "pgfloat" { print $$3 ":" $$4 }' "$$scratch/root/etc/passwd"); \
-	got=$$(stat -c '%a %u:%g' "$$scratch/root/run/pgfloat"); \
-	if [ -z "$$ids" ] || [ "$$got" != "750 $$ids" ]; then \
-		echo "sysusers/tmpfiles: /run/pgfloat is '$$got', want '750 $$ids'"; exit 1; fi; \
-	echo "sysusers.d + tmpfiles.d: user pgfloat ($$ids), /run/pgfloat $$got"
+	for dir in /run/pgfloat /var/lib/pgfloat; do \
+		got=$$(stat -c '%a %u:%g' "$$scratch/root$$dir"); \
+		if [ -z "$$ids" ] || [ "$$got" != "750 $$ids" ]; then \
+			echo "sysusers/tmpfiles: $$dir is '$$got', want '750 $$ids'"; exit 1; fi; \
+	done; \
+	echo "sysusers.d + tmpfiles.d: user pgfloat ($$ids), /run/pgfloat and /var/lib/pgfloat 750 $$ids"
 
 # LeakSanitizer (part of ASan on Linux) over a representative part of the integration suite: pgfloat built with
 # -sanitize=address in a scratch path of its own; every pgfloat process the tests start writes its report to

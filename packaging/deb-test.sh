@@ -88,7 +88,7 @@ listed=$(dpkg -L pgfloat 2>/dev/null || true)
 dpkg-query -W pgfloat >/dev/null 2>&1 && fail "dpkg still knows pgfloat" || pass "dpkg forgot pgfloat"
 for path in /usr/bin/pgfloat /etc/pgfloat /usr/lib/systemd/system/pgfloat.service /usr/lib/sysusers.d/pgfloat.conf \
     /usr/lib/tmpfiles.d/pgfloat.conf /usr/share/man/man1/pgfloat.1.gz /usr/share/doc/pgfloat /run/pgfloat \
-    /var/lib/systemd/deb-systemd-helper-enabled/pgfloat.service.dsh-also; do
+    /var/lib/pgfloat /var/lib/systemd/deb-systemd-helper-enabled/pgfloat.service.dsh-also; do
     [ ! -e "$path" ] && pass "$path gone" || fail "$path left after purge"
 done
 # Debian keeps system users on purge (files owned by the uid may remain); the test leaves it too.

@@ -64,6 +64,8 @@ public struct ProcessStats: Sendable, Equatable {
     public var splitBrainEvents: Int
     /// The newest timeline any server answered primary on (until `clear timeline`); nil before any did.
     public var newestTimeline: Int?
+    /// Failed writes of the state file that keeps `newestTimeline` across restarts, since start.
+    public var timelineWriteFailures: Int
     /// Every server that says it is primary now, confirmed or not; more than one is an alert.
     public var primaryClaimants: [String]
     /// Whether a server reports Patroni's maintenance mode (`patronictl pause`); nil when no check asks Patroni.
@@ -78,8 +80,9 @@ public struct ProcessStats: Sendable, Equatable {
         totalSessions: Int = 0, maxconn: Int = 0, queued: Int = 0, badStartups: [String: Int] = [:],
         cancelsForwarded: [String: Int] = [:], cancelsDropped: [String: Int] = [:], directTLSSessions: Int = 0,
         acceptErrors: Int = 0, localErrors: [String: Int] = [:], primary: String? = nil, splitBrain: Bool = false,
-        splitBrainEvents: Int = 0, newestTimeline: Int? = nil, primaryClaimants: [String] = [],
-        patroniPaused: Bool? = nil, logLinesDropped: Int = 0, reloadFailures: Int = 0
+        splitBrainEvents: Int = 0, newestTimeline: Int? = nil, timelineWriteFailures: Int = 0,
+        primaryClaimants: [String] = [], patroniPaused: Bool? = nil, logLinesDropped: Int = 0,
+        reloadFailures: Int = 0
     ) {
         self.version = version
         self.pid = pid
@@ -99,6 +102,7 @@ public struct ProcessStats: Sendable, Equatable {
         self.splitBrain = splitBrain
         self.splitBrainEvents = splitBrainEvents
         self.newestTimeline = newestTimeline
+        self.timelineWriteFailures = timelineWriteFailures
         self.primaryClaimants = primaryClaimants
         self.patroniPaused = patroniPaused
         self.logLinesDropped = logLinesDropped

@@ -23,6 +23,9 @@ extension MetricNameDescriptor {
         "split_brain_events", unit: "total", help: "Check rounds that found a split brain.")
     static let newestTimeline = pgfloat(
         "newest_timeline", help: "Newest timeline a server answered primary on; no writes to an older one.")
+    static let timelineWriteFailuresTotal = pgfloat(
+        "timeline_write_failures", unit: "total",
+        help: "Failed writes of the state file that keeps the newest timeline across restarts.")
     static let patroniPaused = pgfloat(
         "patroni_paused", help: "1 while a server reports Patroni's maintenance mode: Patroni fails nothing over.")
     static let primaryClaimants = pgfloat(

@@ -49,7 +49,13 @@ public final class MetricsExporter: @unchecked Sendable {
         }
         gauge(.splitBrain, [], process.splitBrain ? 1 : 0)
         total(.splitBrainEventsTotal, [], process.splitBrainEvents)
-        if let newest = process.newestTimeline { gauge(.newestTimeline, [], Double(newest)) }
+        if let newest = process.newestTimeline {
+            gauge(.newestTimeline, [], Double(newest))
+        } else {
+            // After `clear timeline` no value is known: the series goes rather than showing the forgotten one.
+            registry.unregisterGauge(registry.makeGauge(descriptor: .newestTimeline, labels: []))
+        }
+        total(.timelineWriteFailuresTotal, [], process.timelineWriteFailures)
         gauge(.primaryClaimants, [], Double(process.primaryClaimants.count))
         if let paused = process.patroniPaused { gauge(.patroniPaused, [], paused ? 1 : 0) }
         total(.logLinesDroppedTotal, [], process.logLinesDropped)

@@ -57,6 +57,7 @@ enum StatsAssembler {
             cancelsDropped: traffic.cancelsDropped, directTLSSessions: traffic.directTLSSessions,
             acceptErrors: traffic.acceptErrors, localErrors: traffic.localErrors, primary: routing?.primary, splitBrain: routing?.splitBrain ?? false,
             splitBrainEvents: health.splitBrainEvents, newestTimeline: health.view.newestPrimaryTimeline,
+            timelineWriteFailures: health.timelineWriteFailures,
             primaryClaimants: routing?.primaryClaimants ?? [], patroniPaused: health.view.patroniPaused,
             logLinesDropped: process.logLinesDropped,
             reloadFailures: process.reloadFailures)

@@ -89,7 +89,11 @@ public final class Daemon: @unchecked Sendable {
         }
         self.vrrp = vrrp
         if let hooks, let vrrp { try hooks.startTrackScripts(of: config.vrrp, reportingTo: vrrp) }
-        checker = HealthChecker(eventLoop: checkLoop.next(), logger: logger, launcher: launcher) { table in
+        // The newest primary timeline outlives the process: a restart must not let an old primary take writes.
+        let timelineFile = NewestTimelineFile(path: NewestTimelineFile.defaultPath())
+        checker = HealthChecker(
+            eventLoop: checkLoop.next(), logger: logger, launcher: launcher, timelineFile: timelineFile
+        ) { table in
             plane.setRouting(table)
             vrrp?.setBackendsReachable(table.eligible.values.contains { !$0.isEmpty })
         }

@@ -28,8 +28,9 @@ extension ClusterView {
     }
 
     /// The primary writes may go to: the store's confirmed leader when a store guides routing, else the
-    /// split-brain guard's choice among usable servers that the checks trust as primary. Either way never one
-    /// on a timeline older than the newest seen.
+    /// split-brain guard's choice among usable servers that the checks trust as primary, once the startup gate
+    /// is open (the store already chose, so it needs no gate). Either way never one on a timeline older than the
+    /// newest seen.
     func election() -> SplitBrainGuard.Election {
         let newest = newestPrimaryTimeline
         if let store {
@@ -41,6 +42,7 @@ extension ClusterView {
             }
             return election
         }
+        if holdsElections { return SplitBrainGuard.Election(primary: nil, splitBrain: false) }
         let claimants = members.filter { Self.isUsable($0.health) && $0.health.role == .primary }
         return SplitBrainGuard.elect(
             claimants.map { .init(name: $0.config.name, timeline: $0.health.timeline) }, newest: newest)
@@ -56,6 +58,8 @@ extension ClusterView {
         case .fenced?, .leader(nil)?: leaderless = true
         case .leader(.some)?, .unmappedLeader?, nil: leaderless = false
         }
+        // Nobody lost the role while the startup gate holds the election: it is not decided yet.
+        if store == nil, holdsElections { return [] }
         return Set(members.lazy.filter { member in
             let health = member.health
             guard member.config.name != primary else { return false }

@@ -34,8 +34,12 @@ public struct ClusterView: Sendable {
     /// The newest timeline any server answered primary on since start or since the operator last cleared it;
     /// nil before any primary answer told a timeline. No primary on an older timeline takes writes: it lost to
     /// a newer one, even one not confirmed yet or dead since. Cluster-wide and kept across reloads, as the
-    /// servers that showed it may have been removed; only `clearNewestPrimaryTimeline()` forgets it.
+    /// servers that showed it may have been removed, and across restarts through the driver's state file
+    /// (`remember(newestPrimaryTimeline:)`); only `clearNewestPrimaryTimeline()` forgets it.
     public private(set) var newestPrimaryTimeline: Int?
+    /// Holds the check-based election after start (see `StartupGate`); nil when never armed (a view not driven
+    /// by a daemon that just started).
+    public private(set) var startupGate: StartupGate?
 
     public init(servers: [ServerConfig], check: CheckSettings) {
         self.check = check
@@ -90,6 +94,28 @@ public struct ClusterView: Sendable {
         guard outcome.reachable else { return events }
         return events + measureLag(after: server, checkDuration: outcome.duration)
     }
+
+    /// Takes the newest primary timeline a previous run of the daemon remembered (its state file): a primary on an
+    /// older timeline lost to a newer one even when that one is dead now. Never lowers what this run has seen.
+    public mutating func remember(newestPrimaryTimeline timeline: Int) {
+        if timeline > newestPrimaryTimeline ?? Int.min { newestPrimaryTimeline = timeline }
+    }
+
+    /// Arms the startup gate at `now`, the start of the checks: no primary is elected by the checks until every
+    /// configured server has answered once or one check `timeout` has passed.
+    public mutating func holdElections(from now: MonotonicInstant) {
+        startupGate = StartupGate(start: now, timeout: check.timeout)
+    }
+
+    /// Opens the startup gate when it may open at `now`; returns why, only the time it opens. The driver calls it
+    /// after every check result and when the gate's deadline passes.
+    public mutating func reviewStartupGate(at now: MonotonicInstant) -> StartupGate.Opening? {
+        let everyServerAnswered = members.allSatisfy { $0.health.lastOutcome != nil }
+        return startupGate?.review(everyServerAnswered: everyServerAnswered, at: now)
+    }
+
+    /// Whether the startup gate still holds the check-based election.
+    var holdsElections: Bool { startupGate.map { !$0.isOpen } ?? false }
 
     /// Forgets the newest primary timeline, for a cluster restored from a backup onto an older timeline; the
     /// next primary answer sets it again. Returns what was forgotten.

@@ -11,6 +11,8 @@ public struct HealthReport: Sendable {
     public var splitBrainEvents: Int
     /// Times the checks contradicted the store's leader key since start.
     public var storeDisagreements: Int
+    /// Failed writes of the newest primary timeline's state file since start.
+    public var timelineWriteFailures: Int = 0
     /// When the report was taken, on the clock the view's instants use.
     public var takenAt: MonotonicInstant
 }
@@ -21,7 +23,8 @@ extension HealthChecker {
         eventLoop.submit {
             HealthReport(
                 view: self.view, routing: self.routing, splitBrainEvents: self.splitBrainEvents,
-                storeDisagreements: self.storeDisagreements, takenAt: Self.now())
+                storeDisagreements: self.storeDisagreements, timelineWriteFailures: self.timelineSync.failures,
+                takenAt: Self.now())
         }
     }
 
@@ -46,13 +49,14 @@ extension HealthChecker {
     }
 
     /// Forgets the newest primary timeline (the operator's `clear timeline`, for a cluster restored from a
-    /// backup onto an older timeline) and republishes routing; returns what was forgotten.
+    /// backup onto an older timeline), in its state file too, and republishes routing; returns what was forgotten.
     public func clearNewestPrimaryTimeline() -> EventLoopFuture<Int?> {
         eventLoop.submit {
             let cleared = self.view.clearNewestPrimaryTimeline()
             self.logger.notice(
                 "newest primary timeline cleared",
                 metadata: ["from": "\(cleared.map(String.init) ?? "none")", "why": "runtime API clear timeline"])
+            self.keepNewestTimeline()
             self.publishRouting()
             return cleared
         }

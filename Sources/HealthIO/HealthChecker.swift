@@ -1,5 +1,6 @@
 import AsyncHTTPClient
 import ConfigModel
+import Dispatch
 import HealthCore
 import Logging
 import Metrics
@@ -49,15 +50,27 @@ public final class HealthChecker: @unchecked Sendable {
     /// The disagreements between the store and the checks found last, and how many arose since start.
     var disagreements: Set<StoreDisagreement> = []
     var storeDisagreements = 0
+    /// Keeps the newest primary timeline across restarts; nil keeps it in memory only (tests).
+    let timelineFile: NewestTimelineFile?
+    /// When the file needs writing (see `NewestTimelineFile+Checker.swift`).
+    var timelineSync = NewestTimelineSync(retryDelay: HealthChecker.timelineRetryDelay)
+    /// The file's writes wait for the disk here, never on `eventLoop`.
+    let timelineQueue = DispatchQueue(label: "pgfloat.newest-timeline")
+    /// Fires when the startup gate's deadline passes; nil once the gate is open.
+    var gateTimer: Scheduled<Void>?
 
     /// - Parameter launcher: Runs `external` check scripts; the daemon passes the one that applies `script_user`
     ///   and the script security check.
+    /// - Parameter timelineFile: Where the newest primary timeline is kept across restarts; read at the first
+    ///   configuration, written whenever it changes.
     public init(
         eventLoop: EventLoop, logger: Logger,
         launcher: ScriptLauncher = .asDaemonUser,
+        timelineFile: NewestTimelineFile? = nil,
         onRouting: @escaping RoutingHandler
     ) {
         self.eventLoop = eventLoop
+        self.timelineFile = timelineFile
         self.launcher = launcher
         self.logger = logger
         self.onRouting = onRouting
@@ -75,6 +88,7 @@ public final class HealthChecker: @unchecked Sendable {
     public func stop() -> EventLoopFuture<Void> {
         eventLoop.flatSubmit {
             self.rampTimer?.cancel()
+            self.gateTimer?.cancel()
             let stopping = self.targets.values.map { target -> EventLoopFuture<Void> in
                 target.scheduled?.cancel()
                 return target.probe.shutdown()
@@ -89,7 +103,9 @@ public final class HealthChecker: @unchecked Sendable {
     private func apply(_ config: PGFloatConfig) {
         check = config.check
         listeners = config.listeners
+        let starting = view.startupGate == nil
         view.reconfigure(servers: config.servers, check: config.check)
+        if starting { resumeFromLastRun() }
         view.keepAdministration(of: config.listeners)
         view.followLagLimits(of: config.listeners)
         let wanted = Set(config.servers.map(\.name))
@@ -154,6 +170,7 @@ public final class HealthChecker: @unchecked Sendable {
             .recordNanoseconds(Int64(outcome.duration.nanoseconds))
         let newestBefore = view.newestPrimaryTimeline
         for event in view.record(server: target.server.name, outcome: outcome, at: now) { log(event) }
+        reviewStartupGate(at: now)
         if view.newestPrimaryTimeline != newestBefore {
             logger.notice(
                 "newest primary timeline",
@@ -163,6 +180,7 @@ public final class HealthChecker: @unchecked Sendable {
                     "why": "answered primary on a newer timeline; no writes to a primary on an older one",
                 ])
         }
+        keepNewestTimeline()
         let starvedBefore = starvedServers()
         publishRouting()
         reviewDisagreements()

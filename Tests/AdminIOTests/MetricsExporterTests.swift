@@ -53,6 +53,27 @@ final class MetricsExporterTests: XCTestCase {
         XCTAssertTrue(exporter.render(taken).contains("pgfloat_patroni_paused 1"))
     }
 
+    /// After `clear timeline` the gauge must not keep showing the forgotten timeline.
+    func testTheNewestTimelineGaugeGoesAfterTheTimelineWasCleared() {
+        let exporter = MetricsExporter(registry: PrometheusCollectorRegistry())
+        var taken = snapshot(sessions: 1, bytes: 1)
+        taken.process.newestTimeline = 4
+        XCTAssertTrue(exporter.render(taken).contains("pgfloat_newest_timeline 4"))
+        taken.process.newestTimeline = nil
+        let cleared = exporter.render(taken)
+        XCTAssertFalse(cleared.contains("pgfloat_newest_timeline "), cleared)
+        taken.process.newestTimeline = 2
+        XCTAssertTrue(exporter.render(taken).contains("pgfloat_newest_timeline 2"))
+    }
+
+    func testFailedTimelineWritesAreACounter() {
+        let exporter = MetricsExporter(registry: PrometheusCollectorRegistry())
+        var taken = snapshot(sessions: 1, bytes: 1)
+        taken.process.timelineWriteFailures = 3
+        let text = exporter.render(taken)
+        XCTAssertTrue(text.contains("pgfloat_timeline_write_failures_total 3"), text)
+    }
+
     func testDroppedLogLinesAreACounter() {
         let exporter = MetricsExporter(registry: PrometheusCollectorRegistry())
         var snapshot = snapshot(sessions: 0, bytes: 0)

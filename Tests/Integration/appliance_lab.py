@@ -41,7 +41,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from harness import PG_BIN, pgfloat_bin, wait_until
+from harness import PG_BIN, pgfloat_bin, pgfloat_env, wait_until
 from netns_lab import Lab, apt_install, call_in_netns, ensure_packages, enter_netns
 
 DB_NODES = ("db1", "db2", "db3")
@@ -565,7 +565,8 @@ notify = "{self.work / 'notify.sh'} {proxy}"
         sock = self.admin_socket(proxy)
         if sock.exists():
             sock.unlink()
-        self.proxies[proxy] = self.lab.run(proxy, str(self.binary), "run", "-c", str(self.work / f"{proxy}.toml"))
+        self.proxies[proxy] = self.lab.run(proxy, str(self.binary), "run", "-c", str(self.work / f"{proxy}.toml"),
+                                           env=pgfloat_env(self.work / f"{proxy}-state"))
         proc = self.proxies[proxy]
 
         def up():

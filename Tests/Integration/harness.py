@@ -34,6 +34,14 @@ def pgfloat_bin() -> Path:
     return Path(os.environ.get("PGFLOAT_BIN", REPO_ROOT / ".build" / "debug" / "pgfloat"))
 
 
+def pgfloat_env(state_dir: Path) -> dict[str, str]:
+    """The environment for `pgfloat run`: its state file (the newest primary timeline) in `state_dir`, as systemd's
+    StateDirectory= would set it, so that no test reads what another left in /var/lib/pgfloat."""
+    if not state_dir.exists():
+        state_dir.mkdir(parents=True)
+    return {**os.environ, "STATE_DIRECTORY": str(state_dir)}
+
+
 def skip_module_unless_runnable() -> None:
     """Skips the calling test module unless it runs as root (PostgreSQL runs as user postgres) with a binary."""
     import pytest  # only the test modules need it; the benchmarks import this file too
@@ -493,6 +501,8 @@ class PGFloat:
         self.dir = Path(tempfile.mkdtemp(prefix="pgfloat-run-"))
         self.config_path = self.dir / "pgfloat.toml"
         self.log_path = self.dir / "pgfloat.log"
+        # Kept across stop() and start() of this object, as StateDirectory= is across restarts of the unit.
+        self.state_dir = self.dir / "state"
         self.config_path.write_text(config)
         self.proc: subprocess.Popen | None = None
 
@@ -526,7 +536,7 @@ class PGFloat:
                 os.set_blocking(self.stderr_read, False)
             try:
                 self.proc = subprocess.Popen([str(self.binary), "run", "-c", str(self.config_path), *self.args],
-                                             stdin=subprocess.DEVNULL, stdout=log,
+                                             stdin=subprocess.DEVNULL, stdout=log, env=pgfloat_env(self.state_dir),
                                              stderr=log if stderr_write is None else stderr_write)
             finally:
                 if stderr_write is not None:

@@ -39,7 +39,7 @@ from typing import Callable
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from harness import REPO_ROOT, pgfloat_bin, toml_value, wait_until  # noqa: E402
+from harness import REPO_ROOT, pgfloat_bin, pgfloat_env, toml_value, wait_until  # noqa: E402
 from netns_lab import RUN_PREFIX, Lab, call_in_netns, compute_outages, ensure_packages, list_namespaces  # noqa
 
 PORT = 5432
@@ -108,7 +108,8 @@ class PgfloatNode:
         fcntl.fcntl(write_end, F_SETPIPE_SZ, PIPE_BYTES)
         try:
             proc = self.lab.run(self.host, str(pgfloat_bin()), "run", "-c", str(config),
-                                stdout=write_end, stderr=write_end)
+                                stdout=write_end, stderr=write_end,
+                                env=pgfloat_env(config.parent / f"{self.host}-state"))
         finally:
             os.close(write_end)
         self._read_end = read_end
