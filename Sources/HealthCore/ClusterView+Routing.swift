@@ -132,6 +132,8 @@ extension ClusterView {
                 guard Self.isUsable(member.health), !answersPrimaryWithoutTheRole(member.config.name) else {
                     return false
                 }
+                // Before the startup gate opens no primary is decided: one that answered first may be the old one.
+                if holdsElections, store == nil, member.health.role == .primary { return false }
                 let leads = member.config.name == primary || patroniFacts(of: member.config.name)?.standbyLeader == true
                 return leads || passesTags(member, for: listener)
             }

@@ -110,7 +110,8 @@ public struct ClusterView: Sendable {
     /// Opens the startup gate when it may open at `now`; returns why, only the time it opens. The driver calls it
     /// after every check result and when the gate's deadline passes.
     public mutating func reviewStartupGate(at now: MonotonicInstant) -> StartupGate.Opening? {
-        let everyServerAnswered = members.allSatisfy { $0.health.lastOutcome != nil }
+        // A busy answer (53300 at login, say) tells no role: the gate waits for a conclusive one or its deadline.
+        let everyServerAnswered = members.allSatisfy { $0.health.reachability != .unknown }
         return startupGate?.review(everyServerAnswered: everyServerAnswered, at: now)
     }
 

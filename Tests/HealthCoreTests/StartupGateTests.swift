@@ -33,6 +33,29 @@ final class StartupGateTests: XCTestCase {
         XCTAssertTrue(table.deposed.contains("a"), "the old primary lost the role once the election ran")
     }
 
+    func testABusyAnswerDoesNotCountAsAnswered() {
+        // The new primary, flooded by reconnecting clients, answers 53300: that tells no role, so the old primary,
+        // which answered first, must not win while the gate waits for a conclusive answer or its deadline.
+        answer("a", .primary(timeline: 5), at: sec(0))
+        answer("c", .replica(timeline: 5), at: sec(0))
+        answer("b", .serverError(sqlState: "53300", message: "sorry, too many clients already"), at: sec(1))
+        XCTAssertEqual(view.startupGate?.isOpen, false)
+        XCTAssertNil(view.routing(for: writes, at: sec(1)).primary)
+        answer("b", .primary(timeline: 6), at: sec(1, plusNanoseconds: 500_000_000))
+        XCTAssertEqual(view.routing(for: writes, at: sec(1, plusNanoseconds: 500_000_000)).names("writes"), ["b"])
+    }
+
+    func testWhileTheGateHoldsNoPrimaryTakesSessionsOfAnAnyListener() {
+        // An `any` listener would otherwise send writes to whichever primary answered first, before the others
+        // had a chance to show a newer timeline.
+        let any = [listener("any", .any, ["a", "b", "c"])]
+        answer("a", .primary(timeline: 5), at: sec(0))
+        answer("c", .replica(timeline: 5), at: sec(0))
+        XCTAssertEqual(view.routing(for: any, at: sec(0)).names("any"), ["c"])
+        answer("b", .primary(timeline: 6), at: sec(0, plusNanoseconds: 10_000_000))
+        XCTAssertEqual(view.routing(for: any, at: sec(0, plusNanoseconds: 10_000_000)).names("any"), ["b", "c"])
+    }
+
     func testAnUnreachableServerCountsAsAnswered() {
         answer("a", .primary(timeline: 5), at: sec(0))
         answer("c", .replica(timeline: 5), at: sec(0))
