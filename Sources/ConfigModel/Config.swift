@@ -281,6 +281,15 @@ public enum ListenerRole: String, Sendable, Equatable, CaseIterable {
         }
     }
 
+    /// Whether the role's pool can hold the primary, so that its sessions there may write and are closed when that
+    /// server loses the role (`on_primary_lost`).
+    public var mayReachPrimary: Bool {
+        switch self {
+        case .primary, .any, .replicaOrPrimary: return true
+        case .replica, .sync, .async, .standbyLeader: return false
+        }
+    }
+
     /// Whether the role needs what only Patroni tells (a `patroni` check or `[dcs]`): synchronous standbys, the
     /// standby leader.
     public var needsPatroni: Bool {

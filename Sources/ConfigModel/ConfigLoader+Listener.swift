@@ -112,11 +112,11 @@ extension ConfigLoader {
                 }
             }
             checkPool(of: listener, label: label, servers: servers, diagnostics: diagnostics)
-            if let line = listener.onPrimaryLostLine, listener.role != .primary {
+            if let line = listener.onPrimaryLostLine, !listener.role.mayReachPrimary {
                 diagnostics.report(
                     key: "listener.on_primary_lost", line: line,
-                    "\(label) has role = \"\(listener.role.rawValue)\"; on_primary_lost applies only to "
-                        + "role = \"primary\" listeners")
+                    "\(label) has role = \"\(listener.role.rawValue)\", whose pool never holds a primary; "
+                        + "on_primary_lost applies to role = \"primary\", \"any\" and \"replica-or-primary\"")
             }
         }
     }

@@ -24,7 +24,8 @@ extension ClusterView {
         return RoutingTable(
             eligible: eligible, primary: election.primary,
             primaryClaimants: members.filter(\.health.claimsPrimary).map(\.config.name),
-            deposed: deposed(primary: election.primary), splitBrain: election.splitBrain, nextRampUpdate: nextRamp)
+            deposed: deposed(primary: election.primary), lostPrimaries: lostPrimaries(),
+            splitBrain: election.splitBrain, nextRampUpdate: nextRamp)
     }
 
     /// The primary writes may go to: the store's confirmed leader when a store guides routing, else the

@@ -15,4 +15,20 @@ extension ClusterView {
         if isSuperseded(server) { return true }
         return store.map { $0.leader != server } ?? false
     }
+
+    /// Servers whose last answer was primary and that lost the role for certain: superseded, or a store names
+    /// another leader (or a member that is no server). A store without a leader (fenced, between leaders) cannot
+    /// tell, so it names none: sessions open on the primary stay, as on a primary listener. See
+    /// `RoutingTable.lostPrimaries`.
+    func lostPrimaries() -> Set<String> {
+        Set(members.lazy.map(\.config.name).filter { name in
+            guard self.health(of: name)?.answeredRole == .primary else { return false }
+            if self.isSuperseded(name) { return true }
+            switch self.store?.writes {
+            case .leader(let leader?)?: return leader != name
+            case .unmappedLeader?: return true
+            case .fenced?, .leader(nil)?, nil: return false
+            }
+        })
+    }
 }

@@ -16,6 +16,11 @@ public struct RoutingTable: Sendable, Equatable {
     /// (`on_primary_lost`). While nobody is primary, a down server is left to `on_marked_down` (a check that
     /// fails must not cut sessions) and a primary its agent drains keeps its sessions.
     public var deposed: Set<String>
+    /// Servers whose last answer was primary and that lost the role for certain (an older timeline than the
+    /// newest seen, or a store naming another leader). Listeners of the other roles that can reach a primary
+    /// (`any`, `replica-or-primary`) close their sessions there (`on_primary_lost`): `deposed` also names every
+    /// replica once a primary is elected, where their sessions are reads and stay.
+    public var lostPrimaries: Set<String>
     /// True when two or more servers claim primary and the guard could not pick one (equal or unknown
     /// timelines): then no server is primary. Never true together with a `primary`.
     public var splitBrain: Bool
@@ -25,12 +30,14 @@ public struct RoutingTable: Sendable, Equatable {
 
     public init(
         eligible: [String: [EligibleServer]], primary: String?, primaryClaimants: [String],
-        deposed: Set<String> = [], splitBrain: Bool, nextRampUpdate: MonotonicInstant?
+        deposed: Set<String> = [], lostPrimaries: Set<String> = [], splitBrain: Bool,
+        nextRampUpdate: MonotonicInstant?
     ) {
         self.eligible = eligible
         self.primary = primary
         self.primaryClaimants = primaryClaimants
         self.deposed = deposed
+        self.lostPrimaries = lostPrimaries
         self.splitBrain = splitBrain
         self.nextRampUpdate = nextRampUpdate
     }

@@ -23,10 +23,10 @@ extension DataPlane {
             // A deposed primary that still answers is never marked down, and one whose check fails is marked
             // down without closing anything by default; either way PostgreSQL keeps its sessions writing: writes
             // a later pg_rewind throws away.
-            if listener.config.role == .primary, listener.config.onPrimaryLost == .shutdownSessions,
-                !table.deposed.isEmpty
-            {
-                closeSessions(of: listener, where: { table.deposed.contains($0.config.name) }, .primaryLost)
+            // A role-blind listener's sessions on a primary that lost the role may write just as well.
+            let lost = listener.config.role == .primary ? table.deposed : table.lostPrimaries
+            if listener.config.onPrimaryLost == .shutdownSessions, listener.config.role.mayReachPrimary, !lost.isEmpty {
+                closeSessions(of: listener, where: { lost.contains($0.config.name) }, .primaryLost)
             }
             let regularCameUp = listener.pool.indices.contains { position in
                 !listener.pool[position].config.backup && before[position] == nil && after[position] != nil

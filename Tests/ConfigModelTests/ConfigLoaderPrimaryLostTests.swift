@@ -24,10 +24,18 @@ final class ConfigLoaderPrimaryLostTests: XCTestCase {
         XCTAssertTrue(problem.message.contains("\"shutdown-sessions\""), problem.message)
     }
 
-    func testItIsRejectedOnAListenerThatIsNotPrimary() throws {
+    func testItIsRejectedOnAListenerWhosePoolNeverHoldsAPrimary() throws {
         let problem = try XCTUnwrap(onlyProblem(base + "role = \"replica\"\non_primary_lost = \"none\"\n"))
         XCTAssertEqual(problem.key, "listener.on_primary_lost")
         XCTAssertEqual(problem.line, 9)
-        XCTAssertTrue(problem.message.contains("role = \"primary\""), problem.message)
+        XCTAssertTrue(problem.message.contains("role = \"replica\""), problem.message)
+    }
+
+    func testAnyAndReplicaOrPrimaryListenersTakeIt() throws {
+        for role in ["any", "replica-or-primary"] {
+            let config = try ConfigLoader.load(
+                text: base + "role = \"\(role)\"\non_primary_lost = \"none\"\n", path: "t.toml")
+            XCTAssertEqual(config.listeners[0].onPrimaryLost, MarkedDownAction.none, role)
+        }
     }
 }

@@ -109,4 +109,24 @@ final class AnyRoleSupersededPrimaryTests: XCTestCase {
         view.follow(store: StoreGuidance(writes: .leader("a")), at: sec(1))
         XCTAssertEqual(view.routing(for: any, at: sec(1)).names("any"), ["a", "b"])
     }
+
+    func testAPrimaryThatLostTheRoleForCertainIsNamedForItsSessions() {
+        // Sessions an any listener holds on it may write: they are closed (on_primary_lost).
+        XCTAssertEqual(view.routing(for: any, at: sec(0)).lostPrimaries, [])
+        view.record(server: "b", outcome: .primary(timeline: 2), at: sec(1))
+        XCTAssertEqual(view.routing(for: any, at: sec(1)).lostPrimaries, ["a"])
+        view.record(server: "a", outcome: .replica(timeline: 1), at: sec(2))
+        XCTAssertEqual(view.routing(for: any, at: sec(2)).lostPrimaries, [], "a replica takes no writes")
+    }
+
+    func testAStoreWithoutALeaderTakesNoSessionsAway() {
+        // Fenced or between leaders, the store cannot tell who lost the role: the any pool leaves the primary
+        // out, but sessions already open stay, as on a primary listener.
+        view.follow(store: StoreGuidance(writes: .fenced), at: sec(1))
+        XCTAssertEqual(view.routing(for: any, at: sec(1)).lostPrimaries, [])
+        view.follow(store: StoreGuidance(writes: .leader("b")), at: sec(1))
+        XCTAssertEqual(view.routing(for: any, at: sec(1)).lostPrimaries, ["a"])
+        view.follow(store: StoreGuidance(writes: .unmappedLeader(member: "node9")), at: sec(1))
+        XCTAssertEqual(view.routing(for: any, at: sec(1)).lostPrimaries, ["a"])
+    }
 }

@@ -206,6 +206,35 @@ final class DataPlaneRoutingTests: XCTestCase {
         }
     }
 
+    func testAnAnyListenerClosesItsSessionsOnAPrimaryThatLostTheRole() throws {
+        // An application writing through the default role: its session on the old primary would keep committing.
+        let server = try LoopbackSockets.listen()
+        defer { close(server.fd) }
+        let proxy = try ProxyHarness(servers: [("s1", server.port)], role: .any)
+        defer { proxy.stop() }
+        proxy.allow("s1")
+        let (client, backend) = try proxy.openSession(to: server.fd)
+        defer { close(client); close(backend) }
+
+        proxy.allow(lostPrimaries: ["s1"])
+        XCTAssertEqual(try LoopbackSockets.receiveToEOF(client), [])
+    }
+
+    func testAnAnyListenerKeepsItsSessionsOnServersOnlyDeposed() throws {
+        // Deposed also names every replica once a primary is elected: an any listener's reads there stay.
+        let server = try LoopbackSockets.listen()
+        defer { close(server.fd) }
+        let proxy = try ProxyHarness(servers: [("s1", server.port)], role: .any)
+        defer { proxy.stop() }
+        proxy.allow("s1")
+        let (client, backend) = try proxy.openSession(to: server.fd)
+        defer { close(client); close(backend) }
+
+        proxy.allow("s1", deposed: ["s1"])
+        try LoopbackSockets.send(backend, Array("still here".utf8))
+        XCTAssertEqual(try LoopbackSockets.receive(client, count: 10), Array("still here".utf8))
+    }
+
     func testADeposedPrimaryKeepsItsSessionsWithOnPrimaryLostNone() throws {
         let server = try LoopbackSockets.listen()
         defer { close(server.fd) }

@@ -45,11 +45,11 @@ final class ProxyHarness {
 
     /// Lets the listener use exactly these servers, as a routing table from the health view would, and returns
     /// once the data plane has taken the table (a client that connects next is routed by it).
-    func allow(_ servers: String..., deposed: Set<String> = []) {
+    func allow(_ servers: String..., deposed: Set<String> = [], lostPrimaries: Set<String> = []) {
         let eligible = servers.map { EligibleServer(name: $0, weight: 100) }
         plane.setRouting(
             RoutingTable(eligible: ["test": eligible], primary: nil, primaryClaimants: [], deposed: deposed,
-                         splitBrain: false, nextRampUpdate: nil))
+                         lostPrimaries: lostPrimaries, splitBrain: false, nextRampUpdate: nil))
         let box = ReplyBox<Bool>()
         plane.ping { _ in box.put(true) }
         XCTAssertNoThrow(try box.take())
