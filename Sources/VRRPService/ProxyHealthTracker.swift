@@ -39,7 +39,7 @@ struct ProxyHealthTracker {
     /// Counts `observation` (unless it comes too soon after the last counted one) and returns the problem to
     /// track: nil while the proxy counts as working, even if this observation was bad.
     mutating func observe(_ observation: ProxyObservation, at now: MonotonicInstant) -> String? {
-        if observation.loopLateness > silence { return reported }
+        if skips(lateness: observation.loopLateness) { return reported }
         if let lastCounted, now < lastCounted + period { return reported }
         lastCounted = now
         let problem = observation.problem ?? silenceProblem(observation.silence)
@@ -47,6 +47,10 @@ struct ProxyHealthTracker {
         _ = counter.record(success: problem == nil)
         return reported
     }
+
+    /// Whether a pass `lateness` past its due time goes uncounted: the VRRP thread stalled longer than the silence
+    /// limit, so the whole process, data plane too, may have stopped.
+    func skips(lateness: Duration) -> Bool { lateness > silence }
 
     /// The problem as tracked now.
     var reported: String? {

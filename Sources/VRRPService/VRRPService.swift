@@ -337,6 +337,9 @@ public final class VRRPService: @unchecked Sendable {
         let lateness = now.since(nextTracking)
         nextTracking = now + Self.trackingPeriod
         pings.answered(at: lastPong.get())
+        // A pass that some instance leaves uncounted for lateness may follow a stop of the whole process: silence
+        // counts only time the data plane could run, from now on.
+        if drivers.contains(where: { $0.proxyHealth.skips(lateness: lateness) }) { pings.restart(at: now) }
         if pings.ping(at: now) {
             let lastPong = self.lastPong
             let mailbox = self.mailbox
