@@ -89,7 +89,7 @@ func check(_ command: Result<AdminCommand, AdminCommandError>) {
         fuzzCheck(isWord(listener), "listener \(listener.debugDescription)")
     case .success(.help), .success(.prompt), .success(.quit), .success(.showInfo), .success(.showStat),
         .success(.showServersState(nil)), .success(.showServersRoles), .success(.showSessions), .success(.showVRRP),
-        .success(.showDCS):
+        .success(.showDCS), .success(.clearTimeline):
         break
     }
 }

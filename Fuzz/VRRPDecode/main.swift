@@ -173,8 +173,9 @@ struct Driver {
         case 4: perform { $0.shutdown(at: $1) }
         case 5: perform { $0.start(at: $1) }
         default:
-            // Tracking weights are -254...254 each (ConfigModel); a few of them add up.
-            router.setPriorityAdjustment(Int(Int8(bitPattern: input.byte())) * 4)
+            // Tracking weights are -253...253 each (ConfigModel); a few of them add up.
+            let adjustment = Int(Int8(bitPattern: input.byte())) * 4
+            perform { $0.setPriorityAdjustment(adjustment, at: $1) }
         }
     }
 
@@ -184,6 +185,7 @@ struct Driver {
         var copy = self
         let before = copy.router.state
         let electing = before == .backup && copy.router.administrativeMode == .automatic
+        let releasing = copy.router.isReleasing
         var advertised = false
         for _ in 0..<8 {
             guard let earliest = copy.pending.values.min(by: { $0.deadline < $1.deadline }) else { break }
@@ -198,8 +200,12 @@ struct Driver {
         if electing {
             fuzzCheck(copy.router.state == .master, "a backup with no master in sight stays \(copy.router.state)")
         }
-        if before == .master {
+        if before == .master && !releasing {
             fuzzCheck(advertised && copy.router.state == .master, "a master alone stopped advertising")
+        }
+        if releasing {
+            // A resigning master advertises priority 0 until it lets go (after Master_Down_Interval at most).
+            fuzzCheck(advertised || copy.router.state != .master, "a releasing master neither advertised nor let go")
         }
     }
 
@@ -236,7 +242,7 @@ struct Driver {
                 fuzzCheck(holdsAddresses, "addresses removed while not held")
                 fuzzCheck(networks == settings.virtualAddresses, "removed \(networks)")
                 holdsAddresses = false
-            case .sendGratuitous(let addresses):
+            case .sendGratuitous(let addresses), .reannounce(let addresses, _):
                 fuzzCheck(holdsAddresses, "gratuitous ARP for addresses not held")
                 fuzzCheck(addresses == settings.virtualAddresses.map(\.address), "announced \(addresses)")
             case .sendAdvert(let priority):
@@ -253,7 +259,7 @@ struct Driver {
         fuzzCheck(holdsAddresses == (router.state == .master), "addresses held: \(holdsAddresses) in \(router.state)")
         for kind in armed {
             switch kind {
-            case .advert, .gratuitousRepeat:
+            case .advert, .gratuitousRepeat, .lowerPriorityGratuitous, .release:
                 fuzzCheck(router.state == .master, "\(kind) armed in \(router.state)")
             case .masterDown:
                 fuzzCheck(
