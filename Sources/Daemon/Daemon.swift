@@ -180,9 +180,10 @@ public final class Daemon: @unchecked Sendable {
         return Watchdog(parts: parts, settings: settings, link: systemd, logger: logger)
     }
 
+    /// A signal held by ``ControlSignals/hold()`` since the start is read by its source here and acted on. The
+    /// disposition stays as `hold()` left it: setting SIG_IGN now would discard a signal that is already pending.
     private func installSignalHandlers() {
-        for signalNumber in [SIGHUP, SIGTERM, SIGINT] {
-            signal(signalNumber, SIG_IGN)
+        for signalNumber in ControlSignals.numbers {
             let source = DispatchSource.makeSignalSource(signal: signalNumber, queue: controlQueue)
             source.setEventHandler { [weak self] in
                 guard let self else { return }

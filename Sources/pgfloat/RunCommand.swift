@@ -29,6 +29,9 @@ struct RunCommand: ParsableCommand {
     var logBufferBytes: Int = LogWriter.defaultCapacity
 
     func run() throws {
+        // First, before the log writer's thread or the data plane's listeners exist: a SIGHUP or SIGTERM sent as
+        // soon as a port accepts waits for the daemon's handlers instead of ending the process.
+        ControlSignals.hold()
         let format = logFormat
         let level = logLevel
         let writer = LogWriter(fd: 2, capacity: max(logBufferBytes, LogWriter.minimumCapacity))

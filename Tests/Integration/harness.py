@@ -527,8 +527,8 @@ class PGFloat:
                          if all(s.get(k) == v for k, v in fields.items())), None)
         return wait_until(match, timeout, f"a session line with {fields}")
 
-    def start(self, ports: list[int] | None = None, timeout: float = 20) -> "PGFloat":
-        """Start and wait for `ready` in the log (or, failing that, every port accepting)."""
+    def launch(self) -> subprocess.Popen:
+        """Start the process and return at once, before it is ready."""
         with open(self.log_path, "wb") as log:
             stderr_write = None
             if self.stderr_pipe:
@@ -541,6 +541,11 @@ class PGFloat:
             finally:
                 if stderr_write is not None:
                     os.close(stderr_write)
+        return self.proc
+
+    def start(self, ports: list[int] | None = None, timeout: float = 20) -> "PGFloat":
+        """Start and wait for `ready` in the log (or, failing that, every port accepting)."""
+        self.launch()
 
         def ready():
             if self.proc.poll() is not None:
