@@ -1,3 +1,4 @@
+import Foundation
 import Glibc
 
 /// SIGHUP, SIGTERM and SIGINT: the signals the daemon turns into a reload and a drain.
@@ -8,17 +9,38 @@ import Glibc
 public enum ControlSignals {
     static let numbers = [SIGHUP, SIGTERM, SIGINT]
 
-    /// Holds the signals until the daemon's sources read them. Call it first thing, before any thread exists:
-    /// every thread created afterwards inherits the block, so a signal waits pending for the process instead of
-    /// reaching a thread; ``Daemon/run()`` then reads it and acts. Ignored too, for a thread that does not inherit
-    /// the block (a dispatch worker created earlier). Child processes start with default dispositions and no mask.
+    /// Holds the signals until the daemon's sources read them. Call it on the main thread, first thing, before
+    /// any other thread exists: `kill` aims a signal at the main thread, and a signal blocked there stays pending
+    /// for the process (the kernel queues a blocked signal whatever its disposition) until ``Daemon/run()``
+    /// registers the sources, which read it. Every thread created afterwards inherits the block; libdispatch's
+    /// workers block all signals themselves. Blocked before the disposition changes, and caught rather than
+    /// ignored, because setting SIG_IGN discards a pending signal. Scripts are started through the spawn shim,
+    /// which gives them default dispositions and an empty mask; a child started any other way would inherit the
+    /// block and never see SIGTERM.
     public static func hold() {
-        var held = sigset_t()
-        sigemptyset(&held)
-        for number in numbers {
-            signal(number, SIG_IGN)
-            sigaddset(&held, number)
-        }
+        precondition(Thread.isMainThread, "signals are held from the main thread, where kill() aims them")
+        var held = signalSet(numbers)
         pthread_sigmask(SIG_BLOCK, &held, nil)
+        // For a thread that would not inherit the block: a no-op loses the signal there instead of ending the
+        // process. libdispatch replaces it with its own handler when it registers a source.
+        var action = sigaction()
+        action.__sigaction_handler.sa_handler = { _ in }
+        action.sa_flags = SA_RESTART
+        for number in numbers { sigaction(number, &action, nil) }
+    }
+
+    /// Whether a SIGTERM or SIGINT arrived while the signals were held. From the main thread, `sigpending` sees
+    /// the signals pending for the process as well as its own.
+    static func stopPending() -> Bool {
+        var pending = sigset_t()
+        sigpending(&pending)
+        return [SIGTERM, SIGINT].contains { sigismember(&pending, $0) == 1 }
+    }
+
+    private static func signalSet(_ numbers: [Int32]) -> sigset_t {
+        var set = sigset_t()
+        sigemptyset(&set)
+        for number in numbers { sigaddset(&set, number) }
+        return set
     }
 }

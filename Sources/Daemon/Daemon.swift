@@ -44,6 +44,8 @@ public final class Daemon: @unchecked Sendable {
     /// Reloads and the shutdown run one at a time on this queue, the only place the signal handlers act.
     private let controlQueue = DispatchQueue(label: "pgfloat.control")
     private var signalSources: [DispatchSourceSignal] = []
+    /// Set by ``run()`` before the signal handlers exist: a VRRP thread never started has nothing to release.
+    private var vrrpStarted = false
     /// READY/RELOADING/STOPPING/STATUS for systemd; does nothing outside systemd.
     private let systemd: SystemdLink
     private var watchdog: Watchdog?  // set once, at the end of init
@@ -131,9 +133,9 @@ public final class Daemon: @unchecked Sendable {
             listeners: listeners)
     }
 
-    /// Serves until SIGTERM or SIGINT has drained the sessions. Blocks the calling thread.
+    /// Serves until SIGTERM or SIGINT has drained the sessions. Blocks the calling thread, which must be the one
+    /// that called ``ControlSignals/hold()``.
     public func run() {
-        installSignalHandlers()
         checker.update(config)
         store.update(config)
         let finished = DispatchSemaphore(value: 0)
@@ -144,13 +146,24 @@ public final class Daemon: @unchecked Sendable {
         }
         thread.name = "pgfloat-data"
         thread.start()
-        vrrp?.start(realtimePriority: config.global.vrrpRTPriority)
-        let binds = config.listeners.flatMap(\.binds).map(\.description).joined(separator: ",")
-        logger.info(
-            "ready",
-            metadata: ["listeners": "\(config.listeners.count)", "binds": "\(binds)", "vrrp": "\(config.vrrp.count)"])
-        systemd.ready(listeners: config.listeners.count)
-        watchdog?.start()
+        // A node told to stop while it started does not take a VIP from the running master only to hand it back.
+        if ControlSignals.stopPending() {
+            logger.notice("stop requested during the start: not starting VRRP")
+        } else {
+            vrrpStarted = vrrp != nil
+            vrrp?.start(realtimePriority: config.global.vrrpRTPriority)
+            let binds = config.listeners.flatMap(\.binds).map(\.description).joined(separator: ",")
+            logger.info(
+                "ready",
+                metadata: [
+                    "listeners": "\(config.listeners.count)", "binds": "\(binds)", "vrrp": "\(config.vrrp.count)",
+                ])
+            systemd.ready(listeners: config.listeners.count)
+            watchdog?.start()
+        }
+        // Last, so that the handlers (and a signal held since the start) find everything above done: a reload
+        // replaces `config`, which this thread no longer reads, and a drain stops a watchdog already started.
+        installSignalHandlers()
         finished.wait()
         // notify_stop and the other hooks still queued get a moment to run.
         hooks?.stop(wait: .seconds(5))
@@ -180,8 +193,8 @@ public final class Daemon: @unchecked Sendable {
         return Watchdog(parts: parts, settings: settings, link: systemd, logger: logger)
     }
 
-    /// A signal held by ``ControlSignals/hold()`` since the start is read by its source here and acted on. The
-    /// disposition stays as `hold()` left it: setting SIG_IGN now would discard a signal that is already pending.
+    /// A signal held by ``ControlSignals/hold()`` since the start is read by its source once libdispatch has
+    /// registered it, and acted on. No SIG_IGN here: it would discard a signal already pending.
     private func installSignalHandlers() {
         for signalNumber in ControlSignals.numbers {
             let source = DispatchSource.makeSignalSource(signal: signalNumber, queue: controlQueue)
@@ -207,7 +220,7 @@ public final class Daemon: @unchecked Sendable {
     /// to this node's MAC is served. Waits for that at most the longest Master_Down_Interval (plus a margin, for a
     /// VRRP thread that does not answer); the sessions drain afterwards.
     private func releaseVIPs() {
-        guard let vrrp else { return }
+        guard let vrrp, vrrpStarted else { return }
         let released = DispatchSemaphore(value: 0)
         vrrp.stop { released.signal() }
         // The running instances, not the file: a restart-only change keeps the interval the instance runs with.
@@ -262,7 +275,8 @@ public final class Daemon: @unchecked Sendable {
         for instance in vrrpRunning where !next.contains(where: { $0.name == instance.name }) {
             logger.warning("a removed [[vrrp]] instance stops on restart only", metadata: ["instance": "\(instance.name)"])
         }
-        guard let vrrp, !offered.isEmpty else { return }
+        // A VRRP thread that never started (a stop came during the start) would not answer.
+        guard let vrrp, vrrpStarted, !offered.isEmpty else { return }
         // Before the VRRP thread adds a VIP, release-vips must know it may be held; the old ones stay listed
         // until the thread has taken the new list (it removes them as it does).
         recordHeldVIPs(vrrpRunning + vrrpUnconfirmed + offered)
