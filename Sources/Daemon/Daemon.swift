@@ -46,6 +46,9 @@ public final class Daemon: @unchecked Sendable {
     private var signalSources: [DispatchSourceSignal] = []
     /// Set by ``run()`` before the signal handlers exist: a VRRP thread never started has nothing to release.
     private var vrrpStarted = false
+    /// From the first SIGTERM or SIGINT on (or a stop held since the start); read and written on `controlQueue`
+    /// once the handlers exist.
+    private var draining = false
     /// READY/RELOADING/STOPPING/STATUS for systemd; does nothing outside systemd.
     private let systemd: SystemdLink
     private var watchdog: Watchdog?  // set once, at the end of init
@@ -148,7 +151,12 @@ public final class Daemon: @unchecked Sendable {
         thread.start()
         // A node told to stop while it started does not take a VIP from the running master only to hand it back.
         if ControlSignals.stopPending() {
-            logger.notice("stop requested during the start: not starting VRRP")
+            draining = true
+            let vrrpState = vrrp == nil ? "none" : "not started"
+            logger.notice("stop requested during the start: draining", metadata: ["vrrp": "\(vrrpState)"])
+            // Still READY=1, as a message of its own before STOPPING=1: a Type=notify unit whose process exits
+            // before it is ready counts as failed, and Restart=on-failure would start the node again.
+            systemd.ready(listeners: config.listeners.count)
         } else {
             vrrpStarted = vrrp != nil
             vrrp?.start(realtimePriority: config.global.vrrpRTPriority)
@@ -201,8 +209,15 @@ public final class Daemon: @unchecked Sendable {
             source.setEventHandler { [weak self] in
                 guard let self else { return }
                 if signalNumber == SIGHUP {
-                    self.reload()
+                    // A reload while draining would bind listeners only to close them, and delay the drain by
+                    // a parse; a SIGHUP held with a SIGTERM since the start may come first.
+                    if self.draining {
+                        self.logger.notice("SIGHUP ignored while draining")
+                    } else {
+                        self.reload()
+                    }
                 } else {
+                    self.draining = true
                     self.logger.info("signal received, draining", metadata: ["signal": "\(signalNumber)"])
                     self.watchdog?.stop()
                     self.systemd.stopping()

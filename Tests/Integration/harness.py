@@ -616,6 +616,45 @@ class PGFloat:
         shutil.rmtree(self.dir, ignore_errors=True)
 
 
+class FakeNotifySocket:
+    """The service manager's end of $NOTIFY_SOCKET: a datagram socket that keeps what pgfloat tells systemd."""
+
+    def __init__(self, path: Path):
+        self.path = path
+        self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+        self.sock.bind(str(path))
+        path.chmod(0o777)
+        self.messages: list[str] = []
+
+    def wait_for(self, predicate, timeout: float, what: str) -> str:
+        """Reads datagrams until one satisfies predicate; every one read is kept in `messages`."""
+        def next_matching():
+            self.sock.settimeout(0.2)
+            try:
+                text = self.sock.recv(4096).decode()
+            except socket.timeout:
+                return None
+            self.messages.append(text)
+            return text if predicate(text) else None
+        return wait_until(next_matching, timeout, what, interval=0.001)
+
+    def read_waiting(self) -> list[str]:
+        """Reads the datagrams waiting now into `messages`; returns every message kept so far."""
+        self.sock.setblocking(False)
+        try:
+            for _ in range(10_000):  # bounded; far more than a test's messages
+                try:
+                    self.messages.append(self.sock.recv(4096).decode())
+                except BlockingIOError:
+                    break
+        finally:
+            self.sock.setblocking(True)
+        return self.messages
+
+    def close(self):
+        self.sock.close()
+
+
 def pgfloat_check(config_path: Path, binary: Path | None = None) -> subprocess.CompletedProcess:
     return subprocess.run([str(binary or pgfloat_bin()), "check", "-c", str(config_path)],
                           capture_output=True, text=True, timeout=30)

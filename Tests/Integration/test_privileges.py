@@ -25,7 +25,8 @@ from pathlib import Path
 
 import pytest
 
-from harness import HOST, PGFloat, free_port, pgfloat_bin, port_accepts, port_is_free, wait_until
+from harness import (HOST, FakeNotifySocket, PGFloat, free_port, pgfloat_bin, port_accepts, port_is_free,
+                     wait_until)
 
 # CAP_NET_BIND_SERVICE (10), CAP_NET_ADMIN (12), CAP_NET_RAW (13).
 KEPT = 0x3400
@@ -255,30 +256,6 @@ def test_script_user_other_than_user_is_a_config_error(lab, tmp_path):
 # The daemon's side of systemd's notify protocol, against a fake $NOTIFY_SOCKET (after dropping to nobody, as
 # under the shipped unit: the socket must be writable by the daemon's user, as systemd's is).
 # ---------------------------------------------------------------------------
-
-class FakeNotifySocket:
-    def __init__(self, path: Path):
-        self.path = path
-        self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
-        self.sock.bind(str(path))
-        path.chmod(0o777)
-        self.messages: list[str] = []
-
-    def wait_for(self, predicate, timeout: float, what: str) -> str:
-        """Reads datagrams until one satisfies predicate; every one read is kept in `messages`."""
-        def next_matching():
-            self.sock.settimeout(0.2)
-            try:
-                text = self.sock.recv(4096).decode()
-            except socket.timeout:
-                return None
-            self.messages.append(text)
-            return text if predicate(text) else None
-        return wait_until(next_matching, timeout, what, interval=0.001)
-
-    def close(self):
-        self.sock.close()
-
 
 def test_notifies_systemd_and_pings_the_watchdog(lab, monkeypatch):
     fake = FakeNotifySocket(lab.base / "notify")
