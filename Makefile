@@ -13,7 +13,8 @@ PYTHON := /usr/bin/python3
 # Debian packages the build, the tests and the benchmarks need.
 TEST_PACKAGES := postgresql-15 postgresql-client-15 haproxy socat openssl python3-pytest python3-venv \
 	python3-prometheus-client chromium fonts-dejavu-core pkg-config libnl-3-dev libnl-route-3-dev tshark keepalived \
-	iputils-ping etcd-server etcd-client procps iproute2 lintian dpkg-dev libcap-dev systemd nftables iptables
+	iputils-ping etcd-server etcd-client procps iproute2 lintian dpkg-dev libcap-dev systemd nftables iptables \
+	liburing-dev
 
 .PHONY: all build debug test unit-test integration-test deps bench clean install uninstall deb deb-test release-static \
 	manual fuzz

@@ -4,6 +4,7 @@
 #   bench/sockmap/run.sh            # every experiment; back-pressure writes 2048 MB through one session
 #   MB=512 bench/sockmap/run.sh     # a smaller back-pressure run
 #   COST=1 bench/sockmap/run.sh     # also the pingpong cost table: 5 alternating rounds x 3 s, 8 and 1 clients
+#                                   # (direct, epoll, io_uring and sockmap relays; needs liburing-dev)
 #
 # Env: CC (/opt/swift/usr/bin/clang, which also has the bpf target), MB (2048), NOBODY (65534: the unprivileged
 # user the capability runs use). Builds into a temporary folder and removes it on exit.
@@ -18,7 +19,7 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 chmod 755 "$work"
 "$CC" -Wall -Wextra -O1 "$here/relay.c" "$here/probe.c" -o "$work/probe"
-"$CC" -Wall -Wextra -O2 "$here/relay.c" "$here/pingpong.c" -lpthread -o "$work/pingpong"
+"$CC" -Wall -Wextra -O2 "$here/relay.c" "$here/pingpong.c" -lpthread -luring -o "$work/pingpong"
 
 echo "kernel $(uname -r), kernel.unprivileged_bpf_disabled=$(cat /proc/sys/kernel/unprivileged_bpf_disabled)"
 for experiment in insertion removal half-close after-drop; do
@@ -41,7 +42,7 @@ if [[ ${COST:-0} == 1 ]]; then
   for clients in 8 1; do
     echo "== cost, $clients clients: 5 alternating rounds (take the medians)"
     for round in 1 2 3 4 5; do
-      for path in direct epoll sockmap; do "$work/pingpong" "$path" "$clients" 3; done
+      for path in direct epoll uring sockmap; do "$work/pingpong" "$path" "$clients" 3; done
     done
   done
 fi
