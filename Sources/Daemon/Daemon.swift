@@ -44,7 +44,8 @@ public final class Daemon: @unchecked Sendable {
     /// Reloads and the shutdown run one at a time on this queue, the only place the signal handlers act.
     private let controlQueue = DispatchQueue(label: "pgfloat.control")
     private var signalSources: [DispatchSourceSignal] = []
-    /// Set by ``run()`` before the signal handlers exist: a VRRP thread never started has nothing to release.
+    /// Set by ``run()`` before the signal handlers exist: a VRRP thread never started (a stop held since the
+    /// start) has nothing to release. A reload never meets one: SIGHUP is ignored from that stop on.
     private var vrrpStarted = false
     /// From the first SIGTERM or SIGINT on (or a stop held since the start); read and written on `controlQueue`
     /// once the handlers exist.
@@ -290,8 +291,7 @@ public final class Daemon: @unchecked Sendable {
         for instance in vrrpRunning where !next.contains(where: { $0.name == instance.name }) {
             logger.warning("a removed [[vrrp]] instance stops on restart only", metadata: ["instance": "\(instance.name)"])
         }
-        // A VRRP thread that never started (a stop came during the start) would not answer.
-        guard let vrrp, vrrpStarted, !offered.isEmpty else { return }
+        guard let vrrp, !offered.isEmpty else { return }
         // Before the VRRP thread adds a VIP, release-vips must know it may be held; the old ones stay listed
         // until the thread has taken the new list (it removes them as it does).
         recordHeldVIPs(vrrpRunning + vrrpUnconfirmed + offered)
