@@ -49,20 +49,21 @@ def signal_masks(pid: int) -> dict[str, int]:
     return fields
 
 
-def send_while_held(proc: subprocess.Popen, log_text: Callable[[], str], signum: int) -> None:
-    """Sends `signum` once pgfloat blocks it and before it logs `ready`, then waits until the kernel shows it
-    pending: the state the fix must not lose. Fails the test if pgfloat ends or gets ready first."""
-    bit = 1 << (signum - 1)
+def send_while_held(proc: subprocess.Popen, log_text: Callable[[], str], *signums: int) -> None:
+    """Sends the signals once pgfloat blocks them and before it logs `ready`, then waits until the kernel shows
+    them all pending: the state the fix must not lose. Fails the test if pgfloat ends or gets ready first."""
+    bit = sum(1 << (signum - 1) for signum in signums)
     deadline = time.monotonic() + STARTUP_BOUND
     for _ in range(int(STARTUP_BOUND / POLL_PERIOD)):
         assert proc.poll() is None, f"pgfloat ended with {proc.returncode}:\n" + log_text()[-3000:]
         assert not READY.search(log_text()), "pgfloat was ready before the signal was held:\n" + log_text()[-3000:]
         assert time.monotonic() < deadline, "pgfloat never blocked the signal"
         masks = signal_masks(proc.pid)
-        if masks.get("ShdPnd", 0) & bit:
+        if masks.get("ShdPnd", 0) & bit == bit:
             return
-        if masks.get("SigBlk", 0) & bit:
-            proc.send_signal(signum)
+        if masks.get("SigBlk", 0) & bit == bit:
+            for signum in signums:
+                proc.send_signal(signum)
         time.sleep(POLL_PERIOD)
     pytest.fail("the signal never showed as pending")
 
@@ -115,8 +116,7 @@ def test_sighup_held_with_a_stop_is_not_applied(cluster, port):
     pf = PGFloat(config(cluster, port))
     pf.launch()
     try:
-        send_while_held(pf.proc, pf.log_text, signal.SIGHUP)
-        send_while_held(pf.proc, pf.log_text, signal.SIGTERM)
+        send_while_held(pf.proc, pf.log_text, signal.SIGHUP, signal.SIGTERM)
         status = pf.wait_exit(timeout=STARTUP_BOUND)
         log = pf.log_text()
         assert status == 0, f"pgfloat ended with {status}:\n" + pf.log_tail()
