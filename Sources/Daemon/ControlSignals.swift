@@ -19,7 +19,9 @@ public enum ControlSignals {
     /// block and never see SIGTERM.
     public static func hold() {
         precondition(Thread.isMainThread, "signals are held from the main thread, where kill() aims them")
-        var held = signalSet(numbers)
+        var held = sigset_t()
+        sigemptyset(&held)
+        for number in numbers { sigaddset(&held, number) }
         pthread_sigmask(SIG_BLOCK, &held, nil)
         // For a thread that would not inherit the block: a no-op loses the signal there instead of ending the
         // process. libdispatch replaces it with its own handler when it registers a source.
@@ -35,12 +37,5 @@ public enum ControlSignals {
         var pending = sigset_t()
         sigpending(&pending)
         return [SIGTERM, SIGINT].contains { sigismember(&pending, $0) == 1 }
-    }
-
-    private static func signalSet(_ numbers: [Int32]) -> sigset_t {
-        var set = sigset_t()
-        sigemptyset(&set)
-        for number in numbers { sigaddset(&set, number) }
-        return set
     }
 }

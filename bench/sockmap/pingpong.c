@@ -95,12 +95,13 @@ static void *epoll_relay(void *arg) {
 enum { URING_BUFFER = 16384, URING_MAX_FD = 1024, OP_RECV = 0, OP_SEND = 1 };
 static char uring_buffer[URING_MAX_FD][URING_BUFFER] __attribute__((aligned(64)));
 static int uring_fds[2 * MAX_CLIENTS], uring_fd_count;
+static size_t uring_sending[URING_MAX_FD];  // what the send in flight from each socket's buffer holds
 
 static void uring_arm(struct io_uring *ring, int fd, int op, size_t length) {
     struct io_uring_sqe *sqe = io_uring_get_sqe(ring);
     if (sqe == NULL) fail("io_uring_get_sqe");
     if (op == OP_RECV) io_uring_prep_recv(sqe, fd, uring_buffer[fd], URING_BUFFER, 0);
-    else io_uring_prep_send(sqe, peer_of[fd], uring_buffer[fd], length, 0);
+    else io_uring_prep_send(sqe, peer_of[fd], uring_buffer[fd], uring_sending[fd] = length, 0);
     io_uring_sqe_set_data64(sqe, (uint64_t)op << 32 | (uint32_t)fd);
 }
 
@@ -120,9 +121,13 @@ static void *uring_relay(void *arg) {
             seen++;
             int fd = (int)(uint32_t)cqe->user_data, op = (int)(cqe->user_data >> 32);
             if (cqe->res <= 0) continue;  // end of stream or an error: the session is over
-            // Small messages go out whole; a short send would need the rest re-sent, which this bench never sees.
-            if (op == OP_RECV) uring_arm(&ring, fd, OP_SEND, (size_t)cqe->res);
-            else uring_arm(&ring, fd, OP_RECV, 0);
+            if (op == OP_RECV) {
+                uring_arm(&ring, fd, OP_SEND, (size_t)cqe->res);
+                continue;
+            }
+            // Small messages always fit the peer's buffer, as in the epoll relay; a short send would stall a client.
+            if ((size_t)cqe->res != uring_sending[fd]) fail("relay send");
+            uring_arm(&ring, fd, OP_RECV, 0);
         }
         io_uring_cq_advance(&ring, seen);
     }
