@@ -34,7 +34,7 @@ deps:
 		if [ -n "$$missing" ]; then apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y $$missing; fi; \
 	fi
 
-test: deps unit-test integration-test systemd-check fuzz deb-test
+test: deps unit-test integration-test integration-test-sockmap systemd-check fuzz deb-test
 
 unit-test:
 	$(SWIFT) build $(DEBUG_FLAGS) --build-tests
@@ -49,6 +49,15 @@ queue-property:
 
 integration-test: debug
 	PGFLOAT_BIN=$(CURDIR)/$(DEBUG_BIN) $(PYTHON) -m pytest -v Tests/Integration
+
+# The proxy's suites again with `[global] relay = "sockmap"` in every configuration they generate: the kernel relay
+# must do everything the epoll relay does (test_kernel_relay.py, run by integration-test, checks what only it has).
+SOCKMAP_TESTS := test_proxy.py test_hostile.py test_hostile_timeouts.py test_direct_tls.py test_admin.py test_e2e.py \
+	test_signals.py test_log_path.py
+.PHONY: integration-test-sockmap
+integration-test-sockmap: debug
+	cd Tests/Integration && PGFLOAT_TEST_RELAY=sockmap PGFLOAT_BIN=$(CURDIR)/$(DEBUG_BIN) $(PYTHON) -m pytest -v \
+		$(SOCKMAP_TESTS)
 
 bench: build
 	PGFLOAT_BIN=$(CURDIR)/$(RELEASE_BIN) bash bench/proxy.sh

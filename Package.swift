@@ -45,6 +45,8 @@ let package = Package(
         ),
         // What Glibc lacks for VRRP I/O: AF_PACKET sends (sockaddr_ll), IPv6 control messages, setns.
         .target(name: "CNetShim"),
+        // The kernel relay's BPF program (written out as instructions) and its maps, through the bpf() syscall.
+        .target(name: "CSockmap"),
         // fork + setgroups/setgid/setuid + exec for scripts run as script_user (posix_spawn cannot switch users).
         .target(name: "CSpawnShim"),
         // libcap for dropping to the capabilities the daemon needs; prctl and setres[ug]id wrappers in its header.
@@ -54,8 +56,8 @@ let package = Package(
         .target(
             name: "ProxyIO",
             dependencies: [
-                "CSysShim", "PGWire", "BalanceCore", "ConfigModel", "MonotonicTime", "HealthCore", "ThreadMailbox",
-                "LogWriter", .product(name: "Logging", package: "swift-log"),
+                "CSysShim", "CSockmap", "PGWire", "BalanceCore", "ConfigModel", "MonotonicTime", "HealthCore",
+                "ThreadMailbox", "LogWriter", .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
             ]
         ),

@@ -2,7 +2,8 @@
 /// same figure (`Uptime_sec`, `CurrConns`, `CumConns`...) so existing collectors read them.
 public enum InfoReport {
     /// The `Key: value` lines, one per figure, `CancelsForwarded_<target>`,
-    /// `CancelsDropped_<reason>` and `BadStartups_<reason>` sorted by label under their totals.
+    /// `CancelsDropped_<reason>` and `BadStartups_<reason>` sorted by label under their totals; `RelayFallback`
+    /// only when the sockmap relay was asked for and epoll runs instead.
     public static func render(_ snapshot: StatsSnapshot) -> String {
         let process = snapshot.process
         var fields: [(String, String)] = [
@@ -23,6 +24,15 @@ public enum InfoReport {
         fields += breakdown("CancelsDropped_", process.cancelsDropped)
         fields += [
             ("DirectTLSSessions", "\(process.directTLSSessions)"),
+            ("Relay", process.relay),
+        ]
+        // Only when sockmap was asked for and did not load: its absence means the relay asked for runs.
+        if let reason = process.relayFallbackReason { fields.append(("RelayFallback", reason)) }
+        fields += [
+            ("KernelSessions", "\(process.kernelSessions)"),
+            ("KernelHandoffs", "\(process.kernelHandoffs)"),
+            ("KernelFallbacks", "\(process.kernelFallbacks)"),
+            ("KernelTakeovers", "\(process.kernelTakeovers)"),
             ("AcceptErrors", "\(process.acceptErrors)"),
             ("LocalErrors", "\(process.localErrors.values.reduce(0, +))"),
         ]

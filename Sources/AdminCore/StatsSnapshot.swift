@@ -52,6 +52,21 @@ public struct ProcessStats: Sendable, Equatable {
     public var cancelsDropped: [String: Int]
     /// Connections that opened with a TLS ClientHello (PostgreSQL 17 `sslnegotiation=direct`), passed through.
     public var directTLSSessions: Int
+    /// The relay running: `epoll` (pgfloat copies every byte), or `sockmap` (the kernel relays established
+    /// sessions through a BPF sockmap).
+    public var relay: String
+    /// Why `[global] relay` asked for sockmap and got epoll (the program or a map would not load); nil when the
+    /// relay asked for is the one running.
+    public var relayFallbackReason: String?
+    /// Sessions the kernel relays now.
+    public var kernelSessions: Int
+    /// Sessions handed to the kernel relay since start.
+    public var kernelHandoffs: Int
+    /// Sessions the kernel relay's maps refused since start, which stayed with the epoll relay.
+    public var kernelFallbacks: Int
+    /// Times since start a kernel-relayed direction came back to user space: its grant ran out, or its peer fell
+    /// behind.
+    public var kernelTakeovers: Int
     public var acceptErrors: Int
     /// Server connections pgfloat could not open for lack of its own resources, by `call:ERRNO`
     /// (`socket:EMFILE`): not the server's fault, and not counted against it.
@@ -79,7 +94,9 @@ public struct ProcessStats: Sendable, Equatable {
         version: String, pid: Int32, node: String, uptimeSeconds: Int, currentSessions: Int = 0,
         totalSessions: Int = 0, maxconn: Int = 0, queued: Int = 0, badStartups: [String: Int] = [:],
         cancelsForwarded: [String: Int] = [:], cancelsDropped: [String: Int] = [:], directTLSSessions: Int = 0,
-        acceptErrors: Int = 0, localErrors: [String: Int] = [:], primary: String? = nil, splitBrain: Bool = false,
+        relay: String = "epoll", relayFallbackReason: String? = nil, kernelSessions: Int = 0,
+        kernelHandoffs: Int = 0, kernelFallbacks: Int = 0, kernelTakeovers: Int = 0, acceptErrors: Int = 0,
+        localErrors: [String: Int] = [:], primary: String? = nil, splitBrain: Bool = false,
         splitBrainEvents: Int = 0, newestTimeline: Int? = nil, timelineWriteFailures: Int = 0,
         primaryClaimants: [String] = [], patroniPaused: Bool? = nil, logLinesDropped: Int = 0,
         reloadFailures: Int = 0
@@ -96,6 +113,12 @@ public struct ProcessStats: Sendable, Equatable {
         self.cancelsForwarded = cancelsForwarded
         self.cancelsDropped = cancelsDropped
         self.directTLSSessions = directTLSSessions
+        self.relay = relay
+        self.relayFallbackReason = relayFallbackReason
+        self.kernelSessions = kernelSessions
+        self.kernelHandoffs = kernelHandoffs
+        self.kernelFallbacks = kernelFallbacks
+        self.kernelTakeovers = kernelTakeovers
         self.acceptErrors = acceptErrors
         self.localErrors = localErrors
         self.primary = primary

@@ -12,6 +12,18 @@ extension MetricNameDescriptor {
         "cancels_dropped", unit: "total", help: "CancelRequests or their forwards not delivered, by reason.")
     static let directTLSSessionsTotal = pgfloat(
         "direct_tls_sessions", unit: "total", help: "Connections opened with a TLS ClientHello (direct TLS).")
+    static let relayInfo = pgfloat(
+        "relay", unit: "info",
+        help: "1 on the relay running: epoll (pgfloat copies the bytes) or sockmap (the kernel relays sessions).")
+    static let kernelSessions = pgfloat("kernel_sessions_current", help: "Sessions the kernel (BPF sockmap) relays now.")
+    static let kernelHandoffsTotal = pgfloat(
+        "kernel_handoffs", unit: "total", help: "Sessions handed to the kernel (BPF sockmap) relay.")
+    static let kernelFallbacksTotal = pgfloat(
+        "kernel_fallbacks", unit: "total",
+        help: "Sessions the kernel relay's maps refused, which stayed with the epoll relay.")
+    static let kernelTakeoversTotal = pgfloat(
+        "kernel_takeovers", unit: "total",
+        help: "Kernel-relayed directions taken back to user space: grant ran out, or the peer fell behind.")
     static let acceptErrorsTotal = pgfloat("accept_errors", unit: "total", help: "accept() failures.")
     static let localErrorsTotal = pgfloat(
         "local_errors", unit: "total",

@@ -14,6 +14,8 @@ public final class MetricsExporter: @unchecked Sendable {
     public let registry: PrometheusCollectorRegistry
     private let lock = NSLock()
     private var lastTotals: [String: Double] = [:]
+    /// The `relay` label `pgfloat_relay_info` carries now, so a change removes the old series.
+    private var lastRelay: String?
 
     public init(registry: PrometheusCollectorRegistry) {
         self.registry = registry
@@ -39,6 +41,11 @@ public final class MetricsExporter: @unchecked Sendable {
             total(.cancelsDroppedTotal, [("reason", reason)], count)
         }
         total(.directTLSSessionsTotal, [], process.directTLSSessions)
+        exportRelay(process.relay)
+        gauge(.kernelSessions, [], Double(process.kernelSessions))
+        total(.kernelHandoffsTotal, [], process.kernelHandoffs)
+        total(.kernelFallbacksTotal, [], process.kernelFallbacks)
+        total(.kernelTakeoversTotal, [], process.kernelTakeovers)
         total(.acceptErrorsTotal, [], process.acceptErrors)
         for (label, count) in process.localErrors {
             let parts = label.split(separator: ":", maxSplits: 1).map(String.init)
@@ -68,6 +75,16 @@ public final class MetricsExporter: @unchecked Sendable {
         }
         for instance in snapshot.vrrp { export(instance) }
         if let dcs = snapshot.dcs { export(dcs) }
+    }
+
+    /// An info metric: one series, valued 1, whose label names the relay. Should the relay change, the old
+    /// series goes rather than staying at 1 beside the new one.
+    private func exportRelay(_ relay: String) {
+        if let last = lastRelay, last != relay {
+            registry.unregisterGauge(registry.makeGauge(descriptor: .relayInfo, labels: [("relay", last)]))
+        }
+        gauge(.relayInfo, [("relay", relay)], 1)
+        lastRelay = relay
     }
 
     private func export(_ listener: ListenerStats) {

@@ -7,6 +7,7 @@
 #include <netinet/tcp.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
+#include <sys/ioctl.h>
 #include <sys/prctl.h>
 #include <time.h>
 #include <unistd.h>
@@ -63,6 +64,11 @@ int shim_socket_error(int fd) {
     socklen_t len = sizeof(err);
     if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) < 0) return errno;
     return err;
+}
+
+long shim_unread_bytes(int fd) {
+    int unread = 0;
+    return ioctl(fd, FIONREAD, &unread) < 0 ? -errno : unread;
 }
 
 int shim_set_int_option(int fd, int level, int name, int value) {

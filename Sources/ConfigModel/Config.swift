@@ -70,12 +70,16 @@ public struct GlobalSettings: Sendable, Equatable {
     /// Whether the process locks its memory (`mlockall`, keepalived's `vrrp_no_swap`), so that an advert never
     /// waits on a page coming back from swap. Needs `LimitMEMLOCK=` above the process's size.
     public var lockMemory: Bool
+    /// How established sessions' bytes are moved; read at start only (a reload that changes it is logged and
+    /// waits for the next restart).
+    public var relay: RelayMode
 
     public init(
         adminSocket: String? = nil, adminGroup: String? = nil, statsBind: Endpoint? = nil,
         statsAuthFile: String? = nil, statsAdmin: Bool = false, statsRefresh: Duration = .seconds(5),
         shutdownGrace: Duration = .seconds(30), logSessions: Bool = true, scriptUser: String? = nil,
-        user: String? = nil, group: String? = nil, vrrpRTPriority: Int? = nil, lockMemory: Bool = false
+        user: String? = nil, group: String? = nil, vrrpRTPriority: Int? = nil, lockMemory: Bool = false,
+        relay: RelayMode = .epoll
     ) {
         self.adminSocket = adminSocket
         self.adminGroup = adminGroup
@@ -90,7 +94,19 @@ public struct GlobalSettings: Sendable, Equatable {
         self.group = group
         self.vrrpRTPriority = vrrpRTPriority
         self.lockMemory = lockMemory
+        self.relay = relay
     }
+}
+
+/// `[global] relay`: who moves an established session's bytes.
+public enum RelayMode: String, Sendable, CaseIterable {
+    /// The data plane's epoll loop reads and writes every byte (HAProxy's design).
+    case epoll
+    /// A BPF sockmap program in the kernel redirects each socket's bytes to its peer once the session has started
+    /// up; needs CAP_BPF and CAP_NET_ADMIN at start. If the program cannot be loaded, epoll runs instead (logged).
+    case sockmap
+    /// sockmap when the kernel and the privileges allow it, epoll otherwise.
+    case auto
 }
 
 /// `[defaults]`: timeouts and limits shared by every listener.

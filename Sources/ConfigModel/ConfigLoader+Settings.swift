@@ -15,6 +15,7 @@ extension ConfigLoader {
             .value("group", \.group) { $0.string() },
             .value("vrrp_rt_priority", \.vrrpRTPriority) { $0.integer(in: 1...99) },
             .value("lock_memory", \.lockMemory) { $0.boolean() },
+            .value("relay", \.relay) { $0.choice("relay") },
         ])
     }
 

@@ -59,7 +59,7 @@ public final class Daemon: @unchecked Sendable {
     /// served. Session lines go to `logWriter` (stderr's) in `logFormat`, when `logger`'s level lets `info` through.
     public init(
         configPath: String, version: String, metrics: MetricsExporter, logger: Logger, logWriter: LogWriter,
-        logFormat: LogFormat
+        logFormat: LogFormat, relay: RelayChoice
     ) throws {
         self.configPath = configPath
         self.logger = logger
@@ -73,7 +73,8 @@ public final class Daemon: @unchecked Sendable {
         let listeners = bound.listeners
         dataPlane = try DataPlane(
             settings: Self.settings(config, servers, listeners), logger: logger,
-            sessionLog: SessionLogOutput(writer: logWriter, format: logFormat, level: logger.logLevel))
+            sessionLog: SessionLogOutput(writer: logWriter, format: logFormat, level: logger.logLevel),
+            kernelRelay: relay.kernelRelay, relayFallbackReason: relay.fallbackReason)
         checkLoop = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         let plane = dataPlane
         // After dropping to `user` there is no CAP_SETUID: scripts run as the daemon's user (the config allows
@@ -263,6 +264,9 @@ public final class Daemon: @unchecked Sendable {
         }
         if before.user != after.user || before.group != after.group {
             logger.warning("user and group change on restart only; the daemon keeps its running user")
+        }
+        if before.relay != after.relay {
+            logger.warning("relay changes on restart only (loading the kernel relay needs CAP_BPF, dropped at start)")
         }
     }
 

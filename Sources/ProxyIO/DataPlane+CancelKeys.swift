@@ -17,6 +17,11 @@ extension DataPlane {
     func scanForCancelKey(_ session: Session, _ bytes: UnsafeRawBufferPointer) {
         guard case .finished(let outcome) = session.cancelKeyScanner.scan(bytes) else { return }
         session.scansForCancelKey = false
+        switch outcome {
+        case .key, .noKey: prepareKernelHandoff(session, encrypted: false)
+        case .encrypted: prepareKernelHandoff(session, encrypted: true)
+        case .serverError, .malformed, .tooLong: break
+        }
         guard case .key(let key) = outcome, let server = session.server else { return }
         session.cancelKey = key
         cancels.keys.insert(

@@ -9,6 +9,7 @@ extension DataPlane {
         guard sessions[session.slot] === session else { return }
         if case .queued = session.phase { session.listener.queue.remove(session.ref) }
         if session.countedPerSource { session.listener.sourceEnded(session.client.host) }
+        leaveKernelRelay(session)
         if session.serverFD >= 0 {
             if reason.abortsServerSide { Self.discardUnsentBytes(session.serverFD) }
             close(session.serverFD)

@@ -23,6 +23,7 @@ extension DataPlane {
         case .refusing:
             if readEarlyClientBytes(session) { continueRefusal(session) }
         case .relaying:
+            if session.kernel != nil { return kernelEvent(session, onClient: true, events) }
             if events & Self.hangupEvents != 0 { session.clientHangup = true }
             if events & SHIM_EPOLLOUT != 0, !flush(session, toClient: true) { return }
             if events & (SHIM_EPOLLIN | Self.hangupEvents) != 0 { pump(session, fromClient: true) }
@@ -34,6 +35,7 @@ extension DataPlane {
         case .connecting:
             finishConnect(session, events)
         case .relaying:
+            if session.kernel != nil { return kernelEvent(session, onClient: false, events) }
             if events & Self.hangupEvents != 0 { session.serverHangup = true }
             if events & SHIM_EPOLLOUT != 0, !flush(session, toClient: false) { return }
             if events & (SHIM_EPOLLIN | Self.hangupEvents) != 0 { pump(session, fromClient: false) }
@@ -78,6 +80,7 @@ extension DataPlane {
     /// Moves bytes from one side to the other until the source is drained, the destination pushes back, or the
     /// per-turn budget is spent.
     func pump(_ session: Session, fromClient: Bool) {
+        if session.kernel != nil { return kernelPump(session, fromClient: fromClient) }
         let source = fromClient ? session.clientFD : session.serverFD
         let destination = fromClient ? session.serverFD : session.clientFD
         if fromClient ? session.clientEOF : session.serverEOF { return }
@@ -92,18 +95,18 @@ extension DataPlane {
             if n > 0 {
                 // Activity on a side is a read from it or a write to it (HAProxy's rule without
                 // independent-streams): a client that only receives, as pg_dump or COPY TO does, is not idle.
+                countBytes(session, UInt64(n), fromClient: fromClient)
                 if fromClient {
-                    session.bytesIn &+= UInt64(n)
-                    session.listener.traffic.bytesIn &+= UInt64(n)
-                    session.serverTraffic?.bytesIn &+= UInt64(n)
                     session.lastClientActivity = now
                 } else {
-                    session.bytesOut &+= UInt64(n)
-                    session.listener.traffic.bytesOut &+= UInt64(n)
-                    session.serverTraffic?.bytesOut &+= UInt64(n)
                     session.lastServerActivity = now
                     if session.scansForCancelKey {
                         scanForCancelKey(session, UnsafeRawBufferPointer(rebasing: readBuffer[0..<n]))
+                    }
+                    if session.kernelHandoff != .none, n < readBuffer.count,
+                        handOffIfQuiet(session, chunk: UnsafeRawBufferPointer(rebasing: readBuffer[0..<n]))
+                    {
+                        return
                     }
                 }
                 let written = shim_write(destination, readBuffer.baseAddress, n)
@@ -131,6 +134,19 @@ extension DataPlane {
             return
         }
         deferredPumps.append((session.slot, session.generation, fromClient))
+    }
+
+    /// Adds relayed bytes to the session's, its listener's and its server's counts: from the client (in) or to it.
+    func countBytes(_ session: Session, _ bytes: UInt64, fromClient: Bool) {
+        if fromClient {
+            session.bytesIn &+= bytes
+            session.listener.traffic.bytesIn &+= bytes
+            session.serverTraffic?.bytesIn &+= bytes
+        } else {
+            session.bytesOut &+= bytes
+            session.listener.traffic.bytesOut &+= bytes
+            session.serverTraffic?.bytesOut &+= bytes
+        }
     }
 
     private func markUnread(_ session: Session, fromClient: Bool) {

@@ -7,6 +7,7 @@ extension DataPlane {
     /// asks for often); runs on the data-plane thread, in time proportional to listeners and servers only when no
     /// rows are asked for.
     func snapshot(sessionRows: Int) -> DataPlaneSnapshot {
+        syncAllKernelCounts()
         let listenerRows = listeners.map { listener -> DataPlaneSnapshot.Listener in
             let servers = listener.pool.map { server -> DataPlaneSnapshot.Server in
                 DataPlaneSnapshot.Server(
@@ -26,7 +27,10 @@ extension DataPlane {
             badStartups: Dictionary(uniqueKeysWithValues: counters.badStartups.map { ($0.key.rawValue, $0.value) }),
             cancelsForwarded: counters.cancelsForwardedByLabel, cancelsDropped: counters.cancelsDroppedByLabel,
             directTLSSessions: counters.directTLSSessions, acceptErrors: counters.acceptErrors,
-            localErrors: counters.localErrors)
+            localErrors: counters.localErrors, relay: kernelRelay == nil ? "epoll" : "sockmap",
+            relayFallbackReason: relayFallbackReason, kernelSessions: kernelSessions,
+            kernelHandoffs: counters.kernelHandoffs, kernelFallbacks: counters.kernelFallbacks,
+            kernelTakeovers: counters.kernelTakeovers)
     }
 
     private func oldestSessions(_ limit: Int) -> [DataPlaneSnapshot.Session] {

@@ -39,6 +39,10 @@ extension DataPlane {
                     connectFailed(session, message: "connect timeout")
                 }
             case .relaying:
+                if session.kernel != nil {
+                    syncKernelCounts(session)
+                    guard sessions[slot] === session else { continue }
+                }
                 if now >= session.lastClientActivity + defaults.timeoutClient {
                     end(session, .clientTimeout)
                 } else if now >= session.lastServerActivity + defaults.timeoutServer {

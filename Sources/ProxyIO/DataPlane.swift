@@ -49,6 +49,15 @@ public final class DataPlane: @unchecked Sendable {
     /// Sessions whose source had more to read when their per-turn read budget ran out.
     var deferredPumps: [(slot: Int, generation: UInt32, fromClient: Bool)] = []
     let cancels = CancelForwarder()
+    /// The kernel relay's program and maps; nil when the epoll relay moves every byte.
+    let kernelRelay: KernelRelay?
+    /// Why `[global] relay` asked for the kernel relay and runs epoll; nil otherwise.
+    let relayFallbackReason: String?
+    /// Sessions the kernel relays now.
+    var kernelSessions = 0
+    /// Kernel-relayed directions waiting to be pumped again (`DataPlane+KernelRelay`).
+    var kernelRetries: [(slot: Int, generation: UInt32, fromClient: Bool)] = []
+    var lastKernelFallbackLog: MonotonicInstant?
 
     /// One buffer for every read: bytes are written on at once and only a short remainder is ever copied.
     let readBuffer: UnsafeMutableRawBufferPointer
@@ -67,16 +76,26 @@ public final class DataPlane: @unchecked Sendable {
     var stopped = false
     let counters = DataPlaneCounters()
 
-    /// Takes ownership of the listening sockets in `settings`; writes session lines to `sessionLog`.
-    public convenience init(settings: DataPlaneSettings, logger: Logger, sessionLog: SessionLogOutput? = nil) throws {
-        try self.init(settings: settings, logger: logger, sessionLog: sessionLog, connector: SocketConnector())
+    /// Takes ownership of the listening sockets in `settings`; writes session lines to `sessionLog`. With a
+    /// `kernelRelay`, established sessions are handed to it; `relayFallbackReason` says why one was asked for and
+    /// none could be loaded.
+    public convenience init(
+        settings: DataPlaneSettings, logger: Logger, sessionLog: SessionLogOutput? = nil,
+        kernelRelay: KernelRelay? = nil, relayFallbackReason: String? = nil
+    ) throws {
+        try self.init(
+            settings: settings, logger: logger, sessionLog: sessionLog, connector: SocketConnector(),
+            kernelRelay: kernelRelay, relayFallbackReason: relayFallbackReason)
     }
 
     init(
-        settings: DataPlaneSettings, logger: Logger, sessionLog: SessionLogOutput? = nil, connector: ServerConnector
+        settings: DataPlaneSettings, logger: Logger, sessionLog: SessionLogOutput? = nil, connector: ServerConnector,
+        kernelRelay: KernelRelay? = nil, relayFallbackReason: String? = nil
     ) throws {
         self.logger = logger
         self.connector = connector
+        self.kernelRelay = kernelRelay
+        self.relayFallbackReason = relayFallbackReason
         self.sessionLog = sessionLog
         self.sessionLine = SessionLine(format: sessionLog?.format ?? .text)
         self.mailbox = try ThreadMailbox()
@@ -89,6 +108,11 @@ public final class DataPlane: @unchecked Sendable {
         let status = shim_epoll_add(
             epollFD, mailbox.eventFD, SHIM_EPOLLIN, Token(kind: .wakeup, index: 0).raw)
         guard status == 0 else { throw SocketError(operation: "epoll_ctl", errno: -status) }
+        if let kernelRelay {
+            let status = shim_epoll_add(
+                epollFD, kernelRelay.eventFD, SHIM_EPOLLIN, Token(kind: .kernelRelay, index: 0).raw)
+            guard status == 0 else { throw SocketError(operation: "epoll_ctl", errno: -status) }
+        }
         apply(settings)
     }
 
@@ -144,6 +168,7 @@ public final class DataPlane: @unchecked Sendable {
             }
             for index in 0..<Int(count) { dispatch(events[index]) }
             runDeferredPumps()
+            runKernelRetries()
             // A full batch means more events wait, as after a stall: take them before judging timeouts, so that a
             // connect that completed during the stall is not declared timed out (and its server blamed). Bounded,
             // so that timers still run under a load that fills every batch.
@@ -175,6 +200,8 @@ public final class DataPlane: @unchecked Sendable {
             }
         case .cancel:
             cancels.event(slot: token.index, generation: token.generation, events: event.events, loop: self)
+        case .kernelRelay:
+            takeKernelEvents()
         }
     }
 
@@ -205,6 +232,7 @@ public final class DataPlane: @unchecked Sendable {
         if let shutdownDeadline, shutdownDeadline < deadline { deadline = shutdownDeadline }
         if let localFailureHoldUntil, localFailureHoldUntil < deadline { deadline = localFailureHoldUntil }
         if let cancelDeadline = cancels.nextDeadline(), cancelDeadline < deadline { deadline = cancelDeadline }
+        if !kernelRetries.isEmpty, let retry = nextKernelRetry, retry < deadline { deadline = retry }
         let wait = deadline.since(now)
         // Round up so the loop does not wake a millisecond early and spin.
         return Int((wait.nanoseconds + 999_999) / 1_000_000)

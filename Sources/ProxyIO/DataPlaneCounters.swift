@@ -12,4 +12,8 @@ final class DataPlaneCounters {
     var acceptErrors = 0
     /// Failures of pgfloat's own resources while opening server connections, by `call:ERRNO`.
     var localErrors: [String: Int] = [:]
+    /// Sessions handed to the kernel relay, refused by its maps, and taken back from it for a while.
+    var kernelHandoffs = 0
+    var kernelFallbacks = 0
+    var kernelTakeovers = 0
 }

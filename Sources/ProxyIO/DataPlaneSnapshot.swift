@@ -60,4 +60,15 @@ public struct DataPlaneSnapshot: Sendable {
     public var acceptErrors: Int
     /// Server connections pgfloat could not open for lack of its own resources, by `call:ERRNO`.
     public var localErrors: [String: Int]
+    /// The relay running: `epoll`, or `sockmap` (the kernel relays established sessions, BPF sockmap).
+    public var relay: String
+    /// Why `[global] relay` asked for sockmap and got epoll (the program or a map would not load); nil otherwise.
+    public var relayFallbackReason: String?
+    /// Sessions the kernel relays now, and sessions handed to it since start.
+    public var kernelSessions: Int
+    public var kernelHandoffs: Int
+    /// Sessions the kernel relay's maps refused, which stayed with the epoll relay.
+    public var kernelFallbacks: Int
+    /// Times a kernel-relayed direction came back to user space: its grant ran out, or its peer fell behind.
+    public var kernelTakeovers: Int
 }

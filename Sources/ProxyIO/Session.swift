@@ -73,6 +73,10 @@ final class Session {
     var cancelKeyScanner = BackendKeyScanner(start: .startup)
     /// The key read from the server, listed in the cancel forwarder's table until the session ends.
     var cancelKey: BackendKey?
+    /// Whether, and at which server chunk, the session may be handed to the kernel relay.
+    var kernelHandoff = KernelHandoffPoint.none
+    /// Set while the kernel relays the session (`DataPlane+KernelRelay`).
+    var kernel: KernelSession?
 
     init(
         slot: Int, generation: UInt32, clientFD: Int32, client: SocketAddress, listener: ListenerRuntime,

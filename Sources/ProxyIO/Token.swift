@@ -9,6 +9,8 @@ struct Token {
         case listener = 3
         case wakeup = 4
         case cancel = 5
+        /// The kernel relay's ring buffer of flows that started keeping bytes.
+        case kernelRelay = 6
     }
 
     var kind: Kind

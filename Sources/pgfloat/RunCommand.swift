@@ -51,6 +51,8 @@ struct RunCommand: ParsableCommand {
             logger.critical("\(failure.problem)")
             throw ExitCode(1)
         }
+        // Before the privilege step: loading the kernel relay needs CAP_BPF, which pgfloat does not keep.
+        let relay = RelayChoice.load(for: startConfig)
         try dropPrivileges(global: startConfig.global, logger: logger)
         // Not before: the writer's thread would keep the capabilities the privilege step drops.
         writer.start()
@@ -58,12 +60,13 @@ struct RunCommand: ParsableCommand {
         DescriptorLimit.apply(for: startConfig, logger: logger)
         // Before the data plane, the checks and VRRP allocate: MCL_FUTURE covers them, MCL_CURRENT what is there.
         if startConfig.global.lockMemory { MemoryLock.apply(logger: logger) }
+        relay.log(to: logger)
         let daemon: Daemon
         do {
             daemon = try Daemon(
                 configPath: config, version: PGFloatVersion.current,
                 metrics: MetricsExporter.bootstrapMetricsSystem(), logger: logger, logWriter: writer,
-                logFormat: format)
+                logFormat: format, relay: relay)
         } catch let errors as ConfigErrors {
             for problem in errors.problems { logger.critical("\(problem)") }
             throw ExitCode(1)

@@ -8,7 +8,9 @@ enum Fixtures {
             version: "0.3.0", pid: 4242, node: "lb-a", uptimeSeconds: 62, currentSessions: 3, totalSessions: 120,
             maxconn: 1000, queued: 1, badStartups: ["bad-length": 2, "bad-code": 5],
             cancelsForwarded: ["owner": 5, "broadcast": 2], cancelsDropped: ["rate-limited": 1, "connect-timeout": 0],
-            directTLSSessions: 6, acceptErrors: 0, localErrors: ["socket:EMFILE": 2], primary: "pg1", splitBrain: false, splitBrainEvents: 3,
+            directTLSSessions: 6, relay: "sockmap", kernelSessions: 2, kernelHandoffs: 40, kernelFallbacks: 1,
+            kernelTakeovers: 5, acceptErrors: 0, localErrors: ["socket:EMFILE": 2], primary: "pg1", splitBrain: false,
+            splitBrainEvents: 3,
             logLinesDropped: 12, reloadFailures: 2
         ),
         listeners: [

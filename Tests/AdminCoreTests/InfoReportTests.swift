@@ -22,6 +22,11 @@ final class InfoReportTests: XCTestCase {
             CancelsDropped_connect-timeout: 0
             CancelsDropped_rate-limited: 1
             DirectTLSSessions: 6
+            Relay: sockmap
+            KernelSessions: 2
+            KernelHandoffs: 40
+            KernelFallbacks: 1
+            KernelTakeovers: 5
             AcceptErrors: 0
             LocalErrors: 2
             LocalErrors_socket:EMFILE: 2
@@ -37,6 +42,29 @@ final class InfoReportTests: XCTestCase {
             ReloadFailures: 2
 
             """)
+    }
+
+    func testRelayFallbackShowsItsReasonOnlyWhenThereIsOne() throws {
+        XCTAssertFalse(InfoReport.render(Fixtures.snapshot).contains("RelayFallback"), "sockmap runs: no line")
+        var snapshot = Fixtures.snapshot
+        snapshot.process.relay = "epoll"
+        snapshot.process.relayFallbackReason = "sockmap program: Operation not permitted\nRelay: sockmap"
+        snapshot.process.kernelSessions = 0
+        let lines = InfoReport.render(snapshot).split(separator: "\n")
+        let relay = try XCTUnwrap(lines.firstIndex(of: "Relay: epoll"))
+        XCTAssertEqual(lines[relay + 1], "RelayFallback: sockmap program: Operation not permitted?Relay: sockmap")
+        XCTAssertEqual(lines[relay + 2], "KernelSessions: 0")
+        XCTAssertFalse(lines.contains("Relay: sockmap"), "a reason cannot forge a line")
+    }
+
+    func testDefaultsAreTheEpollRelayWithNoKernelSessions() {
+        let process = ProcessStats(version: "1", pid: 1, node: "n", uptimeSeconds: 0)
+        let lines = InfoReport.render(StatsSnapshot(process: process)).split(separator: "\n")
+        for line in ["Relay: epoll", "KernelSessions: 0", "KernelHandoffs: 0", "KernelFallbacks: 0"] {
+            XCTAssertTrue(lines.contains(Substring(line)), line)
+        }
+        XCTAssertTrue(lines.contains("KernelTakeovers: 0"))
+        XCTAssertFalse(lines.contains { $0.hasPrefix("RelayFallback") })
     }
 
     func testSplitBrainNoPrimaryAndHostileValues() {

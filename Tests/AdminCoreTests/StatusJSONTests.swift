@@ -16,6 +16,12 @@ final class StatusJSONTests: XCTestCase {
         XCTAssertEqual(process["split_brain"] as? Bool, false)
         XCTAssertEqual(process["log_lines_dropped"] as? Int, 12)
         XCTAssertEqual(process["direct_tls_sessions"] as? Int, 6)
+        XCTAssertEqual(process["relay"] as? String, "sockmap")
+        XCTAssertTrue(process["relay_fallback"] is NSNull, "the relay asked for runs: null, not missing")
+        XCTAssertEqual(process["kernel_sessions"] as? Int, 2)
+        XCTAssertEqual(process["kernel_handoffs"] as? Int, 40)
+        XCTAssertEqual(process["kernel_fallbacks"] as? Int, 1)
+        XCTAssertEqual(process["kernel_takeovers"] as? Int, 5)
         XCTAssertEqual(process["bad_startups"] as? [String: Int], ["bad-length": 2, "bad-code": 5])
         XCTAssertEqual(process["cancels_forwarded"] as? Int, 7, "the total, as before the breakdown")
         XCTAssertEqual(process["cancels_forwarded_by_target"] as? [String: Int], ["owner": 5, "broadcast": 2])
@@ -38,6 +44,15 @@ final class StatusJSONTests: XCTestCase {
         let vrrp = try XCTUnwrap(document["vrrp"] as? [[String: Any]])
         XCTAssertEqual(vrrp.first?["virtual_addresses"] as? [String], ["10.0.0.100/24", "10.0.0.101/24"])
         XCTAssertTrue(document["dcs"] is NSNull, "no [dcs] configured")
+    }
+
+    func testRelayFallbackCarriesItsReason() throws {
+        var snapshot = Fixtures.snapshot
+        snapshot.process.relay = "epoll"
+        snapshot.process.relayFallbackReason = "sockmap map: Cannot allocate memory"
+        let process = try XCTUnwrap(try decode(snapshot)["process"] as? [String: Any])
+        XCTAssertEqual(process["relay"] as? String, "epoll")
+        XCTAssertEqual(process["relay_fallback"] as? String, "sockmap map: Cannot allocate memory")
     }
 
     func testStore() throws {

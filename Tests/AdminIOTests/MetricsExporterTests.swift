@@ -40,6 +40,34 @@ final class MetricsExporterTests: XCTestCase {
         XCTAssertFalse(text.contains(#"pgfloat_server_replay_delay_seconds{server="p"}"#), "unknown: no sample")
     }
 
+    func testTheRelayIsAnInfoMetricAndTheKernelFiguresGaugesAndCounters() {
+        let exporter = MetricsExporter(registry: PrometheusCollectorRegistry())
+        var taken = snapshot(sessions: 1, bytes: 1)
+        let defaults = exporter.render(taken)
+        XCTAssertTrue(defaults.contains("# TYPE pgfloat_relay_info gauge"), defaults)
+        XCTAssertTrue(defaults.contains(#"pgfloat_relay_info{relay="epoll"} 1"#), defaults)
+        XCTAssertTrue(defaults.contains("pgfloat_kernel_sessions_current 0"), defaults)
+        taken.process.relay = "sockmap"
+        taken.process.kernelSessions = 3
+        taken.process.kernelHandoffs = 10
+        taken.process.kernelFallbacks = 2
+        taken.process.kernelTakeovers = 4
+        _ = exporter.render(taken)
+        taken.process.kernelSessions = 1
+        taken.process.kernelHandoffs = 12
+        let text = exporter.render(taken)
+        XCTAssertTrue(text.contains(#"pgfloat_relay_info{relay="sockmap"} 1"#), text)
+        XCTAssertFalse(text.contains(#"relay="epoll""#), "the old relay's series goes: " + text)
+        XCTAssertTrue(text.contains("# TYPE pgfloat_kernel_sessions_current gauge"), text)
+        XCTAssertTrue(text.contains("pgfloat_kernel_sessions_current 1"), text)
+        XCTAssertTrue(text.contains("# TYPE pgfloat_kernel_handoffs_total counter"), text)
+        XCTAssertTrue(text.contains("pgfloat_kernel_handoffs_total 12"), text)
+        XCTAssertTrue(text.contains("# TYPE pgfloat_kernel_fallbacks_total counter"), text)
+        XCTAssertTrue(text.contains("pgfloat_kernel_fallbacks_total 2"), text)
+        XCTAssertTrue(text.contains("# TYPE pgfloat_kernel_takeovers_total counter"), text)
+        XCTAssertTrue(text.contains("pgfloat_kernel_takeovers_total 4"), text)
+    }
+
     func testTheNewestTimelineAndTheClaimantsAreGauges() {
         let exporter = MetricsExporter(registry: PrometheusCollectorRegistry())
         var taken = snapshot(sessions: 1, bytes: 1)

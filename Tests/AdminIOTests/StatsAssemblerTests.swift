@@ -29,7 +29,11 @@ final class StatsAssemblerTests: XCTestCase {
             ],
             sessions: [], currentSessions: 3, acceptedSessions: 12, queued: 1, maxconn: 100,
             badStartups: ["lengthTooLarge": 2], cancelsForwarded: ["owner": 1, "broadcast": 0],
-            cancelsDropped: ["rate-limited": 0], directTLSSessions: 5, acceptErrors: 0, localErrors: [:])
+            cancelsDropped: ["rate-limited": 0], directTLSSessions: 5, acceptErrors: 0, localErrors: [:],
+            // Every relay figure off its default, to prove each is copied; the data plane never reports a
+            // fallback reason beside sockmap.
+            relay: "sockmap", relayFallbackReason: "sockmap program: Operation not permitted", kernelSessions: 4,
+            kernelHandoffs: 8, kernelFallbacks: 2, kernelTakeovers: 3)
     }
 
     func testRowsJoinTrafficHealthAndAdministration() {
@@ -51,6 +55,12 @@ final class StatsAssemblerTests: XCTestCase {
         XCTAssertEqual(snapshot.process.cancelsForwarded, ["owner": 1, "broadcast": 0])
         XCTAssertEqual(snapshot.process.cancelsDropped, ["rate-limited": 0])
         XCTAssertEqual(snapshot.process.directTLSSessions, 5)
+        XCTAssertEqual(snapshot.process.relay, "sockmap")
+        XCTAssertEqual(snapshot.process.relayFallbackReason, "sockmap program: Operation not permitted")
+        XCTAssertEqual(snapshot.process.kernelSessions, 4)
+        XCTAssertEqual(snapshot.process.kernelHandoffs, 8)
+        XCTAssertEqual(snapshot.process.kernelFallbacks, 2)
+        XCTAssertEqual(snapshot.process.kernelTakeovers, 3)
         XCTAssertEqual(snapshot.listeners.first?.queueMax, 4)
         XCTAssertEqual(snapshot.listeners.first?.eligibleServers, 1)
         let primary = snapshot.servers[0]

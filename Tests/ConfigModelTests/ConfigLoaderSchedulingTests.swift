@@ -24,3 +24,23 @@ final class ConfigLoaderSchedulingTests: XCTestCase {
         }
     }
 }
+
+/// `[global] relay`: the epoll relay unless the kernel's is asked for.
+final class ConfigLoaderRelayTests: XCTestCase {
+    func testEpollByDefault() throws {
+        XCTAssertEqual(try ConfigLoader.load(text: withProxy(""), path: "t.toml").global.relay, .epoll)
+    }
+
+    func testEveryMode() throws {
+        for mode in RelayMode.allCases {
+            let config = try ConfigLoader.load(text: withProxy("[global]\nrelay = \"\(mode.rawValue)\""), path: "t.toml")
+            XCTAssertEqual(config.global.relay, mode)
+        }
+    }
+
+    func testUnknownModeNamesLineAndChoices() {
+        XCTAssertEqual(
+            descriptions(withProxy("[global]\nrelay = \"splice\"")),
+            ["t.toml:2: global.relay: unknown relay \"splice\"; expected one of \"epoll\", \"sockmap\", \"auto\""])
+    }
+}

@@ -217,6 +217,42 @@ def test_systemd_user_with_ambient_capabilities_is_narrowed(lab, extra):
     assert_script_has_nothing(lab, uid, bounding=KEPT | extra)
 
 
+def show_info(path: Path) -> dict[str, str]:
+    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as s:
+        s.settimeout(5)
+        s.connect(str(path))
+        s.sendall(b"show info\n")
+        text = b""
+        while chunk := s.recv(65536):
+            text += chunk
+    return dict(line.split(": ", 1) for line in text.decode().splitlines() if ": " in line)
+
+
+@pytest.mark.parametrize("bpf", [True, False], ids=["unit-with-sockmap-drop-in", "unit-without"])
+def test_kernel_relay_loads_before_the_privilege_step(lab, bpf):
+    """`relay = "sockmap"` under the unit with systemd/sockmap.conf (CAP_BPF added): the program loads at start and
+    the daemon still ends with the three capabilities. Without the drop-in it runs the epoll relay and says why."""
+    granted = CAPS + (",bpf" if bpf else "")
+    plus = ",".join(f"+{c}" for c in granted.split(","))
+    wrapper = lab.base / "as-systemd.sh"
+    wrapper.write_text(
+        "#!/bin/sh\n"
+        f"exec setpriv --reuid={USER} --regid={GROUP} --clear-groups --inh-caps={plus} --ambient-caps={plus} "
+        f'--bounding-set=-all,{plus} -- "{lab.binary()}" "$@"\n')
+    wrapper.chmod(0o755)
+    pf = lab.start(lab.config([free_port()], global_='relay = "sockmap"'), binary=wrapper)
+
+    assert caps(daemon_status(pf))["CapEff"] == KEPT
+    info = show_info(lab.admin_socket)
+    if bpf:
+        assert info["Relay"] == "sockmap", info
+        assert "RelayFallback" not in info
+    else:
+        assert info["Relay"] == "epoll", info
+        assert "Operation not permitted" in info["RelayFallback"], info
+        assert "needs CAP_BPF and CAP_NET_ADMIN at start" in info["RelayFallback"], info
+
+
 def test_unknown_user_refuses_to_start(lab):
     pf = PGFloat(lab.config([free_port()], global_='user = "pgfloat-no-such-user"'))
     try:

@@ -36,6 +36,8 @@ int shim_accept(int fd, struct sockaddr_storage *addr, socklen_t *len);
 int shim_connect(int fd, const struct sockaddr *addr, socklen_t len);
 /// The pending error of a socket (SO_ERROR), 0 when none.
 int shim_socket_error(int fd);
+/// Bytes waiting to be read on a socket (FIONREAD), or -errno.
+long shim_unread_bytes(int fd);
 
 int shim_set_int_option(int fd, int level, int name, int value);
 int shim_set_reuseaddr(int fd);

@@ -1,0 +1,104 @@
+import CSockmap
+import Glibc
+
+/// The kernel relay's BPF program and maps (`[global] relay = "sockmap"`): loaded once, before privileges are
+/// dropped, because creating a SOCKHASH and attaching its program needs CAP_BPF and CAP_NET_ADMIN; adding and
+/// removing sessions afterwards needs no capability, only the maps' descriptors.
+///
+/// Each socket of a session handed to the kernel has a flow: a slot in a memory-mapped array the program and the
+/// data plane share (`relay_flow`). The program redirects a socket's bytes to its peer while they fit the flow's
+/// grant, and otherwise keeps them on the socket and posts the slot to a ring buffer; the data plane then
+/// forwards the kept bytes itself and grants the flow again (`DataPlane+KernelRelay`).
+public final class KernelRelay: @unchecked Sendable {
+    private var maps: relay_maps
+    /// Flows there are: two per session slot, so sessions in slots at or above `maxSockets / 2` stay with epoll.
+    let maxSockets: Int
+    /// Bytes a flow may redirect before the data plane has seen its peer's backlog empty: what one direction of
+    /// one session may hold in kernel memory that no socket buffer accounts for.
+    static let grant: UInt64 = 256 * 1024
+
+    private init(maps: relay_maps) {
+        self.maps = maps
+        self.maxSockets = Int(maps.max_sockets)
+    }
+
+    deinit { relay_close(&maps) }
+
+    /// Why the program or a map did not load: the failing step's errno and, for the verifier, its log.
+    public struct LoadError: Error, CustomStringConvertible {
+        public let code: Int32
+        public let verifierLog: String
+
+        public var description: String {
+            let reason = String(cString: strerror(code))
+            let advice = code == EPERM ? " (needs CAP_BPF and CAP_NET_ADMIN at start, and the bpf system call)" : ""
+            return verifierLog.isEmpty ? reason + advice : "\(reason)\(advice): \(verifierLog)"
+        }
+    }
+
+    /// Creates the maps for `sessions` sessions, loads the verdict program and attaches it.
+    public static func load(sessions: Int) throws(LoadError) -> KernelRelay {
+        var maps = relay_maps()
+        var log = [CChar](repeating: 0, count: 4096)
+        // Two flows per session; a maxconn too large for the maps makes the kernel refuse them, and epoll runs.
+        let sockets = UInt32(clamping: max(1, min(sessions, Int(UInt32.max / 2))) * 2)
+        let status = log.withUnsafeMutableBufferPointer { relay_open(&maps, sockets, $0.baseAddress, $0.count) }
+        guard status == 0 else {
+            // The log is only meaningful when the verifier refused the program.
+            let text = String(cString: log).split(separator: "\n").suffix(3).joined(separator: " | ")
+            throw LoadError(code: -status, verifierLog: -status == EACCES || -status == EINVAL ? text : "")
+        }
+        return KernelRelay(maps: maps)
+    }
+
+    /// The ring buffer of flows that started keeping bytes; readable when it holds one.
+    var eventFD: Int32 { maps.events_fd }
+
+    /// The flow slot of one direction of the session in `slot`: client to server, or server to client.
+    func flow(session slot: Int, fromClient: Bool) -> UInt32? {
+        let flow = slot * 2 + (fromClient ? 0 : 1)
+        return flow < maxSockets ? UInt32(flow) : nil
+    }
+
+    /// Puts a session's two sockets in the maps, each direction granted ``grant`` bytes. Returns the errno when
+    /// the kernel refuses; nothing is left in the maps then.
+    func add(clientFD: Int32, serverFD: Int32, clientFlow: UInt32, serverFlow: UInt32) -> Result<relay_pair, SocketError> {
+        var pair = relay_pair()
+        let status = relay_add_pair(&maps, clientFD, clientFlow, serverFD, serverFlow, Self.grant, &pair)
+        return status == 0 ? .success(pair) : .failure(SocketError(operation: "bpf map update", errno: -status))
+    }
+
+    /// Takes a session out of the maps: before its sockets close, so the program never sees a closing socket.
+    func remove(_ pair: relay_pair) {
+        var pair = pair
+        relay_remove_pair(&maps, &pair)
+    }
+
+    /// The next flow that started keeping bytes, or nil when none is waiting.
+    func nextEvent() -> UInt32? {
+        let slot = relay_next_event(&maps)
+        return slot >= 0 ? UInt32(slot) : nil
+    }
+
+    /// What the program counted on a flow: bytes redirected to the peer, bytes kept for the data plane.
+    func counts(_ flow: UInt32) -> (redirected: UInt64, kept: UInt64) {
+        var redirected: UInt64 = 0
+        var kept: UInt64 = 0
+        relay_flow_counts(&maps, flow, &redirected, &kept)
+        return (redirected, kept)
+    }
+
+    /// Hands a flow back to the program once the data plane has forwarded the first `forwarded` kept bytes.
+    func grant(_ flow: UInt32, forwarded: UInt64) {
+        relay_grant(&maps, flow, Self.grant, forwarded)
+    }
+
+    /// Bytes written into `fd`'s send queue since it connected (acknowledged plus queued), or nil on error.
+    static func queuedTotal(_ fd: Int32) -> UInt64? {
+        var total: UInt64 = 0
+        return relay_queued_total(fd, &total) == 0 ? total : nil
+    }
+
+    /// Whether `fd`'s connection is closed: bytes still redirected to it will never arrive.
+    static func isClosed(_ fd: Int32) -> Bool { relay_socket_closed(fd) != 0 }
+}

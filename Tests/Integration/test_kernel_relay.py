@@ -1,0 +1,222 @@
+"""The kernel relay (`[global] relay = "sockmap"`) with real psql, pgbench and PostgreSQL 15.
+
+The whole proxy suite also runs under it (`make integration-test-sockmap`); these tests check what only the kernel
+relay has: that sessions are handed to it, that its byte counts match the epoll relay's, that a slow reader holds
+back the server instead of growing kernel memory, that bytes keep their order across the switches between kernel
+and user space, that a server's last bytes before it closes still reach the client, and the fallbacks to epoll.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import signal
+import stat
+import subprocess
+import time
+
+from harness import (APP_PASSWORD, APP_USER, HOST, client_env, finish, listener, pgfloat_bin, pgfloat_config,
+                     psql, psql_cmd, server, skip_module_unless_runnable, socat, wait_active, wait_until)
+
+skip_module_unless_runnable()
+
+SOCKMAP = {"relay": "sockmap"}
+
+
+def config(cluster, lport: int, sock, global_=None, **kw) -> str:
+    return pgfloat_config([server("primary", cluster.primary.port)], [listener("pg", lport, ["primary"])],
+                          global_={**SOCKMAP, "admin_socket": str(sock), **(global_ or {})}, **kw)
+
+
+def info(sock) -> dict[str, str]:
+    text = socat(sock, "show info")
+    return dict(line.split(": ", 1) for line in text.splitlines() if ": " in line)
+
+
+def server_side_bytes(pg_port: int) -> int:
+    """The most any connection to PostgreSQL's port has received: pgfloat's server socket of the COPY session."""
+    out = subprocess.run(["ss", "-tinH", "state", "established", "dst", f"{HOST}:{pg_port}"],
+                         capture_output=True, text=True, timeout=10).stdout
+    return max((int(n) for n in re.findall(r"bytes_received:(\d+)", out)), default=0)
+
+
+def test_sessions_are_handed_to_the_kernel_with_the_same_byte_counts(cluster, pgfloat, port, tmp_path):
+    counts = {}
+    for relay in ("epoll", "sockmap"):
+        lport = port()
+        sock = tmp_path / f"{relay}.sock"
+        pf = pgfloat(config(cluster, lport, sock, global_={"relay": relay}), ports=[lport])
+        assert psql(lport, "SELECT string_agg(i::text, ',') FROM generate_series(1, 2000) i").startswith("1,2,3")
+        line = pf.wait_for_session(server="primary")
+        counts[relay] = (line["bytes_in"], line["bytes_out"], line["end"])
+        facts = info(sock)
+        assert facts["Relay"] == relay
+        assert int(facts["KernelHandoffs"]) == (1 if relay == "sockmap" else 0), facts
+        assert facts["KernelSessions"] == "0", facts
+    assert counts["epoll"] == counts["sockmap"], counts
+    wait_until(lambda: "relay: sockmap" in pf.log_text(), 5, "the relay's log line")
+
+
+def test_tls_session_is_handed_over_after_the_servers_answer(tls_cluster, pgfloat, port, tmp_path):
+    lport = port()
+    sock = tmp_path / "admin.sock"
+    pgfloat(config(tls_cluster, lport, sock), ports=[lport])
+    # SCRAM with channel binding only works when the TLS session is end to end.
+    conninfo = (f"host={HOST} port={lport} sslmode=require dbname=postgres user={APP_USER} "
+                "channel_binding=require")
+    r = subprocess.run(["psql", "-X", "-At", conninfo, "-c",
+                        "SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()"],
+                       capture_output=True, text=True, timeout=30,
+                       env=client_env(PGSSLMODE="require", PGPASSWORD=APP_PASSWORD))
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.strip() == "t"
+    assert info(sock)["KernelHandoffs"] == "1"
+
+
+def test_slow_reader_of_a_large_copy_holds_the_server_back(cluster, pgfloat, port, tmp_path):
+    lport = port()
+    sock = tmp_path / "admin.sock"
+    pgfloat(config(cluster, lport, sock), ports=[lport])
+    rows = 2_000_000  # about 80 MB of COPY output
+    # psql writes the rows to a pipe nobody reads yet: it stops reading its socket, as a slow client does.
+    proc = subprocess.Popen(
+        psql_cmd(lport, f"COPY (SELECT i, md5(i::text) FROM generate_series(1, {rows}) i) TO STDOUT"),
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=client_env())
+    try:
+        wait_until(lambda: server_side_bytes(cluster.primary.port) > 1 << 20, 15, "the COPY to start")
+        time.sleep(2)
+        held = server_side_bytes(cluster.primary.port)
+        time.sleep(2)
+        later = server_side_bytes(cluster.primary.port)
+        # What the server got to send is bounded by socket buffers and one grant, not by the COPY's size.
+        assert held < 48 << 20, f"{held >> 20} MB left PostgreSQL while the client read nothing"
+        assert later - held < 1 << 20, (held, later)
+        digest = hashlib.md5()
+        count = 0
+        expected = 1
+        for line in proc.stdout:
+            number, _, _ = line.partition(b"\t")
+            assert int(number) == expected, f"row {expected} arrived as {number!r}"
+            expected += 1
+            count += 1
+            digest.update(line)
+        code = proc.wait(timeout=60)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert code == 0, proc.stderr.read()
+    assert count == rows
+    facts = info(sock)
+    assert int(facts["KernelTakeovers"]) > 0, facts  # the grant ran out: user space forwarded kept bytes
+
+
+def test_copy_in_arrives_whole_and_in_order(cluster, pgfloat, port, tmp_path):
+    lport = port()
+    sock = tmp_path / "admin.sock"
+    pgfloat(config(cluster, lport, sock), ports=[lport])
+    psql(cluster.primary.port, "DROP TABLE IF EXISTS relay_copy; CREATE TABLE relay_copy (i int, t text)")
+    rows = 400_000
+    data = b"".join(b"%d\t%s\n" % (i, hashlib.md5(str(i).encode()).hexdigest().encode()) for i in range(1, rows + 1))
+    r = subprocess.run(psql_cmd(lport, "COPY relay_copy FROM STDIN"), input=data, capture_output=True,
+                       timeout=120, env=client_env())
+    assert r.returncode == 0, r.stderr
+    expected = hashlib.md5(b"".join(b"%d%s" % (i, hashlib.md5(str(i).encode()).hexdigest().encode())
+                                    for i in range(1, rows + 1))).hexdigest()
+    got = psql(cluster.primary.port, "SELECT md5(string_agg(i::text || t, '' ORDER BY i)) FROM relay_copy")
+    assert got == expected
+    assert psql(cluster.primary.port, "SELECT count(*) FROM relay_copy") == str(rows)
+    facts = info(sock)
+    assert facts["KernelHandoffs"] == "1" and int(facts["KernelTakeovers"]) > 0, facts
+
+
+def test_a_servers_last_words_reach_the_client(cluster, pgfloat, port, tmp_path):
+    # The backend sends a FATAL ErrorResponse and closes: the bytes the kernel relays and the end that follows
+    # must arrive in that order.
+    lport = port()
+    sock = tmp_path / "admin.sock"
+    pf = pgfloat(config(cluster, lport, sock), ports=[lport])
+    proc = subprocess.Popen(psql_cmd(lport, "SELECT pg_sleep(30)"), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            text=True, env=client_env(PGAPPNAME="relay-terminated"))
+    try:
+        wait_active([cluster.primary.port], "relay-terminated")
+        assert info(sock)["KernelSessions"] == "1"
+        psql(cluster.primary.port,
+             "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'relay-terminated'")
+        code, _, err = finish(proc, timeout=10)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert code != 0
+    assert "terminating connection due to administrator command" in err, err
+    assert pf.wait_for_session(server="primary")["end"] == "server-close"
+    assert info(sock)["KernelSessions"] == "0"
+
+
+def test_idle_timeout_and_shutdown_sessions_end_kernel_sessions(cluster, pgfloat, port, tmp_path):
+    lport = port()
+    sock = tmp_path / "admin.sock"
+    pf = pgfloat(config(cluster, lport, sock, defaults={"timeout_server": "2s"}), ports=[lport])
+    # No byte moves while the server sleeps: the kernel's counts tell the sweep the session is idle.
+    started = time.monotonic()
+    r = subprocess.run(psql_cmd(lport, "SELECT pg_sleep(20)"), capture_output=True, text=True, timeout=30,
+                       env=client_env())
+    assert r.returncode != 0
+    assert time.monotonic() - started < 10
+    assert pf.wait_for_session(server="primary")["end"] == "server-timeout"
+
+    lport2 = port()
+    sock2 = tmp_path / "admin2.sock"
+    pf2 = pgfloat(config(cluster, lport2, sock2), ports=[lport2])
+    proc = subprocess.Popen(psql_cmd(lport2, "SELECT pg_sleep(30)"), stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True, env=client_env(PGAPPNAME="relay-shutdown"))
+    try:
+        wait_active([cluster.primary.port], "relay-shutdown")
+        assert info(sock2)["KernelSessions"] == "1"
+        socat(sock2, "shutdown sessions server pg/primary")
+        code, _, _ = finish(proc, timeout=10)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert code != 0
+    assert pf2.wait_for_session(server="primary")["end"] == "admin-shutdown"
+    assert info(sock2)["KernelSessions"] == "0"
+
+
+def test_a_program_that_cannot_load_leaves_epoll_running(cluster, pgfloat, port, tmp_path, monkeypatch):
+    # Root without CAP_BPF (nor CAP_SYS_ADMIN, which also allows it) in its bounding set: the program cannot load,
+    # and pgfloat says so and relays anyway.
+    wrapper = tmp_path / "pgfloat-without-bpf"
+    real = pgfloat_bin()
+    wrapper.write_text(f"#!/bin/sh\nexec setpriv --bounding-set=-bpf,-sys_admin {real} \"$@\"\n")
+    wrapper.chmod(wrapper.stat().st_mode | stat.S_IXUSR)
+    monkeypatch.setenv("PGFLOAT_BIN", str(wrapper))
+    lport = port()
+    sock = tmp_path / "admin.sock"
+    pf = pgfloat(config(cluster, lport, sock), ports=[lport])
+    assert psql(lport, "SELECT 1") == "1"
+    facts = info(sock)
+    assert facts["Relay"] == "epoll", facts
+    assert "Operation not permitted" in facts["RelayFallback"], facts
+    assert facts["KernelHandoffs"] == "0"
+    wait_until(lambda: "relay: epoll (the kernel relay could not be loaded)" in pf.log_text(), 5, "the log line")
+
+
+def test_a_session_the_maps_cannot_take_stays_with_epoll(cluster, pgfloat, port, tmp_path):
+    # The maps are sized for [defaults] maxconn at start; a reload that raises it leaves later slots without flows.
+    lport = port()
+    sock = tmp_path / "admin.sock"
+    pf = pgfloat(config(cluster, lport, sock, defaults={"maxconn": 1}), ports=[lport])
+    assert pf.reload(config(cluster, lport, sock, defaults={"maxconn": 4})) == "applied"
+    first = subprocess.Popen(psql_cmd(lport, "SELECT pg_sleep(30)"), stdout=subprocess.PIPE,
+                             stderr=subprocess.PIPE, text=True, env=client_env(PGAPPNAME="relay-first"))
+    try:
+        wait_active([cluster.primary.port], "relay-first")
+        assert psql(lport, "SELECT 2") == "2"
+        facts = info(sock)
+        assert facts["KernelHandoffs"] == "1" and facts["KernelFallbacks"] == "1", facts
+        wait_until(lambda: "kernel relay refused a session" in pf.log_text(), 5, "the fallback's log line")
+        first.send_signal(signal.SIGINT)
+        finish(first, timeout=10)
+    finally:
+        if first.poll() is None:
+            first.kill()
