@@ -132,13 +132,21 @@ EOF
   wait_pg "$1" "$HAPROXY_PID" || { cat "$WORK/haproxy.err" >&2; die "haproxy did not start"; }
 }
 
-# start_pgfloat PORT SERVER_PORT MAXCONN: sets PGFLOAT_PID. Same shape as
-# HAProxy: one server, one session log line per session to stderr (discarded).
+# start_pgfloat PORT SERVER_PORT MAXCONN [RELAY]: sets PGFLOAT_PID and
+# PGFLOAT_SOCK (its admin socket). Same shape as HAProxy: one server, one
+# session log line per session to stderr (discarded). RELAY is [global] relay
+# (epoll, the default, sockmap or auto); config and socket are named after it
+# so an epoll and a sockmap instance can run side by side in one $WORK.
 start_pgfloat() {
-  cat >"$WORK/pgfloat.toml" <<EOF
+  local relay=${4:-epoll}
+  local config=$WORK/pgfloat-$relay.toml
+  PGFLOAT_SOCK=$WORK/pgfloat-$relay.sock
+  cat >"$config" <<EOF
 [global]
 shutdown_grace = "10s"
 log_sessions = true
+relay = "$relay"
+admin_socket = "$PGFLOAT_SOCK"
 
 [defaults]
 timeout_connect = "5s"
@@ -169,10 +177,27 @@ balance = "roundrobin"
 maxconn = $3
 servers = ["pg1"]
 EOF
-  "$PGFLOAT_BIN" check -c "$WORK/pgfloat.toml" || die "pgfloat check rejected the bench config"
-  "$PGFLOAT_BIN" run -c "$WORK/pgfloat.toml" >/dev/null 2>&1 &
+  # check prints "valid" on stdout, which carries the scripts' result tables.
+  "$PGFLOAT_BIN" check -c "$config" >&2 || die "pgfloat check rejected the bench config"
+  "$PGFLOAT_BIN" run -c "$config" >/dev/null 2>&1 &
   PGFLOAT_PID=$!
   wait_pg "$1" "$PGFLOAT_PID" || die "pgfloat did not start (try: $PGFLOAT_BIN run -c <config>)"
+}
+
+# info_value SOCK KEY: KEY's value in `show info` of the pgfloat whose admin
+# socket is SOCK; empty when the key is missing.
+info_value() {
+  "$PGFLOAT_BIN" ctl -s "$1" "show info" | awk -F': ' -v k="$2" '$1 == k { print $2; exit }'
+}
+
+# expect_relay SOCK RELAY: fail unless the pgfloat on SOCK runs RELAY. A
+# sockmap that cannot load falls back to epoll with only a warning (by
+# design, for production), which would label epoll numbers "sockmap" here.
+expect_relay() {
+  local relay
+  relay=$(info_value "$1" Relay) || die "show info on $1 failed"
+  [[ $relay == "$2" ]] \
+    || die "pgfloat asked for relay $2 runs '$relay' (RelayFallback: $(info_value "$1" RelayFallback))"
 }
 
 # cpu_ticks PID: utime+stime in clock ticks (fields 14, 15 of /proc/PID/stat).
@@ -180,6 +205,23 @@ cpu_ticks() { sed 's/^.*) //' "/proc/$1/stat" | awk '{print $12 + $13}'; }
 
 # rss_kb PID: resident set size in KB.
 rss_kb() { awk '/^VmRSS:/{print $2}' "/proc/$1/status"; }
+
+# machine_busy_ticks: busy jiffies of the whole machine, all CPUs (/proc/stat
+# "cpu" line: user+nice+system+irq+softirq+steal; guest time is already in
+# user). Kernel work done in softirq or a kworker, as the sockmap relay's, is
+# charged to whichever task it interrupts or to no proxy at all, so only the
+# machine-wide figure compares relays that move bytes in different places.
+machine_busy_ticks() { awk '$1 == "cpu" { print $2 + $3 + $4 + $7 + $8 + $9; exit }' /proc/stat; }
+
+# kernel_mem_kb: "SLAB_KB TCP_KB", the kernel memory sessions cost outside any
+# process's RSS: /proc/meminfo Slab (socket structs, skbs, the sockmap relay's
+# psocks) and /proc/net/sockstat's TCP mem (pages charged to TCP buffers).
+kernel_mem_kb() {
+  local slab pages
+  slab=$(awk '$1 == "Slab:" { print $2 }' /proc/meminfo)
+  pages=$(awk '$1 == "TCP:" { for (i = 2; i < NF; i++) if ($i == "mem") print $(i + 1) }' /proc/net/sockstat)
+  echo "$slab $((pages * $(getconf PAGESIZE) / 1024))"
+}
 
 # pgsql_check_sections: the [defaults] and [check] tables the failover benchmarks give pgfloat (its defaults with
 # pgsql checks), so every benchmark measures the same settings.
