@@ -15,7 +15,8 @@ extension MetricNameDescriptor {
     static let relayInfo = pgfloat(
         "relay", unit: "info",
         help: "1 on the relay running: epoll (pgfloat copies the bytes) or sockmap (the kernel relays sessions).")
-    static let kernelSessions = pgfloat("kernel_sessions_current", help: "Sessions the kernel (BPF sockmap) relays now.")
+    static let kernelSessions = pgfloat(
+        "kernel_sessions_current", help: "Sessions the kernel (BPF sockmap) relays now.")
     static let kernelHandoffsTotal = pgfloat(
         "kernel_handoffs", unit: "total", help: "Sessions handed to the kernel (BPF sockmap) relay.")
     static let kernelFallbacksTotal = pgfloat(

@@ -1,6 +1,7 @@
-// The kernel-side relay: a BPF sk_skb stream-verdict program that sends every byte a socket receives straight to
-// its peer's send queue while the peer keeps up, and the maps user space shares with it. Loaded with the bpf() syscall directly: the program is 53 instructions, so a C array with a comment per step
-// is easier to review than a second compiler target and a libbpf dependency, and the build needs nothing new.
+// The kernel-side relay: a BPF sk_skb stream-verdict program that sends the bytes a socket receives straight to its
+// peer's send queue within a grant, and the maps user space shares with it. Loaded with the bpf() syscall directly:
+// the program is 59 instructions, so a C array with a comment per step is easier to review than a second compiler
+// target and a libbpf dependency, and the build needs nothing new.
 //
 // Maps:
 //   sockets: SOCKHASH, socket cookie -> socket. A socket in it has the verdict program attached.
@@ -8,14 +9,15 @@
 //   flows:   ARRAY (mmapped), slot -> relay_flow: the grant user space gives, the counts the program keeps.
 //   events:  RINGBUF of slots whose socket started keeping bytes: user space polls it.
 // Back-pressure: an egress redirect queues the bytes on the peer's psock backlog, which no socket is charged for
-// and which never closes the sender's window (bench/sockmap/README.md, measured). So the program redirects only within a grant
-// of `window` bytes that user space renews once the backlog is empty; past it, the bytes stay on the receiving
-// socket (SK_PASS), are charged to its receive buffer and close its TCP window, and user space forwards them.
+// and which never closes the sender's window (bench/sockmap/README.md, measured). So the program redirects only
+// within a grant that user space renews once the backlog is empty; past it the bytes stay on the receiving socket
+// (SK_PASS), and user space forwards them (ProxyIO's DataPlane+KernelRelay says how, and what bounds them).
 #define _GNU_SOURCE
 #include "sockmap_relay.h"
 
 #include <errno.h>
 #include <linux/bpf.h>
+#include <linux/sock_diag.h>
 #include <linux/sockios.h>
 #include <netinet/in.h>
 #include <linux/tcp.h>
@@ -43,6 +45,9 @@ static struct bpf_insn op(uint8_t code, uint8_t dst, uint8_t src, int16_t off, i
 #define LOAD32(dst, base, off) op(BPF_LDX | BPF_MEM | BPF_W, dst, base, off, 0)
 #define JNE_REG(a, b, off) op(BPF_JMP | BPF_JNE | BPF_X, a, b, off, 0)
 #define JGT_REG(a, b, off) op(BPF_JMP | BPF_JGT | BPF_X, a, b, off, 0)
+#define JNE_IMM(reg, imm, off) op(BPF_JMP | BPF_JNE | BPF_K, reg, 0, off, imm)
+// *(u64 *)(base + off) and src swap values atomically.
+#define ATOMIC_XCHG64(base, off, src) op(BPF_STX | BPF_ATOMIC | BPF_DW, base, src, off, BPF_XCHG)
 #define STORE64(base, off, src) op(BPF_STX | BPF_MEM | BPF_DW, base, src, off, 0)
 #define LOAD64(dst, base, off) op(BPF_LDX | BPF_MEM | BPF_DW, dst, base, off, 0)
 #define JEQ_IMM(reg, imm, off) op(BPF_JMP | BPF_JEQ | BPF_K, reg, 0, off, imm)
@@ -86,43 +91,51 @@ static int load_verdict(const struct bpf_insn *program, size_t count, const char
 static int load_program(const relay_maps *maps, char *log, size_t log_size) {
     struct bpf_insn program[] = {
         /*  0 */ MOV_REG(R6, R1),
-        /*  1 */ CALL(BPF_FUNC_get_socket_cookie),           // r0 = cookie of the socket that received it
-        /*  2 */ STORE64(R10, -8, R0),
-        /*  3 */ MOV_REG(R2, R10), ADD_IMM(R2, -8),         // r2 = &own cookie
-        /*  5 */ LOAD_MAP(R1, maps->peers_fd),
-        /*  7 */ CALL(BPF_FUNC_map_lookup_elem),             // r0 = &{peer cookie, slot}, or NULL
-        /*  8 */ JEQ_IMM(R0, 0, 42),                         // not in a pair: keep, uncounted (to 51)
-        /*  9 */ LOAD64(R1, R0, 0), STORE64(R10, -16, R1),  // stack[-16] = peer cookie
-        /* 11 */ LOAD32(R9, R0, 8), STORE32(R10, -24, R9),  // r9 = slot; stack[-24] = slot, the flows key
-        /* 13 */ MOV_REG(R2, R10), ADD_IMM(R2, -24),
-        /* 15 */ LOAD_MAP(R1, maps->flows_fd),
-        /* 17 */ CALL(BPF_FUNC_map_lookup_elem),             // r0 = &flow
-        /* 18 */ JEQ_IMM(R0, 0, 32),                         // (to 51)
-        /* 19 */ MOV_REG(R7, R0),
-        /* 20 */ LOAD32(R8, R6, 0),                          // r8 = skb->len
-        /* 21 */ LOAD64(R1, R7, 8), LOAD64(R2, R7, 24),     // kept, resume_at
-        /* 23 */ JNE_REG(R1, R2, 24),                        // user space still forwarding: keep (to 48)
-        /* 24 */ LOAD64(R1, R7, 0), ADD_REG(R1, R8),        // redirected + length
-        /* 26 */ LOAD64(R2, R7, 16),                         // limit
-        /* 27 */ JGT_REG(R1, R2, 12),                        // grant used up: start keeping (to 40)
-        /* 28 */ MOV_REG(R1, R6),
-        /* 29 */ LOAD_MAP(R2, maps->sockets_fd),
-        /* 31 */ MOV_REG(R3, R10), ADD_IMM(R3, -16),        // r3 = &peer cookie
-        /* 33 */ MOV_IMM(R4, 0),                             // flags 0: to the peer's send queue (egress)
-        /* 34 */ CALL(BPF_FUNC_sk_redirect_hash),            // SK_PASS when redirected, SK_DROP when peer missing
-        /* 35 */ JEQ_IMM(R0, SK_DROP_VALUE, 4),              // peer missing (being added or removed) (to 40)
-        /* 36 */ LOAD64(R1, R7, 0), ADD_REG(R1, R8), STORE64(R7, 0, R1),  // redirected += length
-        /* 39 */ EXIT(),
-        // 40, start keeping: tell user space (one record per switch; at most one per socket is ever unread).
-        /* 40 */ STORE64(R10, -32, R9),
-        /* 41 */ LOAD_MAP(R1, maps->events_fd),
-        /* 43 */ MOV_REG(R2, R10), ADD_IMM(R2, -32),
-        /* 45 */ MOV_IMM(R3, 8), MOV_IMM(R4, 0),
-        /* 47 */ CALL(BPF_FUNC_ringbuf_output),
-        // 48, keep: the bytes stay on this socket (SK_PASS), charged to its receive buffer.
-        /* 48 */ LOAD64(R1, R7, 8), ADD_REG(R1, R8), STORE64(R7, 8, R1),  // kept += length
-        /* 51 */ MOV_IMM(R0, SK_PASS_VALUE),
-        /* 52 */ EXIT(),
+        /*  1 */ LOAD32(R8, R6, 0),                          // r8 = skb->len
+        // A FIN reaches the program as an empty message. TCP has already taken the end in (the socket reads EOF):
+        // redirected, the empty send would fail the peer with EPIPE, so it is dropped (to 57).
+        /*  2 */ JEQ_IMM(R8, 0, 54),
+        /*  3 */ CALL(BPF_FUNC_get_socket_cookie),           // r0 = cookie of the socket that received it
+        /*  4 */ STORE64(R10, -8, R0),
+        /*  5 */ MOV_REG(R2, R10), ADD_IMM(R2, -8),         // r2 = &own cookie
+        /*  7 */ LOAD_MAP(R1, maps->peers_fd),
+        /*  9 */ CALL(BPF_FUNC_map_lookup_elem),             // r0 = &{peer cookie, slot}, or NULL
+        /* 10 */ JEQ_IMM(R0, 0, 44),                         // not in a pair: keep, uncounted (to 55)
+        /* 11 */ LOAD64(R1, R0, 0), STORE64(R10, -16, R1),  // stack[-16] = peer cookie
+        /* 13 */ LOAD32(R9, R0, 8), STORE32(R10, -24, R9),  // r9 = slot; stack[-24] = slot, the flows key
+        /* 15 */ MOV_REG(R2, R10), ADD_IMM(R2, -24),
+        /* 17 */ LOAD_MAP(R1, maps->flows_fd),
+        /* 19 */ CALL(BPF_FUNC_map_lookup_elem),             // r0 = &flow
+        /* 20 */ JEQ_IMM(R0, 0, 34),                         // (to 55)
+        /* 21 */ MOV_REG(R7, R0),
+        /* 22 */ LOAD64(R1, R7, 8), LOAD64(R2, R7, 24),     // kept, resume_at
+        /* 24 */ JNE_REG(R1, R2, 16),                        // user space still forwarding: keep (to 41)
+        /* 25 */ LOAD64(R1, R7, 0), ADD_REG(R1, R8),        // redirected + length
+        /* 27 */ LOAD64(R2, R7, 16),                         // limit
+        /* 28 */ JGT_REG(R1, R2, 12),                        // grant used up: keep (to 41)
+        /* 29 */ MOV_REG(R1, R6),
+        /* 30 */ LOAD_MAP(R2, maps->sockets_fd),
+        /* 32 */ MOV_REG(R3, R10), ADD_IMM(R3, -16),        // r3 = &peer cookie
+        /* 34 */ MOV_IMM(R4, 0),                             // flags 0: to the peer's send queue (egress)
+        /* 35 */ CALL(BPF_FUNC_sk_redirect_hash),            // SK_PASS when redirected, SK_DROP when peer missing
+        /* 36 */ JEQ_IMM(R0, SK_DROP_VALUE, 4),              // peer missing (being added or removed) (to 41)
+        /* 37 */ LOAD64(R1, R7, 0), ADD_REG(R1, R8), STORE64(R7, 0, R1),  // redirected += length
+        /* 40 */ EXIT(),
+        // 41, keep: the bytes stay on this socket (SK_PASS), charged to its receive buffer.
+        /* 41 */ LOAD64(R1, R7, 8), ADD_REG(R1, R8), STORE64(R7, 8, R1),  // kept += length
+        // Tell user space unless it was told since it last granted: `notified` is swapped to 1 after `kept` is
+        // stored, and user space clears it after granting and then reads `kept`, so no kept byte goes unseen.
+        /* 44 */ MOV_IMM(R1, 1), ATOMIC_XCHG64(R7, 32, R1),  // r1 = notified before
+        /* 46 */ JNE_IMM(R1, 0, 8),                          // already told (to 55)
+        /* 47 */ STORE64(R10, -32, R9),
+        /* 48 */ LOAD_MAP(R1, maps->events_fd),
+        /* 50 */ MOV_REG(R2, R10), ADD_IMM(R2, -32),
+        /* 52 */ MOV_IMM(R3, 8), MOV_IMM(R4, 0),
+        /* 54 */ CALL(BPF_FUNC_ringbuf_output),
+        /* 55 */ MOV_IMM(R0, SK_PASS_VALUE),
+        /* 56 */ EXIT(),
+        /* 57 */ MOV_IMM(R0, SK_DROP_VALUE),
+        /* 58 */ EXIT(),
     };
     return load_verdict(program, sizeof(program) / sizeof(program[0]), "pgfloat_relay", log, log_size);
 }
@@ -253,17 +266,17 @@ static int socket_cookie(int fd, uint64_t *cookie) {
     return getsockopt(fd, SOL_SOCKET, SO_COOKIE, cookie, &len) < 0 ? -errno : 0;
 }
 
-int relay_add_pair(const relay_maps *maps, int fd_a, uint32_t slot_a, int fd_b, uint32_t slot_b, uint64_t window,
-                   relay_pair *pair) {
+int relay_add_pair(const relay_maps *maps, int fd_a, uint32_t slot_a, int fd_b, uint32_t slot_b, uint64_t window_a,
+                   uint64_t window_b, relay_pair *pair) {
     if (slot_a >= maps->max_sockets || slot_b >= maps->max_sockets || slot_a == slot_b) return -EINVAL;
     pair->slot_a = slot_a;
     pair->slot_b = slot_b;
     int status = socket_cookie(fd_a, &pair->cookie_a);
     if (status == 0) status = socket_cookie(fd_b, &pair->cookie_b);
     if (status != 0) return status;
-    relay_flow fresh = {.limit = window};
-    maps->flows[slot_a] = fresh;
-    maps->flows[slot_b] = fresh;
+    relay_flow fresh_a = {.limit = window_a}, fresh_b = {.limit = window_b};
+    maps->flows[slot_a] = fresh_a;
+    maps->flows[slot_b] = fresh_b;
     peer_entry entry_a = {.peer_cookie = pair->cookie_b, .slot = slot_a};
     peer_entry entry_b = {.peer_cookie = pair->cookie_a, .slot = slot_b};
     // Peers first: a socket's bytes are redirected only once it is in `sockets`, and by then its peer is known.
@@ -304,12 +317,22 @@ void relay_flow_counts(const relay_maps *maps, uint32_t slot, uint64_t *redirect
     *kept = __atomic_load_n(&maps->flows[slot].kept, __ATOMIC_ACQUIRE);
 }
 
-void relay_grant(relay_maps *maps, uint32_t slot, uint64_t window, uint64_t resume_at) {
+uint64_t relay_grant(relay_maps *maps, uint32_t slot, uint64_t window, uint64_t resume_at) {
     relay_flow *flow = &maps->flows[slot];
-    uint64_t redirected = __atomic_load_n(&flow->redirected, __ATOMIC_ACQUIRE);
+    uint64_t redirected = __atomic_load_n(&flow->redirected, __ATOMIC_SEQ_CST);
     // The limit first: the program compares kept with resume_at before it reads the limit.
-    __atomic_store_n(&flow->limit, redirected + window, __ATOMIC_RELEASE);
-    __atomic_store_n(&flow->resume_at, resume_at, __ATOMIC_RELEASE);
+    __atomic_store_n(&flow->limit, redirected + window, __ATOMIC_SEQ_CST);
+    __atomic_store_n(&flow->resume_at, resume_at, __ATOMIC_SEQ_CST);
+    __atomic_store_n(&flow->notified, 0, __ATOMIC_SEQ_CST);
+    return __atomic_load_n(&flow->kept, __ATOMIC_SEQ_CST);
+}
+
+uint64_t relay_send_space(int fd) {
+    uint32_t meminfo[SK_MEMINFO_VARS];
+    socklen_t len = sizeof(meminfo);
+    if (getsockopt(fd, SOL_SOCKET, SO_MEMINFO, meminfo, &len) < 0) return 0;
+    uint32_t sndbuf = meminfo[SK_MEMINFO_SNDBUF], queued = meminfo[SK_MEMINFO_WMEM_QUEUED];
+    return sndbuf > queued ? sndbuf - queued : 0;
 }
 
 int64_t relay_next_event(relay_maps *maps) {

@@ -10,14 +10,14 @@ public struct RelayChoice: Sendable {
     let requested: RelayMode
 
     /// Loads the kernel relay's program and maps when `config` asks for them, sized for `[defaults] maxconn`
-    /// sessions. Call it before privileges are dropped: loading needs CAP_BPF and CAP_NET_ADMIN, and nothing
-    /// afterwards does. A failure is not fatal, for `sockmap` as for `auto`: epoll runs instead, and ``log(to:)``
-    /// says why.
-    public static func load(for config: PGFloatConfig) -> RelayChoice {
+    /// sessions (`fixedGrant`: tests only, see ``KernelRelay``). Call it before privileges are dropped: loading
+    /// needs CAP_BPF and CAP_NET_ADMIN, and nothing afterwards does. A failure is not fatal, for `sockmap` as for
+    /// `auto`: epoll runs instead, and ``log(to:)`` says why.
+    public static func load(for config: PGFloatConfig, fixedGrant: UInt64? = nil) -> RelayChoice {
         let mode = config.global.relay
         guard mode != .epoll else { return RelayChoice(kernelRelay: nil, fallbackReason: nil, requested: mode) }
         do {
-            let relay = try KernelRelay.load(sessions: config.defaults.maxconn)
+            let relay = try KernelRelay.load(sessions: config.defaults.maxconn, fixedGrant: fixedGrant)
             return RelayChoice(kernelRelay: relay, fallbackReason: nil, requested: mode)
         } catch {
             return RelayChoice(kernelRelay: nil, fallbackReason: error.description, requested: mode)
@@ -27,7 +27,8 @@ public struct RelayChoice: Sendable {
     /// One line at start naming the relay that runs.
     public func log(to logger: Logger) {
         if kernelRelay != nil {
-            logger.info("relay: sockmap (the kernel relays established sessions)", metadata: ["requested": "\(requested)"])
+            logger.info(
+                "relay: sockmap (the kernel relays established sessions)", metadata: ["requested": "\(requested)"])
         } else if let fallbackReason {
             // `auto` on a kernel or unit that does not allow it is expected; an explicit `sockmap` is not.
             let level: Logger.Level = requested == .sockmap ? .warning : .notice

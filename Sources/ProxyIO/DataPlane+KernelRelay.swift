@@ -5,15 +5,16 @@ import MonotonicTime
 
 // The kernel relay (`[global] relay = "sockmap"`), the data plane's half.
 //
-// Contract: a session is handed to the kernel at a quiet point of its startup (KernelHandoffPoint), after which
-// its sockets report only ends, errors and writability (no wakeup per message: that is what the kernel relay
-// saves). The program redirects each socket's bytes to its peer within a grant; past it, or while the data plane
-// still holds kept bytes, it keeps them on the socket, where they fill its receive buffer and close its TCP window,
-// and posts the flow to the ring buffer. `kernelPump` then forwards the kept bytes in order (a kept byte goes out
-// only once the destination has taken in everything redirected before it) and grants the flow again once every
-// kept byte is out and nothing redirected is still waiting. So one direction never holds more than
-// `KernelRelay.grant` bytes of kernel memory that no socket accounts for. A session leaves the maps before its
-// sockets close.
+// Contract: a session enters the maps at a quiet point of its startup (KernelHandoffPoint) with both flows granted
+// nothing, so the bytes pgfloat holds go out before any the kernel moves; then each direction is pumped once and
+// granted. Its sockets then report only ends, errors and writability (no wakeup per message: that is what the
+// kernel relay saves). The program redirects within a grant sized to the destination's free send space; past it,
+// or while pgfloat still holds kept bytes, it keeps them on the receiving socket, where they fill its receive
+// buffer and close its TCP window, and posts the flow to the ring buffer. `kernelPump` forwards kept bytes in order
+// (a kept byte goes out only once the destination has taken in everything redirected before it), passes an end on
+// only after every kept byte, and grants again once nothing is held. A session leaves the maps before its sockets
+// close. Kept bytes the kernel cannot charge to the socket (they queue behind the socket's own stuck backlog when
+// its peer sends without reading) are bounded by `kernelOverrunLimit`: past it the session is closed.
 extension DataPlane {
     /// Readiness a kernel-relayed socket is registered for: its end, an error, and room to write.
     static let kernelRelayedEvents = SHIM_EPOLLOUT | SHIM_EPOLLRDHUP | SHIM_EPOLLET
@@ -25,23 +26,27 @@ extension DataPlane {
     }
 
     /// Hands the session to the kernel relay if `chunk`, just read from the server and not yet written to the
-    /// client, leaves both peers waiting; then writes the chunk itself. Returns whether it did.
+    /// client, leaves both peers waiting; the chunk then goes out through the kernel half. Returns whether it did.
     func handOffIfQuiet(_ session: Session, chunk: UnsafeRawBufferPointer) -> Bool {
         guard let relay = kernelRelay, Self.isQuietPoint(chunk, session.kernelHandoff) else { return false }
-        // The client must have nothing unread: bytes already on its socket would wait there unseen.
         guard session.toServer.isEmpty, session.toClient.isEmpty, !session.clientEOF, !session.serverEOF,
-            !session.clientHangup, !session.serverHangup, !session.clientUnread,
-            shim_unread_bytes(session.clientFD) == 0
+            !session.clientHangup, !session.serverHangup, !session.clientUnread
         else { return false }
         session.kernelHandoff = .none
         guard let upFlow = relay.flow(session: session.slot, fromClient: true),
-            let downFlow = relay.flow(session: session.slot, fromClient: false),
-            let serverBase = KernelRelay.queuedTotal(session.serverFD),
-            let clientBase = KernelRelay.queuedTotal(session.clientFD)
+            let downFlow = relay.flow(session: session.slot, fromClient: false)
         else {
-            kernelFallback(session, reason: "no flow for session slot \(session.slot)")
+            kernelFallback(session, reason: "no flow for slot \(session.slot): the maps are sized for maxconn at start")
             return false
         }
+        guard let serverBase = KernelRelay.queuedTotal(session.serverFD),
+            let clientBase = KernelRelay.queuedTotal(session.clientFD)
+        else {
+            kernelFallback(session, reason: "TCP_INFO failed")
+            return false
+        }
+        // Granted nothing yet: whatever arrives from now on is kept, so it goes out after the chunk and after any
+        // byte that reached a socket before it entered the map.
         let pair: relay_pair
         switch relay.add(
             clientFD: session.clientFD, serverFD: session.serverFD, clientFlow: upFlow, serverFlow: downFlow)
@@ -51,10 +56,9 @@ extension DataPlane {
             kernelFallback(session, reason: error.description)
             return false
         }
-        let kernel = KernelSession(
-            pair: pair, up: KernelDirection(flow: upFlow, destinationBase: serverBase, sent: 0),
-            down: KernelDirection(flow: downFlow, destinationBase: clientBase, sent: 0))
-        session.kernel = kernel
+        session.kernel = KernelSession(
+            pair: pair, up: KernelDirection(flow: upFlow, destinationBase: serverBase),
+            down: KernelDirection(flow: downFlow, destinationBase: clientBase))
         kernelSessions += 1
         counters.kernelHandoffs += 1
         for (fd, kind) in [(session.clientFD, Token.Kind.client), (session.serverFD, Token.Kind.server)] {
@@ -62,17 +66,19 @@ extension DataPlane {
                 epollFD, fd, Self.kernelRelayedEvents,
                 Token(kind: kind, index: session.slot, generation: session.generation).raw)
         }
-        // The chunk goes through the client's socket, now in the map; what it does not take waits in toClient,
-        // which the kernel half writes with the same ordering rule.
-        let written = shim_write(session.clientFD, chunk.baseAddress, chunk.count)
-        if written < 0, written != -Int(EAGAIN) {
-            end(session, .clientClose)
-            return true
+        session.toClient.append(chunk)
+        // Bytes that reached a socket between pgfloat's last read and the insertion wait unseen until something
+        // reads the socket: read each once (they come back here, or run through the program and are kept).
+        for fromClient in [true, false] {
+            let fd = fromClient ? session.clientFD : session.serverFD
+            let n = shim_read(fd, readBuffer.baseAddress, readBuffer.count)
+            guard n > 0 else { continue }
+            countBytes(session, UInt64(n), fromClient: fromClient)
+            let early = UnsafeRawBufferPointer(rebasing: readBuffer[0..<n])
+            if fromClient { session.toServer.append(early) } else { session.toClient.append(early) }
         }
-        let taken = max(0, written)
-        kernel.down.sent = UInt64(taken)
-        if taken > 0 { session.lastClientActivity = now }
-        if taken < chunk.count { session.toClient.append(UnsafeRawBufferPointer(rebasing: chunk[taken...])) }
+        kernelPump(session, fromClient: false)
+        if sessions[session.slot] === session { kernelPump(session, fromClient: true) }
         return true
     }
 
@@ -157,8 +163,9 @@ extension DataPlane {
         }
     }
 
-    /// The longest a waiting direction goes unchecked: the wait doubles from 1 ms while nothing moves.
-    static let kernelRetryLimit = Duration.milliseconds(64)
+    /// The longest a waiting direction goes unchecked: the wait doubles from 1 ms while nothing moves. Short,
+    /// because kept bytes the kernel cannot charge grow at the sender's pace until the check sees them.
+    static let kernelRetryLimit = Duration.milliseconds(16)
 
     private enum KernelPumpOutcome {
         /// Nothing is held, or it all went out: the flow is the program's again, or waits for its next event.
@@ -223,23 +230,52 @@ extension DataPlane {
                 if fromClient { session.toServer.append(chunk) } else { session.toClient.append(chunk) }
                 continue
             }
+            let kept = relay.counts(direction.flow).kept
             if n != -Int(EAGAIN) {
-                // EOF or a reset: passed on once everything before it is out, as the epoll relay does.
+                // The socket reads EOF as soon as TCP has the FIN, while bytes kept before it may still be on their
+                // way to its queue: the end waits for them. A reset loses what it loses, as with the epoll relay.
+                if n == 0, direction.read < kept { return waitForKept(session, direction, kept, source) }
                 if session.endReason == nil { session.endReason = fromClient ? .clientClose : .serverClose }
                 if fromClient { session.clientEOF = true } else { session.serverEOF = true }
                 continue
             }
-            let kept = relay.counts(direction.flow).kept
             // The program has the flow and nothing of it is ours: nothing to do.
-            if kept == direction.granted, direction.read == direction.granted { return .progress }
-            if direction.read < kept { return .wait }  // counted, not yet on the socket's queue
+            if let granted = direction.granted, kept == granted, direction.read == granted { return .progress }
+            if direction.read < kept { return waitForKept(session, direction, kept, source) }
             guard let ready = clear(direction) else { return failed(session) }
             guard ready else { return .wait }
-            relay.grant(direction.flow, forwarded: direction.read)
+            let window = relay.window(toward: destination)
             direction.granted = direction.read
+            // Kept meanwhile, after the program read the old grant: it may not have posted the flow, so go on here.
+            if relay.grant(direction.flow, window: window, forwarded: direction.read) != direction.read { continue }
             return .progress
         }
         return .wait
+    }
+
+    /// Kept bytes are counted before they reach the socket's queue, so a short wait is normal. A long one is not:
+    /// the bytes queue behind the socket's own backlog to a peer that sends without reading, charged to no socket
+    /// and with the sender's window open. Past `kernelOverrunLimit` the session is closed.
+    private func waitForKept(
+        _ session: Session, _ direction: KernelDirection, _ kept: UInt64, _ source: Int32
+    ) -> KernelPumpOutcome {
+        let unread = kept &- direction.read
+        guard unread > Self.kernelOverrunLimit(source) else { return .wait }
+        logger.warning(
+            "kernel relay: a peer sent more than can be held back while not reading; closing the session",
+            metadata: ["listener": "\(session.listener.name)", "client": "\(session.client)",
+                       "held_bytes": "\(unread)"])
+        end(session, .error)
+        return .progress
+    }
+
+    /// What kept-but-unread bytes may legitimately reach: twice the source's receive buffer (kept bytes close its
+    /// window once they fill it) plus one grant and some slack for what was in flight.
+    static func kernelOverrunLimit(_ source: Int32) -> UInt64 {
+        var size: Int32 = 0
+        var length = socklen_t(MemoryLayout<Int32>.size)
+        let receiveBuffer = getsockopt(source, SOL_SOCKET, SO_RCVBUF, &size, &length) == 0 ? UInt64(max(0, size)) : 0
+        return 2 * receiveBuffer + KernelRelay.grant + 4 << 20
     }
 
     /// The destination holds more than was ever sent to it: the counts cannot be trusted to keep the order, so
@@ -278,7 +314,10 @@ extension DataPlane {
     /// Every kernel-relayed session's counts, for a snapshot.
     func syncAllKernelCounts() {
         guard kernelSessions > 0 else { return }
-        for case let session? in sessions where session.kernel != nil { syncKernelCounts(session) }
+        // A snapshot only reads: pumping here could end sessions while the runtime API waits.
+        for case let session? in sessions where session.kernel != nil {
+            syncKernelCounts(session, pumpingUnread: false)
+        }
     }
 
     /// Takes the session out of the maps before its sockets close (from `end`, which it must not re-enter).

@@ -13,13 +13,19 @@ public final class KernelRelay: @unchecked Sendable {
     private var maps: relay_maps
     /// Flows there are: two per session slot, so sessions in slots at or above `maxSockets / 2` stay with epoll.
     let maxSockets: Int
-    /// Bytes a flow may redirect before the data plane has seen its peer's backlog empty: what one direction of
-    /// one session may hold in kernel memory that no socket buffer accounts for.
+    /// The most a flow may redirect before the data plane has seen its peer's backlog empty: what one direction
+    /// of one session may hold in kernel memory that no socket buffer accounts for. Each grant is also held to
+    /// half the destination's free send space, so what it redirects does not wait in the backlog for long.
     static let grant: UInt64 = 256 * 1024
 
-    private init(maps: relay_maps) {
+    /// Tests only: every grant this many bytes, whatever the destination's send space (so a test can make a
+    /// backlog stick, as a grant larger than the room behind it would).
+    let fixedGrant: UInt64?
+
+    private init(maps: relay_maps, fixedGrant: UInt64?) {
         self.maps = maps
         self.maxSockets = Int(maps.max_sockets)
+        self.fixedGrant = fixedGrant
     }
 
     deinit { relay_close(&maps) }
@@ -37,7 +43,7 @@ public final class KernelRelay: @unchecked Sendable {
     }
 
     /// Creates the maps for `sessions` sessions, loads the verdict program and attaches it.
-    public static func load(sessions: Int) throws(LoadError) -> KernelRelay {
+    public static func load(sessions: Int, fixedGrant: UInt64? = nil) throws(LoadError) -> KernelRelay {
         var maps = relay_maps()
         var log = [CChar](repeating: 0, count: 4096)
         // Two flows per session; a maxconn too large for the maps makes the kernel refuse them, and epoll runs.
@@ -48,7 +54,7 @@ public final class KernelRelay: @unchecked Sendable {
             let text = String(cString: log).split(separator: "\n").suffix(3).joined(separator: " | ")
             throw LoadError(code: -status, verifierLog: -status == EACCES || -status == EINVAL ? text : "")
         }
-        return KernelRelay(maps: maps)
+        return KernelRelay(maps: maps, fixedGrant: fixedGrant)
     }
 
     /// The ring buffer of flows that started keeping bytes; readable when it holds one.
@@ -60,11 +66,13 @@ public final class KernelRelay: @unchecked Sendable {
         return flow < maxSockets ? UInt32(flow) : nil
     }
 
-    /// Puts a session's two sockets in the maps, each direction granted ``grant`` bytes. Returns the errno when
-    /// the kernel refuses; nothing is left in the maps then.
-    func add(clientFD: Int32, serverFD: Int32, clientFlow: UInt32, serverFlow: UInt32) -> Result<relay_pair, SocketError> {
+    /// Puts a session's two sockets in the maps with nothing granted: the program keeps every byte until a
+    /// direction is granted. Returns the errno when the kernel refuses; nothing is left in the maps then.
+    func add(
+        clientFD: Int32, serverFD: Int32, clientFlow: UInt32, serverFlow: UInt32
+    ) -> Result<relay_pair, SocketError> {
         var pair = relay_pair()
-        let status = relay_add_pair(&maps, clientFD, clientFlow, serverFD, serverFlow, Self.grant, &pair)
+        let status = relay_add_pair(&maps, clientFD, clientFlow, serverFD, serverFlow, 0, 0, &pair)
         return status == 0 ? .success(pair) : .failure(SocketError(operation: "bpf map update", errno: -status))
     }
 
@@ -88,9 +96,16 @@ public final class KernelRelay: @unchecked Sendable {
         return (redirected, kept)
     }
 
-    /// Hands a flow back to the program once the data plane has forwarded the first `forwarded` kept bytes.
-    func grant(_ flow: UInt32, forwarded: UInt64) {
-        relay_grant(&maps, flow, Self.grant, forwarded)
+    /// Hands a flow back to the program, `window` bytes more, once the data plane has forwarded the first
+    /// `forwarded` kept bytes. Returns the kept count read after the grant: past `forwarded`, the program kept more
+    /// meanwhile and the caller must forward it itself.
+    func grant(_ flow: UInt32, window: UInt64, forwarded: UInt64) -> UInt64 {
+        relay_grant(&maps, flow, window, forwarded)
+    }
+
+    /// The grant for a flow whose destination is `fd`: at most ``grant``, and half the room in its send buffer.
+    func window(toward fd: Int32) -> UInt64 {
+        fixedGrant ?? min(Self.grant, relay_send_space(fd) / 2)
     }
 
     /// Bytes written into `fd`'s send queue since it connected (acknowledged plus queued), or nil on error.

@@ -35,8 +35,9 @@ struct KernelDirection {
     var sent: UInt64 = 0
     /// Kept bytes the data plane read from the source.
     var read: UInt64 = 0
-    /// The kept count up to which the flow was last handed back (the program's resume_at).
-    var granted: UInt64 = 0
+    /// The kept count up to which the flow was last handed back (the program's resume_at); nil until the first
+    /// grant (a session enters the maps with nothing granted).
+    var granted: UInt64?
     /// Redirected bytes already added to the session's byte counts.
     var counted: UInt64 = 0
     /// Set while the direction waits (for the destination's backlog to drain, or for counted bytes to become
@@ -46,10 +47,9 @@ struct KernelDirection {
     /// The source's end of stream was passed on: the destination is shut down for writing.
     var shut = false
 
-    init(flow: UInt32, destinationBase: UInt64, sent: UInt64) {
+    init(flow: UInt32, destinationBase: UInt64) {
         self.flow = flow
         self.destinationBase = destinationBase
-        self.sent = sent
     }
 }
 

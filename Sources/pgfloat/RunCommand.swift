@@ -28,6 +28,10 @@ struct RunCommand: ParsableCommand {
     @Option(name: .long, help: .hidden)
     var logBufferBytes: Int = LogWriter.defaultCapacity
 
+    /// For tests of the kernel relay's overrun guard: every grant this many bytes, however full the destination.
+    @Option(name: .long, help: .hidden)
+    var kernelRelayGrant: UInt64?
+
     func run() throws {
         // First, before the log writer's thread or the data plane's listeners exist: a SIGHUP or SIGTERM sent as
         // soon as a port accepts waits for the daemon's handlers instead of ending the process.
@@ -52,7 +56,7 @@ struct RunCommand: ParsableCommand {
             throw ExitCode(1)
         }
         // Before the privilege step: loading the kernel relay needs CAP_BPF, which pgfloat does not keep.
-        let relay = RelayChoice.load(for: startConfig)
+        let relay = RelayChoice.load(for: startConfig, fixedGrant: kernelRelayGrant)
         try dropPrivileges(global: startConfig.global, logger: logger)
         // Not before: the writer's thread would keep the capabilities the privilege step drops.
         writer.start()

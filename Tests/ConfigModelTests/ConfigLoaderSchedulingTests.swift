@@ -33,8 +33,8 @@ final class ConfigLoaderRelayTests: XCTestCase {
 
     func testEveryMode() throws {
         for mode in RelayMode.allCases {
-            let config = try ConfigLoader.load(text: withProxy("[global]\nrelay = \"\(mode.rawValue)\""), path: "t.toml")
-            XCTAssertEqual(config.global.relay, mode)
+            let text = withProxy("[global]\nrelay = \"\(mode.rawValue)\"")
+            XCTAssertEqual(try ConfigLoader.load(text: text, path: "t.toml").global.relay, mode)
         }
     }
 

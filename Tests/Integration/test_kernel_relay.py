@@ -11,12 +11,16 @@ from __future__ import annotations
 import hashlib
 import re
 import signal
+import socket
 import stat
+import struct
 import subprocess
 import time
 
-from harness import (APP_PASSWORD, APP_USER, HOST, client_env, finish, listener, pgfloat_bin, pgfloat_config,
-                     psql, psql_cmd, server, skip_module_unless_runnable, socat, wait_active, wait_until)
+from harness import (APP_PASSWORD, APP_USER, HOST, client_env, finish, listener, parse_pgbench, pgfloat_bin,
+                     pgfloat_config, psql, psql_cmd, server, skip_module_unless_runnable, socat, wait_active,
+                     wait_until)
+from wire import read_message, startup_packet
 
 skip_module_unless_runnable()
 
@@ -152,6 +156,113 @@ def test_a_servers_last_words_reach_the_client(cluster, pgfloat, port, tmp_path)
     assert info(sock)["KernelSessions"] == "0"
 
 
+def started_session(lport: int, app: str, rcvbuf: int | None = None) -> socket.socket:
+    """A client by hand, through pgfloat, up to its first ReadyForQuery (where pgfloat hands it to the kernel)."""
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    if rcvbuf:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, rcvbuf)
+    sock.settimeout(10)
+    sock.connect((HOST, lport))
+    sock.sendall(startup_packet(app))
+    while read_message(sock)[0] != b"Z":
+        pass
+    return sock
+
+
+def query(sql: str) -> bytes:
+    body = sql.encode() + b"\0"
+    return b"Q" + struct.pack("!I", 4 + len(body)) + body
+
+
+def test_a_half_closing_client_still_gets_its_answer(cluster, pgfloat, port, tmp_path):
+    lport = port()
+    sock = tmp_path / "admin.sock"
+    pgfloat(config(cluster, lport, sock), ports=[lport])
+    client = started_session(lport, "relay-half-close")
+    try:
+        wait_until(lambda: info(sock)["KernelSessions"] == "1", 5, "the hand-over")
+        client.sendall(query("SELECT 42"))
+        client.shutdown(socket.SHUT_WR)
+        kinds, rows = [], []
+        while True:
+            try:
+                kind, body = read_message(client)
+            except ConnectionError:
+                break
+            kinds.append(kind)
+            if kind == b"D":
+                rows.append(body[6:].decode())
+        assert rows == ["42"], kinds
+        assert kinds[-2:] == [b"C", b"Z"], kinds
+    finally:
+        client.close()
+
+
+def push_without_reading(lport: int, sock) -> int:
+    """A client that asks for a huge result, reads none of it, then keeps writing; returns what it got to write.
+    PostgreSQL stops reading while it cannot send, so a proxy that holds back the client writes little."""
+    client = started_session(lport, "relay-hostile", rcvbuf=4096)
+    written = 0
+    try:
+        wait_until(lambda: info(sock)["KernelSessions"] == "1", 5, "the hand-over")
+        client.sendall(query("SELECT repeat('x', 1000) FROM generate_series(1, 1000000)"))
+        client.setblocking(False)
+        sync = b"S\0\0\0\4" * 13107  # 64 KiB of Sync messages
+        deadline = time.monotonic() + 30
+        idle_since = time.monotonic()
+        while written < 512 << 20 and time.monotonic() < deadline and time.monotonic() - idle_since < 3:
+            try:
+                written += client.send(sync)
+                idle_since = time.monotonic()
+            except BlockingIOError:
+                time.sleep(0.005)
+            except (BrokenPipeError, ConnectionResetError):
+                break
+    finally:
+        client.close()
+    return written
+
+
+def test_a_client_that_sends_without_reading_is_held_back(cluster, pgfloat, port, tmp_path):
+    lport = port()
+    sock = tmp_path / "admin.sock"
+    pf = pgfloat(config(cluster, lport, sock), ports=[lport])
+    written = push_without_reading(lport, sock)
+    assert written < 64 << 20, f"the client pushed {written >> 20} MB into a session that reads nothing"
+    assert pf.wait_for_session(server="primary")["end"] == "client-close"
+
+
+def test_an_overrun_closes_the_session(cluster, pgfloat, port, tmp_path):
+    # A grant larger than the room behind it (forced here) leaves bytes stuck in the client socket's backlog; the
+    # client's own bytes then queue behind them, charged to no socket and with its window open. pgfloat closes
+    # the session rather than let that grow.
+    lport = port()
+    sock = tmp_path / "admin.sock"
+    pf = pgfloat(config(cluster, lport, sock), ports=[lport], args=("--kernel-relay-grant", str(32 << 20)))
+    written = push_without_reading(lport, sock)
+    assert written < 128 << 20, f"the client pushed {written >> 20} MB into a session that reads nothing"
+    wait_until(lambda: "a peer sent more than can be held back" in pf.log_text(), 10, "the overrun's log line")
+    assert pf.wait_for_session(server="primary")["end"] == "error"
+
+
+def test_kernel_relayed_traffic_is_not_idle(cluster, pgfloat, port, tmp_path):
+    # Bytes that move only in the kernel count as activity: the sweep reads the program's counts.
+    lport = port()
+    sock = tmp_path / "admin.sock"
+    pf = pgfloat(config(cluster, lport, sock, defaults={"timeout_client": "2s", "timeout_server": "2s"}),
+                 ports=[lport])
+    script = tmp_path / "select.sql"
+    script.write_text("SELECT 1;\n")
+    bench = subprocess.run(["pgbench", "-n", "-f", str(script), "-T", "5", "-c", "1", "-h", HOST, "-p", str(lport),
+                            "-U", "postgres", "postgres"], capture_output=True, text=True, timeout=60,
+                           env=client_env())
+    assert bench.returncode == 0, bench.stdout + bench.stderr
+    result = parse_pgbench(bench.stdout)
+    assert result["failed"] == 0 and result["processed"] > 100, bench.stdout
+    assert int(info(sock)["KernelHandoffs"]) >= 1
+    assert not any(line["end"].endswith("timeout") for line in pf.sessions()), pf.sessions()
+
+
 def test_idle_timeout_and_shutdown_sessions_end_kernel_sessions(cluster, pgfloat, port, tmp_path):
     lport = port()
     sock = tmp_path / "admin.sock"
@@ -163,6 +274,7 @@ def test_idle_timeout_and_shutdown_sessions_end_kernel_sessions(cluster, pgfloat
     assert r.returncode != 0
     assert time.monotonic() - started < 10
     assert pf.wait_for_session(server="primary")["end"] == "server-timeout"
+    assert info(sock)["KernelHandoffs"] == "1"
 
     lport2 = port()
     sock2 = tmp_path / "admin2.sock"

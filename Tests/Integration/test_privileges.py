@@ -242,7 +242,8 @@ def test_kernel_relay_loads_before_the_privilege_step(lab, bpf):
     wrapper.chmod(0o755)
     pf = lab.start(lab.config([free_port()], global_='relay = "sockmap"'), binary=wrapper)
 
-    assert caps(daemon_status(pf))["CapEff"] == KEPT
+    held = caps(daemon_status(pf))
+    assert (held["CapPrm"], held["CapEff"], held["CapAmb"], held["CapInh"]) == (KEPT, KEPT, 0, 0), held
     info = show_info(lab.admin_socket)
     if bpf:
         assert info["Relay"] == "sockmap", info

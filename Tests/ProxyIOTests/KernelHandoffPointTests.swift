@@ -10,11 +10,11 @@ final class KernelHandoffPointTests: XCTestCase {
     private let readyForQuery: [UInt8] = [UInt8(ascii: "Z"), 0, 0, 0, 5, UInt8(ascii: "I")]
 
     func testAChunkEndingWithReadyForQueryIsQuiet() {
-        let parameterStatus: [UInt8] = [UInt8(ascii: "S"), 0, 0, 0, 8] + Array("a\0b\0".utf8)[0..<3]
+        let parameterStatus: [UInt8] = [UInt8(ascii: "S"), 0, 0, 0, 8] + Array("a\0b\0".utf8)
         XCTAssertTrue(quiet(readyForQuery, .afterReadyForQuery))
         XCTAssertTrue(quiet(parameterStatus + readyForQuery, .afterReadyForQuery))
-        for status in ["T", "E"] {
-            XCTAssertTrue(quiet(Array(readyForQuery.dropLast()) + [UInt8(ascii: Unicode.Scalar(status)!)], .afterReadyForQuery))
+        for status in [UInt8(ascii: "T"), UInt8(ascii: "E")] {
+            XCTAssertTrue(quiet(Array(readyForQuery.dropLast()) + [status], .afterReadyForQuery))
         }
     }
 

@@ -222,7 +222,7 @@ int main(int argc, char **argv) {
             direction_of_slot[slot_b] = &directions[slot_b];
             if (relay_direction_init(&directions[slot_a], a, b, slot_a, GRANT) != 0 ||
                 relay_direction_init(&directions[slot_b], b, a, slot_b, GRANT) != 0 ||
-                relay_add_pair(&relay, a, slot_a, b, slot_b, GRANT, &pair) != 0)
+                relay_add_pair(&relay, a, slot_a, b, slot_b, GRANT, GRANT, &pair) != 0)
                 fail("relay_add_pair");
         }
     }

@@ -84,7 +84,7 @@ static void add_session(const relay_maps *maps, struct session *s, uint64_t wind
         relay_direction_init(&s->down, s->b, s->a, slot_b, window) != 0)
         fail("relay_direction_init", errno);
     s->up_active = s->down_active = s->switches = 0;
-    int status = relay_add_pair(maps, s->a, slot_a, s->b, slot_b, window, &s->pair);
+    int status = relay_add_pair(maps, s->a, slot_a, s->b, slot_b, window, window, &s->pair);
     if (status != 0) fail("relay_add_pair", -status);
 }
 
@@ -133,7 +133,7 @@ static void after_drop(const char *uid) {
     struct session s;
     connection(&s.A, &s.a);
     connection(&s.b, &s.B);
-    int status = relay_add_pair(&maps, s.a, 0, s.b, 1, UNLIMITED, &s.pair);
+    int status = relay_add_pair(&maps, s.a, 0, s.b, 1, UNLIMITED, UNLIMITED, &s.pair);
     printf("as uid %d with no capabilities: add pair %s\n", (int)getuid(), status ? strerror(-status) : "ok");
     write(s.A, "query", 5);
     printf("B receives: %s\n", try_read(s.B, 500));
@@ -147,7 +147,7 @@ static void insertion(void) {
     connection(&s.b, &s.B);
     write(s.A, "early", 5);
     events(s.a, 100);
-    relay_add_pair(&maps, s.a, 0, s.b, 1, UNLIMITED, &s.pair);
+    relay_add_pair(&maps, s.a, 0, s.b, 1, UNLIMITED, UNLIMITED, &s.pair);
     printf("5 bytes queued on a before insertion: after 500 ms B has %s\n", try_read(s.B, 500));
     printf("  a polls %#x, a reads %s\n", events(s.a, 0), try_read(s.a, 0));
     printf("  after that read attempt, B: %s\n", try_read(s.B, 500));
@@ -167,7 +167,7 @@ static void insertion(void) {
     write(q.A, "startup", 7);
     char first[16];
     ssize_t n = read(q.a, first, sizeof(first));
-    relay_add_pair(&maps, q.a, 2, q.b, 3, UNLIMITED, &q.pair);
+    relay_add_pair(&maps, q.a, 2, q.b, 3, UNLIMITED, UNLIMITED, &q.pair);
     printf("first packet read, pair added, packet written through b: %zd\n", write(q.b, first, (size_t)n));
     printf("  B: %s\n", try_read(q.B, 500));
     write(q.B, "auth", 4);
@@ -287,7 +287,9 @@ static void back_pressure(const char *megabytes, int mode, uint64_t window) {
     relay_tcp_progress_of(s.a, &a);
     relay_tcp_progress_of(s.b, &b);
     relay_tcp_progress_of(s.B, &B);
-    const char *name = mode == BASELINE ? "no relay (a never read)" : mode == UNBUDGETED ? "relay, no grant" : "relay, grant";
+    const char *name = mode == BASELINE     ? "no relay (a never read)"
+                       : mode == UNBUDGETED ? "relay, no grant"
+                                            : "relay, grant";
     printf("%s: A wrote %.1f MB of %llu before 1 s without progress; MemAvailable fell %ld MB; a unread %u KB, "
            "b unsent/unacked %u KB, B unread %u KB\n",
            name, written / 1048576.0, (unsigned long long)(limit >> 20), (before - mem_available_kb()) >> 10,
@@ -300,7 +302,8 @@ static void back_pressure(const char *megabytes, int mode, uint64_t window) {
         // B now reads it all, while A goes on writing what it had left: every byte must arrive once, in order.
         uint64_t received = 0;
         for (int idle = 0; received < limit && idle < 2000;) {
-            ssize_t n = written < limit ? write_stream(s.A, written, (size_t)(limit - written < 65536 ? limit - written : 65536)) : 0;
+            uint64_t left = limit - written;
+            ssize_t n = left > 0 ? write_stream(s.A, written, (size_t)(left < 65536 ? left : 65536)) : 0;
             if (n > 0) written += (uint64_t)n;
             proxy_turn(&maps, &s);
             ssize_t got = read_stream(s.B, &received, 65536);
@@ -368,7 +371,8 @@ static void ordering(const char *megabytes, uint64_t window) {
     printf("grant %llu KB, %llu MB each way: A->B %s, B->A %s; %d switches to user space (up %llu, down %llu "
            "grants renewed); kernel redirected %.1f + %.1f MB, user space forwarded %.1f + %.1f MB\n",
            (unsigned long long)(window >> 10), (unsigned long long)(limit >> 20),
-           up_read == limit ? "whole and in order" : "INCOMPLETE", down_read == limit ? "whole and in order" : "INCOMPLETE",
+           up_read == limit ? "whole and in order" : "INCOMPLETE",
+           down_read == limit ? "whole and in order" : "INCOMPLETE",
            s.switches, (unsigned long long)s.up.regrants, (unsigned long long)s.down.regrants,
            maps.flows[s.up.slot].redirected / 1048576.0, maps.flows[s.down.slot].redirected / 1048576.0,
            s.up.sent / 1048576.0, s.down.sent / 1048576.0);

@@ -46,6 +46,10 @@ relay_pump_result relay_pump(relay_maps *maps, relay_direction *direction) {
                 direction->end = (size_t)n;
                 direction->read += (uint64_t)n;
             } else if (n == 0) {
+                // The end is seen as soon as TCP has it, while kept bytes before it may still be on their way.
+                uint64_t redirected, kept;
+                relay_flow_counts(maps, direction->slot, &redirected, &kept);
+                if (kept > direction->read) return RELAY_WAITING;
                 direction->eof = 1;
             } else if (errno != EAGAIN) {
                 return RELAY_FAILED;
@@ -60,9 +64,12 @@ relay_pump_result relay_pump(relay_maps *maps, relay_direction *direction) {
         if (backlog_of(maps, direction, &backlog) != 0) return RELAY_FAILED;
         if (backlog > 0) return RELAY_WAITING;
         if (!pending) {
-            // Everything kept is out and the backlog is empty: back to the kernel with a fresh grant.
-            relay_grant(maps, direction->slot, direction->window, direction->read);
+            // Everything kept is out and the backlog is empty: back to the kernel with a fresh grant that fits
+            // the destination's free send space, so what it redirects does not wait in the backlog for long.
+            uint64_t space = relay_send_space(direction->to) / 2;
+            uint64_t window = direction->window < space ? direction->window : space;
             direction->regrants++;
+            if (relay_grant(maps, direction->slot, window, direction->read) != direction->read) continue;
             return RELAY_IN_KERNEL;
         }
         if (direction->start == direction->end) {  // end of stream, after every byte before it

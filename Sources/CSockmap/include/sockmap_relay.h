@@ -9,12 +9,14 @@
 
 /// One socket's direction as the program and user space share it (an mmapped array, one entry per slot). The
 /// program redirects a message only while `kept == resume_at` (user space has forwarded every byte kept so far)
-/// and `redirected + length <= limit` (the grant); otherwise it keeps it and adds it to `kept`.
+/// and `redirected + length <= limit` (the grant); otherwise it keeps it, adds it to `kept` and, unless
+/// `notified` is already set, sets it and posts the slot to the ring buffer.
 typedef struct {
     uint64_t redirected;  // written by the program: bytes sent on to the peer's psock backlog
     uint64_t kept;        // written by the program: bytes left on this socket for user space
     uint64_t limit;       // written by user space: `redirected` may grow up to this
     uint64_t resume_at;   // written by user space: the `kept` count it has read and forwarded
+    uint64_t notified;    // set by the program when it posts the slot, cleared by user space when it grants
 } relay_flow;
 
 /// The relay's program and maps. Descriptors are -1 when closed.
@@ -39,9 +41,10 @@ typedef struct {
 int relay_open(relay_maps *out, uint32_t max_sockets, char *log, size_t log_size);
 void relay_close(relay_maps *maps);
 /// Puts two connected TCP sockets in the relay, each redirecting to the other, with flows `slot_a` and `slot_b`
-/// granted `window` bytes each. 0 or -errno; on failure neither is left in the maps. Needs no capability.
-int relay_add_pair(const relay_maps *maps, int fd_a, uint32_t slot_a, int fd_b, uint32_t slot_b, uint64_t window,
-                   relay_pair *pair);
+/// granted `window_a` and `window_b` bytes. 0 or -errno; on failure neither is left in the maps. Needs no
+/// capability.
+int relay_add_pair(const relay_maps *maps, int fd_a, uint32_t slot_a, int fd_b, uint32_t slot_b, uint64_t window_a,
+                   uint64_t window_b, relay_pair *pair);
 /// Takes a pair out again (entries already gone are fine).
 void relay_remove_pair(const relay_maps *maps, const relay_pair *pair);
 
@@ -55,8 +58,12 @@ int relay_socket_closed(int fd);
 /// A flow's counts as the program last wrote them.
 void relay_flow_counts(const relay_maps *maps, uint32_t slot, uint64_t *redirected, uint64_t *kept);
 /// Hands a direction back to the program: it may redirect `window` bytes beyond what it has redirected so far, once
-/// its `kept` count equals `resume_at` (user space has forwarded every byte kept up to then).
-void relay_grant(relay_maps *maps, uint32_t slot, uint64_t window, uint64_t resume_at);
+/// its `kept` count equals `resume_at` (user space has forwarded every byte kept up to then). Returns `kept` as
+/// read after the grant: when it is past `resume_at`, the program kept more meanwhile and may not have posted it.
+uint64_t relay_grant(relay_maps *maps, uint32_t slot, uint64_t window, uint64_t resume_at);
+/// Room in `fd`'s send buffer (SO_MEMINFO: sndbuf less what is queued), in bytes of socket memory; 0 on error.
+/// A grant that fits it leaves nothing in the peer's psock backlog for long.
+uint64_t relay_send_space(int fd);
 
 /// The next slot whose socket started keeping bytes, or -1 when there is none now.
 int64_t relay_next_event(relay_maps *maps);
