@@ -33,6 +33,7 @@ public enum InfoReport {
             ("KernelHandoffs", "\(process.kernelHandoffs)"),
             ("KernelFallbacks", "\(process.kernelFallbacks)"),
             ("KernelTakeovers", "\(process.kernelTakeovers)"),
+            ("KernelRedirectedBytes", "\(process.kernelRedirectedBytes)"),
             ("AcceptErrors", "\(process.acceptErrors)"),
             ("LocalErrors", "\(process.localErrors.values.reduce(0, +))"),
         ]

@@ -67,6 +67,8 @@ public struct ProcessStats: Sendable, Equatable {
     /// Times since start a kernel-relayed direction came back to user space: its grant ran out, or its peer fell
     /// behind.
     public var kernelTakeovers: Int
+    /// Bytes the kernel moved between sessions' sockets without pgfloat reading them, both ways, since start.
+    public var kernelRedirectedBytes: UInt64
     public var acceptErrors: Int
     /// Server connections pgfloat could not open for lack of its own resources, by `call:ERRNO`
     /// (`socket:EMFILE`): not the server's fault, and not counted against it.
@@ -95,7 +97,8 @@ public struct ProcessStats: Sendable, Equatable {
         totalSessions: Int = 0, maxconn: Int = 0, queued: Int = 0, badStartups: [String: Int] = [:],
         cancelsForwarded: [String: Int] = [:], cancelsDropped: [String: Int] = [:], directTLSSessions: Int = 0,
         relay: String = "epoll", relayFallbackReason: String? = nil, kernelSessions: Int = 0,
-        kernelHandoffs: Int = 0, kernelFallbacks: Int = 0, kernelTakeovers: Int = 0, acceptErrors: Int = 0,
+        kernelHandoffs: Int = 0, kernelFallbacks: Int = 0, kernelTakeovers: Int = 0,
+        kernelRedirectedBytes: UInt64 = 0, acceptErrors: Int = 0,
         localErrors: [String: Int] = [:], primary: String? = nil, splitBrain: Bool = false,
         splitBrainEvents: Int = 0, newestTimeline: Int? = nil, timelineWriteFailures: Int = 0,
         primaryClaimants: [String] = [], patroniPaused: Bool? = nil, logLinesDropped: Int = 0,
@@ -119,6 +122,7 @@ public struct ProcessStats: Sendable, Equatable {
         self.kernelHandoffs = kernelHandoffs
         self.kernelFallbacks = kernelFallbacks
         self.kernelTakeovers = kernelTakeovers
+        self.kernelRedirectedBytes = kernelRedirectedBytes
         self.acceptErrors = acceptErrors
         self.localErrors = localErrors
         self.primary = primary

@@ -35,6 +35,7 @@ public enum StatusJSON {
             "relay": process.relay, "relay_fallback": nullable(process.relayFallbackReason),
             "kernel_sessions": process.kernelSessions, "kernel_handoffs": process.kernelHandoffs,
             "kernel_fallbacks": process.kernelFallbacks, "kernel_takeovers": process.kernelTakeovers,
+            "kernel_redirected_bytes": process.kernelRedirectedBytes,
             "local_errors": process.localErrors,
             "accept_errors": process.acceptErrors,
             "primary": nullable(process.primary), "split_brain": process.splitBrain,

@@ -25,6 +25,9 @@ extension MetricNameDescriptor {
     static let kernelTakeoversTotal = pgfloat(
         "kernel_takeovers", unit: "total",
         help: "Kernel-relayed directions taken back to user space: grant ran out, or the peer fell behind.")
+    static let kernelRedirectedBytesTotal = pgfloat(
+        "kernel_redirected_bytes", unit: "total",
+        help: "Bytes the kernel relay moved between sessions' sockets without pgfloat reading them, both ways.")
     static let acceptErrorsTotal = pgfloat("accept_errors", unit: "total", help: "accept() failures.")
     static let localErrorsTotal = pgfloat(
         "local_errors", unit: "total",

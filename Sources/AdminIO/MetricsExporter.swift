@@ -46,6 +46,7 @@ public final class MetricsExporter: @unchecked Sendable {
         total(.kernelHandoffsTotal, [], process.kernelHandoffs)
         total(.kernelFallbacksTotal, [], process.kernelFallbacks)
         total(.kernelTakeoversTotal, [], process.kernelTakeovers)
+        total(.kernelRedirectedBytesTotal, [], process.kernelRedirectedBytes)
         total(.acceptErrorsTotal, [], process.acceptErrors)
         for (label, count) in process.localErrors {
             let parts = label.split(separator: ":", maxSplits: 1).map(String.init)

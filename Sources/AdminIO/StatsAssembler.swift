@@ -58,6 +58,7 @@ enum StatsAssembler {
             relay: traffic.relay, relayFallbackReason: traffic.relayFallbackReason,
             kernelSessions: traffic.kernelSessions, kernelHandoffs: traffic.kernelHandoffs,
             kernelFallbacks: traffic.kernelFallbacks, kernelTakeovers: traffic.kernelTakeovers,
+            kernelRedirectedBytes: traffic.kernelRedirectedBytes,
             acceptErrors: traffic.acceptErrors, localErrors: traffic.localErrors, primary: routing?.primary,
             splitBrain: routing?.splitBrain ?? false,
             splitBrainEvents: health.splitBrainEvents, newestTimeline: health.view.newestPrimaryTimeline,

@@ -343,13 +343,16 @@ int64_t relay_next_event(relay_maps *maps) {
         uint32_t header = __atomic_load_n((const uint32_t *)record, __ATOMIC_ACQUIRE);
         if (header & RECORD_BUSY) return -1;  // being written: the next wakeup brings it
         uint32_t length = header & ~(RECORD_BUSY | RECORD_DISCARDED);
+        int64_t slot = -1;
+        // Copied out before the position moves on: from then on the program may write over the record.
+        if (!(header & RECORD_DISCARDED) && length >= sizeof(uint32_t)) {
+            uint32_t copy;
+            memcpy(&copy, record + RECORD_HEADER, sizeof(copy));
+            slot = copy;
+        }
         consumer += (RECORD_HEADER + length + 7) & ~7ull;
         __atomic_store_n(maps->events_consumer, consumer, __ATOMIC_RELEASE);
-        if (!(header & RECORD_DISCARDED) && length >= sizeof(uint32_t)) {
-            uint32_t slot;
-            memcpy(&slot, record + RECORD_HEADER, sizeof(slot));
-            return slot;
-        }
+        if (slot >= 0) return slot;
     }
     return -1;
 }

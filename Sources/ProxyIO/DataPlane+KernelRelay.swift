@@ -53,6 +53,15 @@ extension DataPlane {
         {
         case .success(let added): pair = added
         case .failure(let error):
+            // A socket that was in the map for a moment may have kept bytes there, and leaving the map dropped
+            // them: the session cannot go on without them.
+            if relay.counts(upFlow).kept > 0 || relay.counts(downFlow).kept > 0 {
+                logger.warning(
+                    "kernel relay refused a session after it took bytes; closing it",
+                    metadata: ["listener": "\(session.listener.name)", "error": "\(error)"])
+                end(session, .error)
+                return true
+            }
             kernelFallback(session, reason: error.description)
             return false
         }
@@ -65,18 +74,14 @@ extension DataPlane {
             _ = shim_epoll_mod(
                 epollFD, fd, Self.kernelRelayedEvents,
                 Token(kind: kind, index: session.slot, generation: session.generation).raw)
+            // TCP refuses sends past its not-sent low-water mark (net.ipv4.tcp_notsent_lowat) whatever the buffer
+            // holds: a grant sized to the send buffer would then wait in the backlog. The data plane never
+            // waits for writability below a full buffer, so the mark is lifted.
+            _ = shim_set_int_option(fd, Int32(IPPROTO_TCP), TCP_NOTSENT_LOWAT, Int32.max)
         }
         session.toClient.append(chunk)
-        // Bytes that reached a socket between pgfloat's last read and the insertion wait unseen until something
-        // reads the socket: read each once (they come back here, or run through the program and are kept).
-        for fromClient in [true, false] {
-            let fd = fromClient ? session.clientFD : session.serverFD
-            let n = shim_read(fd, readBuffer.baseAddress, readBuffer.count)
-            guard n > 0 else { continue }
-            countBytes(session, UInt64(n), fromClient: fromClient)
-            let early = UnsafeRawBufferPointer(rebasing: readBuffer[0..<n])
-            if fromClient { session.toServer.append(early) } else { session.toClient.append(early) }
-        }
+        // Each pump reads its source once at least: bytes that reached a socket between pgfloat's last read and
+        // the insertion run through the program then (kept, as nothing is granted) and come out after the chunk.
         kernelPump(session, fromClient: false)
         if sessions[session.slot] === session { kernelPump(session, fromClient: true) }
         return true
@@ -196,7 +201,7 @@ extension DataPlane {
         for _ in 0..<Self.readBudget {
             var pending = fromClient ? session.toServer : session.toClient
             if !pending.isEmpty {
-                guard let ready = clear(direction) else { return failed(session) }
+                guard let ready = clear(direction) else { return failed(session, "destination's counts") }
                 guard ready else { return .wait }
                 let written = pending.withUnwritten { shim_write(destination, $0.baseAddress, $0.count) }
                 if written < 0 {
@@ -215,7 +220,7 @@ extension DataPlane {
             }
             if fromClient ? session.clientEOF : session.serverEOF {
                 if direction.shut { return .progress }
-                guard let ready = clear(direction) else { return failed(session) }
+                guard let ready = clear(direction) else { return failed(session, "destination's counts") }
                 guard ready else { return .wait }
                 Glibc.shutdown(destination, Int32(SHUT_WR))
                 direction.shut = true
@@ -234,15 +239,17 @@ extension DataPlane {
             if n != -Int(EAGAIN) {
                 // The socket reads EOF as soon as TCP has the FIN, while bytes kept before it may still be on their
                 // way to its queue: the end waits for them. A reset loses what it loses, as with the epoll relay.
-                if n == 0, direction.read < kept { return waitForKept(session, direction, kept, source) }
+                if n == 0, direction.read < kept { return waitForKept(session, direction, kept) }
                 if session.endReason == nil { session.endReason = fromClient ? .clientClose : .serverClose }
                 if fromClient { session.clientEOF = true } else { session.serverEOF = true }
                 continue
             }
             // The program has the flow and nothing of it is ours: nothing to do.
             if let granted = direction.granted, kept == granted, direction.read == granted { return .progress }
-            if direction.read < kept { return waitForKept(session, direction, kept, source) }
-            guard let ready = clear(direction) else { return failed(session) }
+            if direction.read < kept { return waitForKept(session, direction, kept) }
+            // Bytes read that the program never saw: a kernel whose reads bypass it (before 6.1), no order to keep.
+            if direction.read > kept { return failed(session, "read \(direction.read) bytes of \(kept) kept") }
+            guard let ready = clear(direction) else { return failed(session, "destination's counts") }
             guard ready else { return .wait }
             let window = relay.window(toward: destination)
             direction.granted = direction.read
@@ -254,13 +261,12 @@ extension DataPlane {
     }
 
     /// Kept bytes are counted before they reach the socket's queue, so a short wait is normal. A long one is not:
-    /// the bytes queue behind the socket's own backlog to a peer that sends without reading, charged to no socket
-    /// and with the sender's window open. Past `kernelOverrunLimit` the session is closed.
-    private func waitForKept(
-        _ session: Session, _ direction: KernelDirection, _ kept: UInt64, _ source: Int32
-    ) -> KernelPumpOutcome {
+    /// readable kept bytes were all read before this check, so what is left queues behind the socket's own backlog
+    /// to a peer that sends without reading, charged to no socket and with the sender's window open. Past
+    /// ``kernelOverrunLimit`` the session is closed.
+    private func waitForKept(_ session: Session, _ direction: KernelDirection, _ kept: UInt64) -> KernelPumpOutcome {
         let unread = kept &- direction.read
-        guard unread > Self.kernelOverrunLimit(source) else { return .wait }
+        guard unread > Self.kernelOverrunLimit else { return .wait }
         logger.warning(
             "kernel relay: a peer sent more than can be held back while not reading; closing the session",
             metadata: ["listener": "\(session.listener.name)", "client": "\(session.client)",
@@ -269,21 +275,15 @@ extension DataPlane {
         return .progress
     }
 
-    /// What kept-but-unread bytes may legitimately reach: twice the source's receive buffer (kept bytes close its
-    /// window once they fill it) plus one grant and some slack for what was in flight.
-    static func kernelOverrunLimit(_ source: Int32) -> UInt64 {
-        var size: Int32 = 0
-        var length = socklen_t(MemoryLayout<Int32>.size)
-        let receiveBuffer = getsockopt(source, SOL_SOCKET, SO_RCVBUF, &size, &length) == 0 ? UInt64(max(0, size)) : 0
-        return 2 * receiveBuffer + KernelRelay.grant + 4 << 20
-    }
+    /// Kept bytes a direction may hold unread: one grant and what can arrive while a retry is due.
+    static let kernelOverrunLimit = KernelRelay.grant + 4 << 20
 
-    /// The destination holds more than was ever sent to it: the counts cannot be trusted to keep the order, so
-    /// the session ends rather than risk bytes out of order.
-    private func failed(_ session: Session) -> KernelPumpOutcome {
+    /// The counts cannot be trusted to keep the order (or cannot be read), so the session ends rather than risk
+    /// bytes out of order.
+    private func failed(_ session: Session, _ why: String) -> KernelPumpOutcome {
         logger.error(
-            "kernel relay lost track of a session's bytes; closing it",
-            metadata: ["listener": "\(session.listener.name)", "client": "\(session.client)"])
+            "kernel relay cannot keep a session's bytes in order; closing it",
+            metadata: ["listener": "\(session.listener.name)", "client": "\(session.client)", "why": "\(why)"])
         end(session, .error)
         return .progress
     }
@@ -301,6 +301,7 @@ extension DataPlane {
             if moved > 0 {
                 kernel[fromClient: fromClient].counted = counts.redirected
                 countBytes(session, moved, fromClient: fromClient)
+                counters.kernelRedirectedBytes &+= moved
                 session.lastClientActivity = now
                 session.lastServerActivity = now
             }

@@ -30,7 +30,7 @@ extension DataPlane {
             localErrors: counters.localErrors, relay: kernelRelay == nil ? "epoll" : "sockmap",
             relayFallbackReason: relayFallbackReason, kernelSessions: kernelSessions,
             kernelHandoffs: counters.kernelHandoffs, kernelFallbacks: counters.kernelFallbacks,
-            kernelTakeovers: counters.kernelTakeovers)
+            kernelTakeovers: counters.kernelTakeovers, kernelRedirectedBytes: counters.kernelRedirectedBytes)
     }
 
     private func oldestSessions(_ limit: Int) -> [DataPlaneSnapshot.Session] {

@@ -16,4 +16,6 @@ final class DataPlaneCounters {
     var kernelHandoffs = 0
     var kernelFallbacks = 0
     var kernelTakeovers = 0
+    /// Bytes the kernel relay's program moved between sockets itself, both ways (user space's share not counted).
+    var kernelRedirectedBytes: UInt64 = 0
 }

@@ -71,4 +71,6 @@ public struct DataPlaneSnapshot: Sendable {
     public var kernelFallbacks: Int
     /// Times a kernel-relayed direction came back to user space: its grant ran out, or its peer fell behind.
     public var kernelTakeovers: Int
+    /// Bytes the kernel moved between sessions' sockets without pgfloat reading them, both ways.
+    public var kernelRedirectedBytes: UInt64
 }

@@ -30,20 +30,32 @@ public final class KernelRelay: @unchecked Sendable {
 
     deinit { relay_close(&maps) }
 
-    /// Why the program or a map did not load: the failing step's errno and, for the verifier, its log.
+    /// Why the program or a map did not load: the failing step's errno and a detail (the verifier's log, or why
+    /// the kernel does not qualify).
     public struct LoadError: Error, CustomStringConvertible {
         public let code: Int32
-        public let verifierLog: String
+        public let detail: String
 
         public var description: String {
             let reason = String(cString: strerror(code))
             let advice = code == EPERM ? " (needs CAP_BPF and CAP_NET_ADMIN at start, and the bpf system call)" : ""
-            return verifierLog.isEmpty ? reason + advice : "\(reason)\(advice): \(verifierLog)"
+            return detail.isEmpty ? reason + advice : "\(reason)\(advice): \(detail)"
         }
     }
 
+    /// The oldest kernel whose verdict path the relay is built on: from 6.1 a socket with only a verdict program
+    /// hands every arrival, an empty one for a FIN included, to the program (`tcp_read_skb`), and `recv` on it
+    /// reads what the program kept. Older kernels load the program but let reads bypass it.
+    static let minimumKernel = (major: 6, minor: 1)
+
     /// Creates the maps for `sessions` sessions, loads the verdict program and attaches it.
     public static func load(sessions: Int, fixedGrant: UInt64? = nil) throws(LoadError) -> KernelRelay {
+        if let running = runningKernel(), running < minimumKernel {
+            throw LoadError(
+                code: ENOTSUP,
+                detail: "kernel \(running.major).\(running.minor) is older than "
+                    + "\(minimumKernel.major).\(minimumKernel.minor), whose sockmap verdict path the relay needs")
+        }
         var maps = relay_maps()
         var log = [CChar](repeating: 0, count: 4096)
         // Two flows per session; a maxconn too large for the maps makes the kernel refuse them, and epoll runs.
@@ -52,9 +64,18 @@ public final class KernelRelay: @unchecked Sendable {
         guard status == 0 else {
             // The log is only meaningful when the verifier refused the program.
             let text = String(cString: log).split(separator: "\n").suffix(3).joined(separator: " | ")
-            throw LoadError(code: -status, verifierLog: -status == EACCES || -status == EINVAL ? text : "")
+            throw LoadError(code: -status, detail: -status == EACCES || -status == EINVAL ? text : "")
         }
         return KernelRelay(maps: maps, fixedGrant: fixedGrant)
+    }
+
+    /// The running kernel's major and minor version (`uname`), nil when they cannot be read.
+    static func runningKernel() -> (major: Int, minor: Int)? {
+        var name = utsname()
+        guard uname(&name) == 0 else { return nil }
+        let release = withUnsafeBytes(of: &name.release) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+        let parts = release.split(whereSeparator: { !$0.isNumber }).prefix(2).compactMap { Int($0) }
+        return parts.count == 2 ? (parts[0], parts[1]) : nil
     }
 
     /// The ring buffer of flows that started keeping bytes; readable when it holds one.

@@ -9,7 +9,7 @@ enum Fixtures {
             maxconn: 1000, queued: 1, badStartups: ["bad-length": 2, "bad-code": 5],
             cancelsForwarded: ["owner": 5, "broadcast": 2], cancelsDropped: ["rate-limited": 1, "connect-timeout": 0],
             directTLSSessions: 6, relay: "sockmap", kernelSessions: 2, kernelHandoffs: 40, kernelFallbacks: 1,
-            kernelTakeovers: 5, acceptErrors: 0, localErrors: ["socket:EMFILE": 2], primary: "pg1", splitBrain: false,
+            kernelTakeovers: 5, kernelRedirectedBytes: 9000, acceptErrors: 0, localErrors: ["socket:EMFILE": 2], primary: "pg1", splitBrain: false,
             splitBrainEvents: 3,
             logLinesDropped: 12, reloadFailures: 2
         ),

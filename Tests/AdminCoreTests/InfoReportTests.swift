@@ -27,6 +27,7 @@ final class InfoReportTests: XCTestCase {
             KernelHandoffs: 40
             KernelFallbacks: 1
             KernelTakeovers: 5
+            KernelRedirectedBytes: 9000
             AcceptErrors: 0
             LocalErrors: 2
             LocalErrors_socket:EMFILE: 2

@@ -22,6 +22,7 @@ final class StatusJSONTests: XCTestCase {
         XCTAssertEqual(process["kernel_handoffs"] as? Int, 40)
         XCTAssertEqual(process["kernel_fallbacks"] as? Int, 1)
         XCTAssertEqual(process["kernel_takeovers"] as? Int, 5)
+        XCTAssertEqual(process["kernel_redirected_bytes"] as? Int, 9000)
         XCTAssertEqual(process["bad_startups"] as? [String: Int], ["bad-length": 2, "bad-code": 5])
         XCTAssertEqual(process["cancels_forwarded"] as? Int, 7, "the total, as before the breakdown")
         XCTAssertEqual(process["cancels_forwarded_by_target"] as? [String: Int], ["owner": 5, "broadcast": 2])

@@ -52,6 +52,7 @@ final class MetricsExporterTests: XCTestCase {
         taken.process.kernelHandoffs = 10
         taken.process.kernelFallbacks = 2
         taken.process.kernelTakeovers = 4
+        taken.process.kernelRedirectedBytes = 1234
         _ = exporter.render(taken)
         taken.process.kernelSessions = 1
         taken.process.kernelHandoffs = 12
@@ -66,6 +67,7 @@ final class MetricsExporterTests: XCTestCase {
         XCTAssertTrue(text.contains("pgfloat_kernel_fallbacks_total 2"), text)
         XCTAssertTrue(text.contains("# TYPE pgfloat_kernel_takeovers_total counter"), text)
         XCTAssertTrue(text.contains("pgfloat_kernel_takeovers_total 4"), text)
+        XCTAssertTrue(text.contains("pgfloat_kernel_redirected_bytes_total 1234"), text)
     }
 
     func testTheNewestTimelineAndTheClaimantsAreGauges() {

@@ -33,7 +33,7 @@ final class StatsAssemblerTests: XCTestCase {
             // Every relay figure off its default, to prove each is copied; the data plane never reports a
             // fallback reason beside sockmap.
             relay: "sockmap", relayFallbackReason: "sockmap program: Operation not permitted", kernelSessions: 4,
-            kernelHandoffs: 8, kernelFallbacks: 2, kernelTakeovers: 3)
+            kernelHandoffs: 8, kernelFallbacks: 2, kernelTakeovers: 3, kernelRedirectedBytes: 7)
     }
 
     func testRowsJoinTrafficHealthAndAdministration() {
@@ -61,6 +61,7 @@ final class StatsAssemblerTests: XCTestCase {
         XCTAssertEqual(snapshot.process.kernelHandoffs, 8)
         XCTAssertEqual(snapshot.process.kernelFallbacks, 2)
         XCTAssertEqual(snapshot.process.kernelTakeovers, 3)
+        XCTAssertEqual(snapshot.process.kernelRedirectedBytes, 7)
         XCTAssertEqual(snapshot.listeners.first?.queueMax, 4)
         XCTAssertEqual(snapshot.listeners.first?.eligibleServers, 1)
         let primary = snapshot.servers[0]

@@ -57,6 +57,7 @@ def test_sessions_are_handed_to_the_kernel_with_the_same_byte_counts(cluster, pg
         assert facts["Relay"] == relay
         assert int(facts["KernelHandoffs"]) == (1 if relay == "sockmap" else 0), facts
         assert facts["KernelSessions"] == "0", facts
+        assert (int(facts["KernelRedirectedBytes"]) > 0) == (relay == "sockmap"), facts
     assert counts["epoll"] == counts["sockmap"], counts
     wait_until(lambda: "relay: sockmap" in pf.log_text(), 5, "the relay's log line")
 
@@ -112,6 +113,7 @@ def test_slow_reader_of_a_large_copy_holds_the_server_back(cluster, pgfloat, por
     assert count == rows
     facts = info(sock)
     assert int(facts["KernelTakeovers"]) > 0, facts  # the grant ran out: user space forwarded kept bytes
+    assert int(facts["KernelRedirectedBytes"]) > 20 << 20, facts  # and the kernel moved most of it itself
 
 
 def test_copy_in_arrives_whole_and_in_order(cluster, pgfloat, port, tmp_path):
@@ -131,6 +133,7 @@ def test_copy_in_arrives_whole_and_in_order(cluster, pgfloat, port, tmp_path):
     assert psql(cluster.primary.port, "SELECT count(*) FROM relay_copy") == str(rows)
     facts = info(sock)
     assert facts["KernelHandoffs"] == "1" and int(facts["KernelTakeovers"]) > 0, facts
+    assert int(facts["KernelRedirectedBytes"]) > len(data) // 4, facts
 
 
 def test_a_servers_last_words_reach_the_client(cluster, pgfloat, port, tmp_path):
@@ -172,6 +175,39 @@ def started_session(lport: int, app: str, rcvbuf: int | None = None) -> socket.s
 def query(sql: str) -> bytes:
     body = sql.encode() + b"\0"
     return b"Q" + struct.pack("!I", 4 + len(body)) + body
+
+
+def test_bytes_arriving_at_the_hand_over_keep_their_order(cluster, pgfloat, port, tmp_path):
+    # The client sends its first query with its startup packet, so PostgreSQL answers it right after the
+    # ReadyForQuery that triggers the hand-over: those bytes reach the server socket around its insertion into the
+    # map. Every answer must arrive, in order, and the session must still end at once when the client leaves.
+    lport = port()
+    sock = tmp_path / "admin.sock"
+    pf = pgfloat(config(cluster, lport, sock), ports=[lport])
+    rounds = 20
+    for n in range(rounds):
+        client = socket.create_connection((HOST, lport), timeout=10)
+        try:
+            client.sendall(startup_packet(f"relay-early-{n}") + query(f"SELECT {n}"))
+            rows, ready = [], 0
+            while ready < 2:
+                kind, body = read_message(client)
+                ready += kind == b"Z"
+                if kind == b"D":
+                    rows.append(body[6:].decode())
+            client.sendall(query(f"SELECT {n} + 1000"))
+            while (message := read_message(client))[0] != b"Z":
+                if message[0] == b"D":
+                    rows.append(message[1][6:].decode())
+            assert rows == [str(n), str(n + 1000)]
+            client.sendall(b"X\0\0\0\4")
+        finally:
+            client.close()
+    wait_until(lambda: len([line for line in pf.sessions() if line["server"] == "primary"]) == rounds, 10,
+               "every session to end")
+    assert all(line["end"] == "client-close" for line in pf.sessions() if line["server"] == "primary")
+    facts = info(sock)
+    assert facts["KernelHandoffs"] == str(rounds) and facts["KernelSessions"] == "0", facts
 
 
 def test_a_half_closing_client_still_gets_its_answer(cluster, pgfloat, port, tmp_path):
@@ -259,7 +295,8 @@ def test_kernel_relayed_traffic_is_not_idle(cluster, pgfloat, port, tmp_path):
     assert bench.returncode == 0, bench.stdout + bench.stderr
     result = parse_pgbench(bench.stdout)
     assert result["failed"] == 0 and result["processed"] > 100, bench.stdout
-    assert int(info(sock)["KernelHandoffs"]) >= 1
+    facts = info(sock)
+    assert int(facts["KernelHandoffs"]) >= 1 and int(facts["KernelRedirectedBytes"]) > 0, facts
     assert not any(line["end"].endswith("timeout") for line in pf.sessions()), pf.sessions()
 
 
