@@ -152,8 +152,8 @@ deb:
 deb-test: deb
 	bash packaging/deb-test.sh $(DEB_DIR)/pgfloat_*.deb
 
-# The systemd files, without systemd as PID 1: `systemd-analyze verify` (any warning fails; ExecStart points at the
-# debug binary, since /usr/bin/pgfloat may not exist), `systemd-analyze security` (prints the exposure score; fails
+# The systemd files, without systemd as PID 1: `systemd-analyze verify` of the unit alone and with the drop-in for
+# the kernel relay (any warning fails; ExecStart points at the debug binary, since /usr/bin/pgfloat may not exist), `systemd-analyze security` (prints the exposure score; fails
 # above SYSTEMD_EXPOSURE_MAX tenths), and the sysusers.d and tmpfiles.d files applied to a scratch root.
 SYSTEMD_EXPOSURE_MAX := 25
 .PHONY: systemd-check
@@ -163,6 +163,11 @@ systemd-check: debug
 	warnings=$$(systemd-analyze verify --man=no "$$scratch/pgfloat.service" 2>&1) || true; \
 	if [ -n "$$warnings" ]; then echo "$$warnings"; echo "systemd-analyze verify: not clean"; exit 1; fi; \
 	echo "systemd-analyze verify systemd/pgfloat.service: clean"; \
+	mkdir -p "$$scratch/units/pgfloat.service.d"; cp "$$scratch/pgfloat.service" "$$scratch/units/"; \
+	cp systemd/sockmap.conf "$$scratch/units/pgfloat.service.d/"; \
+	warnings=$$(SYSTEMD_UNIT_PATH="$$scratch/units:" systemd-analyze verify --man=no pgfloat.service 2>&1) || true; \
+	if [ -n "$$warnings" ]; then echo "$$warnings"; echo "with systemd/sockmap.conf: not clean"; exit 1; fi; \
+	echo "systemd-analyze verify with the drop-in systemd/sockmap.conf: clean"; \
 	status=0; report=$$(systemd-analyze security --offline=true --no-pager --threshold=$(SYSTEMD_EXPOSURE_MAX) \
 		systemd/pgfloat.service 2>&1) || status=$$?; \
 	echo "$$report" | grep -E '^✗|Overall exposure'; \

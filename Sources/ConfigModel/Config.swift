@@ -73,13 +73,16 @@ public struct GlobalSettings: Sendable, Equatable {
     /// How established sessions' bytes are moved; read at start only (a reload that changes it is logged and
     /// waits for the next restart).
     public var relay: RelayMode
+    /// How old a session must be before the kernel relay takes it (at its next quiet point): short connections
+    /// gain less than entering and leaving the maps costs. Reloadable.
+    public var relayHandoffAge: Duration
 
     public init(
         adminSocket: String? = nil, adminGroup: String? = nil, statsBind: Endpoint? = nil,
         statsAuthFile: String? = nil, statsAdmin: Bool = false, statsRefresh: Duration = .seconds(5),
         shutdownGrace: Duration = .seconds(30), logSessions: Bool = true, scriptUser: String? = nil,
         user: String? = nil, group: String? = nil, vrrpRTPriority: Int? = nil, lockMemory: Bool = false,
-        relay: RelayMode = .epoll
+        relay: RelayMode = .epoll, relayHandoffAge: Duration = .milliseconds(100)
     ) {
         self.adminSocket = adminSocket
         self.adminGroup = adminGroup
@@ -95,6 +98,7 @@ public struct GlobalSettings: Sendable, Equatable {
         self.vrrpRTPriority = vrrpRTPriority
         self.lockMemory = lockMemory
         self.relay = relay
+        self.relayHandoffAge = relayHandoffAge
     }
 }
 

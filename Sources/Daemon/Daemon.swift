@@ -135,7 +135,7 @@ public final class Daemon: @unchecked Sendable {
     ) -> DataPlaneSettings {
         DataPlaneSettings(
             defaults: config.defaults, logSessions: config.global.logSessions, servers: servers,
-            listeners: listeners)
+            listeners: listeners, relayHandoffAge: config.global.relayHandoffAge)
     }
 
     /// Serves until SIGTERM or SIGINT has drained the sessions. Blocks the calling thread, which must be the one

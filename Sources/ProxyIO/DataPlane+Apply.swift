@@ -13,6 +13,7 @@ extension DataPlane {
     private func update(to settings: DataPlaneSettings) {
         defaults = settings.defaults
         logSessions = settings.logSessions
+        relayHandoffAge = settings.relayHandoffAge
 
         var updatedServers: [String: ServerRuntime] = [:]
         for server in settings.servers {

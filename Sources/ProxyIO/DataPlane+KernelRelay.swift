@@ -28,7 +28,9 @@ extension DataPlane {
     /// Hands the session to the kernel relay if `chunk`, just read from the server and not yet written to the
     /// client, leaves both peers waiting; the chunk then goes out through the kernel half. Returns whether it did.
     func handOffIfQuiet(_ session: Session, chunk: UnsafeRawBufferPointer) -> Bool {
-        guard let relay = kernelRelay, Self.isQuietPoint(chunk, session.kernelHandoff) else { return false }
+        guard let relay = kernelRelay, Self.isQuietPoint(chunk, session.kernelHandoff),
+            session.kernelHandoff == .afterEncryptionAnswer || now >= session.acceptedAt + relayHandoffAge
+        else { return false }
         guard session.toServer.isEmpty, session.toClient.isEmpty, !session.clientEOF, !session.serverEOF,
             !session.clientHangup, !session.serverHangup, !session.clientUnread
         else { return false }

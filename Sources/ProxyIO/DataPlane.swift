@@ -21,6 +21,7 @@ public final class DataPlane: @unchecked Sendable {
 
     var defaults: Defaults
     var logSessions: Bool
+    var relayHandoffAge = Duration.milliseconds(100)
     /// Nil: no session line is written, whatever `logSessions` says.
     let sessionLog: SessionLogOutput?
     /// The buffer each session's line is formatted into, kept from one session to the next.

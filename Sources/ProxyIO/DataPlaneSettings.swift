@@ -41,10 +41,16 @@ public struct DataPlaneSettings: Sendable {
 
     public var defaults: Defaults
     public var logSessions: Bool
+    /// `[global] relay_handoff_age`: how old a session must be before the kernel relay takes it.
+    public var relayHandoffAge: Duration
     public var servers: [Server]
     public var listeners: [Listener]
 
-    public init(defaults: Defaults, logSessions: Bool, servers: [Server], listeners: [Listener]) {
+    public init(
+        defaults: Defaults, logSessions: Bool, servers: [Server], listeners: [Listener],
+        relayHandoffAge: Duration = .milliseconds(100)
+    ) {
+        self.relayHandoffAge = relayHandoffAge
         self.defaults = defaults
         self.logSessions = logSessions
         self.servers = servers

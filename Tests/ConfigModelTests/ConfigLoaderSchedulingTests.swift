@@ -28,7 +28,14 @@ final class ConfigLoaderSchedulingTests: XCTestCase {
 /// `[global] relay`: the epoll relay unless the kernel's is asked for.
 final class ConfigLoaderRelayTests: XCTestCase {
     func testEpollByDefault() throws {
-        XCTAssertEqual(try ConfigLoader.load(text: withProxy(""), path: "t.toml").global.relay, .epoll)
+        let global = try ConfigLoader.load(text: withProxy(""), path: "t.toml").global
+        XCTAssertEqual(global.relay, .epoll)
+        XCTAssertEqual(global.relayHandoffAge, .milliseconds(100))
+    }
+
+    func testHandoffAge() throws {
+        let text = withProxy("[global]\nrelay = \"sockmap\"\nrelay_handoff_age = \"2s\"")
+        XCTAssertEqual(try ConfigLoader.load(text: text, path: "t.toml").global.relayHandoffAge, .seconds(2))
     }
 
     func testEveryMode() throws {

@@ -443,8 +443,10 @@ def _toml_table(header: str, values: dict) -> str:
 
 
 # Test defaults: short timeouts and a quick health check so tests stay fast.
-# PGFLOAT_TEST_RELAY=sockmap runs every generated config with the kernel relay (`make integration-test-sockmap`).
-TEST_GLOBAL = {"shutdown_grace": "10s", "log_sessions": True, "relay": os.environ.get("PGFLOAT_TEST_RELAY")}
+# PGFLOAT_TEST_RELAY=sockmap runs every generated config with the kernel relay (`make integration-test-sockmap`),
+# handing sessions over at their first quiet point, however short-lived.
+TEST_GLOBAL = {"shutdown_grace": "10s", "log_sessions": True, "relay": os.environ.get("PGFLOAT_TEST_RELAY"),
+               "relay_handoff_age": "0s" if os.environ.get("PGFLOAT_TEST_RELAY") else None}
 TEST_DEFAULTS = {"timeout_connect": "2s", "timeout_client": "30m", "timeout_server": "30m",
                  "timeout_queue": "10s", "retries": 3, "maxconn": 10000}
 TEST_CHECK = {"type": "tcp", "interval": "1s", "timeout": "1s", "rise": 1, "fall": 2}

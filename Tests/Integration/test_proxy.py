@@ -279,5 +279,7 @@ def test_json_log_lines(cluster, pgfloat, port):
     record = wait_until(session_line, 10, "psql's JSON session line")
     assert record["listener"] == "json_listener"
     assert record["server"] == "primary"
-    assert record["end"] == "client-close"
+    # Under the kernel relay pgfloat does not read psql's Terminate, and the server may close before psql does.
+    assert record["end"] in (("client-close", "server-close") if os.environ.get("PGFLOAT_TEST_RELAY")
+                             else ("client-close",))
     assert int(record["bytes_in"]) > 0 and int(record["bytes_out"]) > 0
