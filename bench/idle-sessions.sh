@@ -120,7 +120,8 @@ measure direct "" "$PG_PORT"
 if [[ $SKIP_PGFLOAT != 1 ]]; then
   for relay in $RELAYS; do
     pick_port PF_PORT
-    start_pgfloat "$PF_PORT" "$PG_PORT" "$MAXCONN" "$relay"
+    # Idle sessions meet no ReadyForQuery after their first: hand each over then, to count what the kernel holds.
+    RELAY_HANDOFF_AGE=0s start_pgfloat "$PF_PORT" "$PG_PORT" "$MAXCONN" "$relay"
     # A sockmap program that cannot load leaves pgfloat on epoll with a warning.
     expect_relay "$PGFLOAT_SOCK" "$relay"
     measure "pgfloat-$relay" "$PGFLOAT_PID" "$PF_PORT"

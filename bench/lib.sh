@@ -137,6 +137,7 @@ EOF
 # session log line per session to stderr (discarded). RELAY is [global] relay
 # (epoll, the default, sockmap or auto); config and socket are named after it
 # so an epoll and a sockmap instance can run side by side in one $WORK.
+# RELAY_HANDOFF_AGE sets [global] relay_handoff_age (pgfloat's 100ms unless given).
 start_pgfloat() {
   local relay=${4:-epoll}
   local config=$WORK/pgfloat-$relay.toml
@@ -146,6 +147,7 @@ start_pgfloat() {
 shutdown_grace = "10s"
 log_sessions = true
 relay = "$relay"
+relay_handoff_age = "${RELAY_HANDOFF_AGE:-100ms}"
 admin_socket = "$PGFLOAT_SOCK"
 
 [defaults]

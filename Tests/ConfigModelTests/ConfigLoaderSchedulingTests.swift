@@ -25,11 +25,11 @@ final class ConfigLoaderSchedulingTests: XCTestCase {
     }
 }
 
-/// `[global] relay`: the epoll relay unless the kernel's is asked for.
+/// `[global] relay`: the kernel's relay where it loads, by default.
 final class ConfigLoaderRelayTests: XCTestCase {
-    func testEpollByDefault() throws {
+    func testAutoByDefault() throws {
         let global = try ConfigLoader.load(text: withProxy(""), path: "t.toml").global
-        XCTAssertEqual(global.relay, .epoll)
+        XCTAssertEqual(global.relay, .auto)
         XCTAssertEqual(global.relayHandoffAge, .milliseconds(100))
     }
 
