@@ -144,10 +144,12 @@ EOF
 # start_pgfloat_pgsql DIR PORT: sets PF_PID.
 start_pgfloat_pgsql() {
   local dir=$1 port=$2 i
+  # RELAY: the README's table was measured with epoll; RELAY=sockmap measures the kernel relay.
   cat >"$dir/pgfloat.toml" <<EOF
 [global]
 shutdown_grace = "5s"
 log_sessions = true
+relay = "${RELAY:-epoll}"
 
 $(pgsql_check_sections)
 EOF

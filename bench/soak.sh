@@ -125,10 +125,12 @@ make_standby 1 0
 pick_port PF_PORT
 pick_port STATS_PORT
 SOCK=$WORK/admin.sock
+# RELAY: epoll unless given (RELAY=sockmap soaks the kernel relay).
 cat >"$WORK/pgfloat.toml" <<EOF
 [global]
 shutdown_grace = "5s"
 log_sessions = true
+relay = "${RELAY:-epoll}"
 admin_socket = "$SOCK"
 stats_bind = "$HOST:$STATS_PORT"
 

@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import argparse
 import calendar
+import os
 import shutil
 import subprocess
 import sys
@@ -71,7 +72,9 @@ def toml(value) -> str:
 
 def pgfloat_config(servers: dict[str, tuple[int, int | None]], port: int, check: dict, dcs: dict | None) -> str:
     """servers: name -> (PostgreSQL port, check port or None)."""
-    text = ('[global]\nshutdown_grace = "5s"\n\n'
+    # RELAY: the README's table was measured with epoll; RELAY=sockmap measures the kernel relay.
+    text = ('[global]\nshutdown_grace = "5s"\n'
+            f'relay = "{os.environ.get("RELAY", "epoll")}"\n\n'
             f'[defaults]\ntimeout_connect = "5s"\ntimeout_queue = "{TIMEOUT_QUEUE}"\nmaxconn = 1000\n\n'
             "[check]\n" + "".join(f"{k} = {toml(v)}\n" for k, v in check.items()) + "\n")
     for name, (pg_port, check_port) in servers.items():

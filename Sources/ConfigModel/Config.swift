@@ -73,8 +73,8 @@ public struct GlobalSettings: Sendable, Equatable {
     /// How established sessions' bytes are moved (`auto` by default: the kernel relay where it can load); read at
     /// start only (a reload that changes it is logged and waits for the next restart).
     public var relay: RelayMode
-    /// How old a session must be before the kernel relay takes it (at its next quiet point): short connections
-    /// gain less than entering and leaving the maps costs. Reloadable.
+    /// How long after its server connection a session must have lived before the kernel relay takes it (at its
+    /// next quiet point): short connections gain less than entering and leaving the maps costs. Reloadable.
     public var relayHandoffAge: Duration
 
     public init(

@@ -16,7 +16,7 @@ extension ConfigLoader {
             .value("vrrp_rt_priority", \.vrrpRTPriority) { $0.integer(in: 1...99) },
             .value("lock_memory", \.lockMemory) { $0.boolean() },
             .value("relay", \.relay) { $0.choice("relay") },
-            .value("relay_handoff_age", \.relayHandoffAge) { $0.duration(allowZero: true) },
+            .value("relay_handoff_age", \.relayHandoffAge) { $0.duration(allowZero: true, maximum: .seconds(3600)) },
         ])
     }
 

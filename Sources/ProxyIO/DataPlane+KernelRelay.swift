@@ -29,7 +29,8 @@ extension DataPlane {
     /// client, leaves both peers waiting; the chunk then goes out through the kernel half. Returns whether it did.
     func handOffIfQuiet(_ session: Session, chunk: UnsafeRawBufferPointer) -> Bool {
         guard let relay = kernelRelay, Self.isQuietPoint(chunk, session.kernelHandoff),
-            session.kernelHandoff == .afterEncryptionAnswer || now >= session.acceptedAt + relayHandoffAge
+            session.kernelHandoff == .afterEncryptionAnswer
+                || now >= (session.connectedAt ?? session.acceptedAt) + relayHandoffAge
         else { return false }
         guard session.toServer.isEmpty, session.toClient.isEmpty, !session.clientEOF, !session.serverEOF,
             !session.clientHangup, !session.serverHangup, !session.clientUnread

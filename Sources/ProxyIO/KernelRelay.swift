@@ -45,8 +45,10 @@ public final class KernelRelay: @unchecked Sendable {
 
     /// The oldest kernel whose verdict path the relay is built on: from 6.1 a socket with only a verdict program
     /// hands every arrival, an empty one for a FIN included, to the program (`tcp_read_skb`), and `recv` on it
-    /// reads what the program kept. Older kernels load the program but let reads bypass it.
-    static let minimumKernel = (major: 6, minor: 1)
+    /// reads what the program kept; older kernels let reads bypass it. 6.4 brought the fix for bytes queued before
+    /// a socket entered the map ("data stall on recv before accept"), which the hand-over relies on; later 6.1
+    /// stable releases have it too, but a distribution's release string does not always tell which.
+    static let minimumKernel = (major: 6, minor: 4)
 
     /// Creates the maps for `sessions` sessions, loads the verdict program and attaches it.
     public static func load(sessions: Int, fixedGrant: UInt64? = nil) throws(LoadError) -> KernelRelay {
@@ -73,9 +75,18 @@ public final class KernelRelay: @unchecked Sendable {
     static func runningKernel() -> (major: Int, minor: Int)? {
         var name = utsname()
         guard uname(&name) == 0 else { return nil }
-        let release = withUnsafeBytes(of: &name.release) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
-        let parts = release.split(whereSeparator: { !$0.isNumber }).prefix(2).compactMap { Int($0) }
-        return parts.count == 2 ? (parts[0], parts[1]) : nil
+        return kernelVersion(release: withUnsafeBytes(of: &name.release) {
+            String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self)
+        })
+    }
+
+    /// Major and minor version from a release string such as `6.18.44-fc-v1272` or `6.1.0-13-amd64`.
+    static func kernelVersion(release: String) -> (major: Int, minor: Int)? {
+        let parts = release.split(separator: ".", maxSplits: 2)
+        guard parts.count >= 2, let major = Int(parts[0]),
+            let minor = Int(parts[1].prefix { $0.isNumber })
+        else { return nil }
+        return (major, minor)
     }
 
     /// The ring buffer of flows that started keeping bytes; readable when it holds one.

@@ -34,6 +34,8 @@ def config(cluster, lport: int, sock, global_=None, **kw) -> str:
 
 
 def info(sock) -> dict[str, str]:
+    # pgfloat counts as started once its ports accept; the admin socket comes after.
+    wait_until(sock.exists, 10, "the admin socket")
     text = socat(sock, "show info")
     return dict(line.split(": ", 1) for line in text.splitlines() if ": " in line)
 

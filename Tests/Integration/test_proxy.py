@@ -142,7 +142,8 @@ def test_cancel_request_goes_to_the_sessions_server(cluster, pgfloat, port, tmp_
 
 
 def info(sock) -> dict[str, str]:
-    """`show info` as a dict."""
+    """`show info` as a dict. pgfloat counts as started once its ports accept, and the admin socket comes after."""
+    wait_until(sock.exists, 10, "the admin socket")
     text = socat(sock, "show info")
     return dict(line.split(": ", 1) for line in text.splitlines() if ": " in line)
 
