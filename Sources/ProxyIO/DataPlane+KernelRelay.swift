@@ -351,11 +351,15 @@ extension DataPlane {
         }
     }
 
-    /// The earliest retry due, for the loop's wait.
+    /// The earliest retry due, for the loop's wait; read on every turn while any wait, so it allocates nothing.
     var nextKernelRetry: MonotonicInstant? {
-        kernelRetries.compactMap { retry -> MonotonicInstant? in
-            guard let session = sessions[retry.slot], session.generation == retry.generation else { return nil }
-            return session.kernel?[fromClient: retry.fromClient].retryAt
-        }.min()
+        var earliest: MonotonicInstant?
+        for retry in kernelRetries {
+            guard let session = sessions[retry.slot], session.generation == retry.generation,
+                let due = session.kernel?[fromClient: retry.fromClient].retryAt
+            else { continue }
+            if earliest.map({ due < $0 }) ?? true { earliest = due }
+        }
+        return earliest
     }
 }
