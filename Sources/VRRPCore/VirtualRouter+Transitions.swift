@@ -12,16 +12,19 @@ extension VirtualRouter {
         return becomeBackup(at: now, why: why)
     }
 
-    /// RFC 5798 6.4.1 / 6.4.2: send an advert, announce the addresses, arm Adver_Timer.
+    /// RFC 5798 6.4.1 / 6.4.2: take and announce the addresses, send an advert, arm Adver_Timer.
     mutating func becomeMaster(at now: MonotonicInstant, why: VRRPTransitionReason) -> [VRRPAction] {
         let from = enter(.master)
         // Master_Adver_Interval is a backup's copy of the master's interval; as master it is our own. A VRRPv3
         // peer's longer one kept here would stretch the release at shutdown past the daemon's wait for it.
         masterAdvertInterval = settings.advertInterval
+        // The RFC sends the advert first, but a releasing master (shutdown, administrative backup) drops the
+        // addresses the moment it hears it: announcing first means clients already send to this MAC by then,
+        // and a SYN does not reach a host that has just let the VIP go (measured: 1 lost attempt in ~700).
         var actions: [VRRPAction] = [
-            .sendAdvert(priority: effectivePriority),
             .addVIPs(settings.virtualAddresses),
             .sendGratuitous(settings.virtualAddresses.map(\.address)),
+            .sendAdvert(priority: effectivePriority),
             .stateChanged(from: from, to: .master, why: why),
             arm(.advert, at: now + settings.advertInterval),
         ]

@@ -272,6 +272,12 @@ def test_tshark_decodes_adverts_with_good_checksums_and_the_gratuitous_arps(lab,
     garps = cap.fields("eth.src", "arp.isgratuitous",
                        display_filter=f"arp.src.proto_ipv4 == {vip} && arp.dst.proto_ipv4 == {vip}")
     assert [r for r in garps if r["eth.src"] == mac and r["arp.isgratuitous"] == "1"], garps
+    # p1 lets the VIP go the moment it hears p2: p2's announcement must reach clients before its first advert.
+    sent = cap.fields("frame.number", "vrrp.prio", display_filter=(
+        f"eth.src == {mac} && (vrrp || (arp.src.proto_ipv4 == {vip} && arp.dst.proto_ipv4 == {vip}))"))
+    first_advert = next(int(r["frame.number"]) for r in sent if r["vrrp.prio"])
+    first_garp = next(int(r["frame.number"]) for r in sent if not r["vrrp.prio"])
+    assert first_garp < first_advert, sent
 
 
 def vrrp_packet(vrid: int, priority: int, vip: str, version: int = 3, auth: bytes | None = None,

@@ -42,6 +42,19 @@ final class VirtualRouterElectionTests: XCTestCase {
         XCTAssertEqual(router.knownMaster, nil)
     }
 
+    /// A releasing master (shutdown, administrative backup) drops the addresses as soon as it hears the new master:
+    /// clients must already have the new MAC by then, or a SYN sent to the old one meets a host without the VIP.
+    func testATakeoverHoldsAndAnnouncesTheAddressesBeforeItsFirstAdvert() {
+        let (_, actions) = masterRouter(settings(priority: 100))
+        let effects = actions.effects
+        guard let advert = effects.firstIndex(of: .sendAdvert(priority: 100)),
+            let added = effects.firstIndex(of: .addVIPs([virtualAddress])),
+            let announced = effects.firstIndex(of: .sendGratuitous([virtualAddress.address]))
+        else { return XCTFail("incomplete takeover: \(effects)") }
+        XCTAssertLessThan(added, announced)
+        XCTAssertLessThan(announced, advert)
+    }
+
     func testAnAcceptedAdvertRestartsMasterDownTimer() {
         var router = VirtualRouter(settings: settings(priority: 100))
         _ = router.start(at: ms(0))
