@@ -30,7 +30,7 @@ extension VirtualRouter {
         case .initialize, .fault: return []
         case .backup: return backupReceived(packet, from: source, at: now)
         case .master:
-            return release == nil ? masterReceived(packet, from: source, at: now) : releaseReceived(packet, at: now)
+            return release == nil ? masterReceived(packet, from: source, at: now) : releaseReceived(packet, from: source, at: now)
         }
     }
 

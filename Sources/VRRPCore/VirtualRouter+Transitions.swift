@@ -12,16 +12,18 @@ extension VirtualRouter {
         return becomeBackup(at: now, why: why)
     }
 
-    /// RFC 5798 6.4.1 / 6.4.2: take and announce the addresses, send an advert, arm Adver_Timer.
+    /// RFC 5798 6.4.1 / 6.4.2: send an advert, take and announce the addresses, advert again, arm Adver_Timer.
     mutating func becomeMaster(at now: MonotonicInstant, why: VRRPTransitionReason) -> [VRRPAction] {
         let from = enter(.master)
         // Master_Adver_Interval is a backup's copy of the master's interval; as master it is our own. A VRRPv3
         // peer's longer one kept here would stretch the release at shutdown past the daemon's wait for it.
         masterAdvertInterval = settings.advertInterval
-        // The RFC sends the advert first, but a releasing master (shutdown, administrative backup) drops the
-        // addresses the moment it hears it: announcing first means clients already send to this MAC by then,
-        // and a SYN does not reach a host that has just let the VIP go (measured: 1 lost attempt in ~700).
+        // The first advert goes before the VIP add (a netlink round trip, milliseconds under load), or a backup
+        // whose Skew_Time is only that much longer takes over too. The second tells a releasing master that the
+        // addresses are announced: it lets go on that one (VirtualRouter+Release.swift), so a SYN sent to its MAC
+        // before clients heard the announcement still finds the VIP there.
         var actions: [VRRPAction] = [
+            .sendAdvert(priority: effectivePriority),
             .addVIPs(settings.virtualAddresses),
             .sendGratuitous(settings.virtualAddresses.map(\.address)),
             .sendAdvert(priority: effectivePriority),
@@ -47,9 +49,14 @@ extension VirtualRouter {
     /// Leaves whatever state for `fault`, `initialize` or administrative backup. A master resigns first with a
     /// priority 0 advert so that a backup takes over after Skew_Time (RFC 5798 6.4.3) and releases the addresses.
     mutating func stepDown(to target: VRRPState, why: VRRPTransitionReason) -> [VRRPAction] {
+        // A releasing master that heard its successor resigned already; priority 0 now would only cut the other
+        // backups' Master_Down_Timer to Skew_Time under a master that is there.
+        let succeeded = release?.newMaster != nil
         let from = enter(target)
         let resign: [VRRPAction] =
-            from == .master ? [.sendAdvert(priority: 0), .removeVIPs(settings.virtualAddresses)] : []
+            from != .master ? []
+            : succeeded ? [.removeVIPs(settings.virtualAddresses)]
+            : [.sendAdvert(priority: 0), .removeVIPs(settings.virtualAddresses)]
         return resign + [.stateChanged(from: from, to: target, why: why)]
     }
 

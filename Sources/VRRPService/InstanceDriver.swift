@@ -391,6 +391,9 @@ final class InstanceDriver {
     private func perform(_ action: VRRPAction, at now: MonotonicInstant) {
         switch action {
         case .sendAdvert(let priority):
+            // A VIP add of this batch failed: the node resigns (FAULT) once the batch is done, and a master's
+            // advert now would make a releasing master let go of the addresses nobody else holds yet.
+            guard priority == 0 || !verdictStale else { return }
             guard let socket = link?.socket else { return }
             let packet = router.settings.advertisement(priority: priority)
             do {

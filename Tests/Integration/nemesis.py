@@ -887,20 +887,6 @@ class FaultResult:
         return "\n".join(lines)
 
 
-def _longest_two_holders(samples, since: float) -> float:
-    longest, run_start = 0.0, None
-    for t, h in samples:
-        if t < since:
-            run_start = since if len(h) >= 2 else None
-            continue
-        if len(h) >= 2:
-            run_start = t if run_start is None else run_start
-            longest = max(longest, t - run_start)
-        else:
-            run_start = None
-    return longest
-
-
 def _moves(samples, since: float) -> list[tuple[str, ...]]:
     """The distinct non-empty holder sets in order from `since` (the last one before it first)."""
     seq: list[tuple[str, ...]] = []
@@ -943,7 +929,7 @@ def run_fault(cluster: Cluster, fault: Fault, rng: random.Random, short: bool = 
         fault=fault.name, kind=cluster.kind, target=target, details=details, started=started, healed=healed,
         ended=ended, samples=samples, failed_attempts=sum(not p.ok for p in window),
         max_outage=longest.duration if longest else 0.0, outage_recovered=longest.recovered if longest else True,
-        two_holder_after_heal=_longest_two_holders(samples, healed), moves=moves, probe_report=prober.report())
+        two_holder_after_heal=sampler.longest_two_holders(healed), moves=moves, probe_report=prober.report())
     bound = cluster.master_down() + 0.2
     if result.two_holder_after_heal > bound:
         result.violations.append(f"two holders for {result.two_holder_after_heal * 1000:.0f} ms after the heal "

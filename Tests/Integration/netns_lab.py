@@ -776,6 +776,21 @@ class HolderSampler:
         """Samples that do not have exactly `want` holders."""
         return [s for s in self.since(since) if len(s[1]) != want]
 
+    def longest_two_holders(self, since: float = 0.0) -> float:
+        """The longest run of samples with two holders or more, in seconds (0 for a run of one sample); a run
+        under way at `since` counts from there."""
+        longest, run_start = 0.0, None
+        for t, h in self.samples:
+            if t < since:
+                run_start = since if len(h) >= 2 else None
+                continue
+            if len(h) >= 2:
+                run_start = t if run_start is None else run_start
+                longest = max(longest, t - run_start)
+            else:
+                run_start = None
+        return longest
+
     def first(self, holders: tuple[str, ...] | list[str], since: float | None = None) -> float | None:
         """Time of the first sample with exactly these holders."""
         want = tuple(sorted(holders))

@@ -83,7 +83,8 @@ extension Array where Element == VRRPAction {
 /// The actions of becoming master with the test settings, before timers.
 func becomingMaster(priority: UInt8, from: VRRPState, why: VRRPTransitionReason) -> [VRRPAction] {
     [
-        .addVIPs([virtualAddress]), .sendGratuitous([virtualAddress.address]), .sendAdvert(priority: priority),
+        .sendAdvert(priority: priority), .addVIPs([virtualAddress]), .sendGratuitous([virtualAddress.address]),
+        .sendAdvert(priority: priority),
         .stateChanged(from: from, to: .master, why: why),
     ]
 }

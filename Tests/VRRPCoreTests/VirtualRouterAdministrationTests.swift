@@ -104,8 +104,9 @@ final class VirtualRouterAdministrationTests: XCTestCase {
     func testHandoverResignsAndStaysBackup() {
         var (router, _) = masterRouter(settings(priority: 100))
         XCTAssertEqual(router.handover(at: ms(4000)).effects, [.sendAdvert(priority: 0)])
+        XCTAssertEqual(router.received(advert(priority: 90), from: lowerPeer, at: ms(4070)).effects, [])
         XCTAssertEqual(
-            router.received(advert(priority: 90), from: lowerPeer, at: ms(4070)),
+            router.received(advert(priority: 90), from: lowerPeer, at: ms(4073)),
             [.removeVIPs([virtualAddress]), .stateChanged(from: .master, to: .backup, why: .administrativeBackup)])
         XCTAssertEqual(router.administrativeMode, .backup)
         XCTAssertEqual(router.received(advert(priority: 0), from: higherPeer, at: ms(5000)), [], "never takes over")
@@ -131,6 +132,7 @@ final class VirtualRouterAdministrationTests: XCTestCase {
         var (router, _) = masterRouter(settings(priority: 100))
         _ = router.handover(at: ms(4000))
         _ = router.received(advert(priority: 90), from: lowerPeer, at: ms(4070))
+        _ = router.received(advert(priority: 90), from: lowerPeer, at: ms(4073))
         let actions = router.resume(at: ms(5000))
         XCTAssertEqual(actions.effects, [])
         guard let masterDown = actions.armed(.masterDown) else { return XCTFail("no Master_Down_Timer") }

@@ -42,17 +42,16 @@ final class VirtualRouterElectionTests: XCTestCase {
         XCTAssertEqual(router.knownMaster, nil)
     }
 
-    /// A releasing master (shutdown, administrative backup) drops the addresses as soon as it hears the new master:
-    /// clients must already have the new MAC by then, or a SYN sent to the old one meets a host without the VIP.
-    func testATakeoverHoldsAndAnnouncesTheAddressesBeforeItsFirstAdvert() {
+    /// The first advert silences the other backups before the VIP add (a netlink round trip); the second, once
+    /// the addresses are announced, is what a releasing master waits for before it lets them go.
+    func testATakeoverAdvertisesBeforeTakingTheAddressesAndAgainOnceTheyAreAnnounced() {
         let (_, actions) = masterRouter(settings(priority: 100))
-        let effects = actions.effects
-        guard let advert = effects.firstIndex(of: .sendAdvert(priority: 100)),
-            let added = effects.firstIndex(of: .addVIPs([virtualAddress])),
-            let announced = effects.firstIndex(of: .sendGratuitous([virtualAddress.address]))
-        else { return XCTFail("incomplete takeover: \(effects)") }
-        XCTAssertLessThan(added, announced)
-        XCTAssertLessThan(announced, advert)
+        XCTAssertEqual(
+            Array(actions.effects.prefix(4)),
+            [
+                .sendAdvert(priority: 100), .addVIPs([virtualAddress]), .sendGratuitous([virtualAddress.address]),
+                .sendAdvert(priority: 100),
+            ])
     }
 
     func testAnAcceptedAdvertRestartsMasterDownTimer() {
@@ -215,8 +214,9 @@ final class VirtualRouterElectionTests: XCTestCase {
         XCTAssertEqual(router.shutdown(at: ms(4000)).effects, [.sendAdvert(priority: 0)])
         guard let advertTimer = actions.armed(.advert) else { return XCTFail("no Adver_Timer") }
         XCTAssertEqual(router.timerFired(advertTimer.timer, at: advertTimer.deadline), [], "Adver_Timer re-armed")
+        XCTAssertEqual(router.received(advert(priority: 200), from: higherPeer, at: ms(4500)).effects, [])
         XCTAssertEqual(
-            router.received(advert(priority: 200), from: higherPeer, at: ms(4500)),
+            router.received(advert(priority: 200), from: higherPeer, at: ms(4503)),
             [.removeVIPs([virtualAddress]), .stateChanged(from: .master, to: .initialize, why: .shutdown)])
         XCTAssertEqual(router.received(advert(priority: 200), from: higherPeer, at: ms(4600)), [])
     }
@@ -233,6 +233,7 @@ final class VirtualRouterElectionTests: XCTestCase {
         var (router, _) = masterRouter(settings(priority: 100))
         _ = router.shutdown(at: ms(4000))
         _ = router.received(advert(priority: 90), from: lowerPeer, at: ms(4100))
+        _ = router.received(advert(priority: 90), from: lowerPeer, at: ms(4103))
         XCTAssertEqual(
             router.start(at: ms(5000)).effects, [.stateChanged(from: .initialize, to: .backup, why: .startup)])
     }

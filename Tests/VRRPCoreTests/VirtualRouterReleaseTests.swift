@@ -3,8 +3,9 @@ import NetTypes
 import VRRPCore
 import XCTest
 
-/// A master leaving by shutdown or handover keeps its addresses, advertising priority 0, until a new master
-/// speaks or Master_Down_Interval has passed, so that no client's SYN reaches it after the VIP is gone.
+/// A master leaving by shutdown or handover keeps its addresses, advertising priority 0, until a new master has
+/// announced them (its second advert) or Master_Down_Interval has passed, so that no client's SYN reaches it after
+/// the VIP is gone.
 final class VirtualRouterReleaseTests: XCTestCase {
     /// A master at 1 s adverts, priority 100, that began to shut down at 4 s.
     private func releasingRouter() -> (router: VirtualRouter, actions: [VRRPAction]) {
@@ -46,17 +47,62 @@ final class VirtualRouterReleaseTests: XCTestCase {
         XCTAssertEqual(again.armed(.advert)?.deadline, ms(6000))
     }
 
-    func testTheNewMastersAdvertReleasesTheAddresses() {
+    func testTheNewMastersSecondAdvertReleasesTheAddresses() {
         var (router, actions) = releasingRouter()
         XCTAssertEqual(router.received(advert(priority: 0), from: higherPeer, at: ms(4010)), [],
                        "another router resigning is no new master")
+        let first = router.received(advert(priority: 90), from: lowerPeer, at: ms(4070))
+        XCTAssertEqual(first.effects, [], "its addresses are not announced yet")
+        XCTAssertEqual(first.armed(.release)?.deadline, ms(5070), "one advert interval at most")
+        XCTAssertTrue(router.isReleasing)
         XCTAssertEqual(
-            router.received(advert(priority: 90), from: lowerPeer, at: ms(4070)),
+            router.received(advert(priority: 90), from: lowerPeer, at: ms(4074)),
             [.removeVIPs([virtualAddress]), .stateChanged(from: .master, to: .initialize, why: .shutdown)])
         XCTAssertEqual(router.state, .initialize)
         XCTAssertFalse(router.isReleasing)
         guard let bound = actions.armed(.release) else { return XCTFail("no release timer") }
         XCTAssertEqual(router.timerFired(bound.timer, at: bound.deadline), [], "the bound is stale")
+    }
+
+    /// keepalived sends no second advert at a takeover: its next one comes an interval later.
+    func testWithoutASecondAdvertTheAddressesGoOneIntervalAfterTheFirst() {
+        var (router, _) = releasingRouter()
+        let first = router.received(advert(priority: 90), from: lowerPeer, at: ms(4070))
+        guard let bound = first.armed(.release) else { return XCTFail("no release timer") }
+        XCTAssertEqual(
+            router.timerFired(bound.timer, at: bound.deadline),
+            [.removeVIPs([virtualAddress]), .stateChanged(from: .master, to: .initialize, why: .shutdown)])
+    }
+
+    /// Priority 0 from a node that is no longer master would cut the other backups' Master_Down_Timer to
+    /// Skew_Time, and the new master's next advert may be most of an interval away.
+    func testNoPriorityZeroOnceANewMasterSpoke() {
+        var (router, actions) = releasingRouter()
+        _ = router.received(advert(priority: 90), from: lowerPeer, at: ms(4070))
+        guard let advertTimer = actions.armed(.advert) else { return XCTFail("no Adver_Timer") }
+        XCTAssertEqual(router.timerFired(advertTimer.timer, at: advertTimer.deadline), [])
+        XCTAssertEqual(
+            router.setFault(true, at: ms(5010)),
+            [.removeVIPs([virtualAddress]), .stateChanged(from: .master, to: .initialize, why: .shutdown)],
+            "a fault lets go at once, without resigning again")
+    }
+
+    /// The new master faulted (its VIP add failed) and resigned: nobody announced the addresses, so this node
+    /// keeps them, resigns again every interval, and waits for another master as if none had spoken.
+    func testANewMasterThatResignsAtOnceIsWaitedOutAgain() {
+        var (router, _) = releasingRouter()
+        _ = router.received(advert(priority: 90), from: lowerPeer, at: ms(4070))
+        XCTAssertEqual(router.received(advert(priority: 0), from: higherPeer, at: ms(4071)), [], "not the new one")
+        let resigned = router.received(advert(priority: 0), from: lowerPeer, at: ms(4072))
+        XCTAssertEqual(resigned.effects, [])
+        XCTAssertEqual(resigned.armed(.release)?.deadline, ns(7_681_375_000), "4.072 s + Master_Down_Interval")
+        guard let advertTimer = resigned.armed(.advert) else { return XCTFail("no Adver_Timer") }
+        XCTAssertEqual(router.timerFired(advertTimer.timer, at: advertTimer.deadline).effects,
+                       [.sendAdvert(priority: 0)])
+        XCTAssertEqual(router.received(advert(priority: 80), from: higherPeer, at: ms(5100)).effects, [])
+        XCTAssertEqual(
+            router.received(advert(priority: 80), from: higherPeer, at: ms(5103)),
+            [.removeVIPs([virtualAddress]), .stateChanged(from: .master, to: .initialize, why: .shutdown)])
     }
 
     /// A master that took over from a VRRPv3 peer advertising a longer interval releases within its own
@@ -96,7 +142,8 @@ final class VirtualRouterReleaseTests: XCTestCase {
         let actions = router.handover(at: ms(4000))
         XCTAssertEqual(actions.effects, [.sendAdvert(priority: 0)])
         XCTAssertEqual(router.administrativeMode, .backup)
-        let released = router.received(advert(priority: 90), from: lowerPeer, at: ms(4070))
+        XCTAssertEqual(router.received(advert(priority: 90), from: lowerPeer, at: ms(4070)).effects, [])
+        let released = router.received(advert(priority: 90), from: lowerPeer, at: ms(4073))
         XCTAssertEqual(
             released,
             [.removeVIPs([virtualAddress]), .stateChanged(from: .master, to: .backup, why: .administrativeBackup)],
@@ -108,8 +155,10 @@ final class VirtualRouterReleaseTests: XCTestCase {
         var (router, _) = masterRouter(settings(priority: 100))
         _ = router.handover(at: ms(4000))
         XCTAssertEqual(router.shutdown(at: ms(4010)), [], "already resigned")
+        _ = router.received(advert(priority: 90), from: lowerPeer, at: ms(4070))
+        XCTAssertEqual(router.shutdown(at: ms(4071)), [], "the new master heard is kept")
         XCTAssertEqual(
-            router.received(advert(priority: 90), from: lowerPeer, at: ms(4070)),
+            router.received(advert(priority: 90), from: lowerPeer, at: ms(4073)),
             [.removeVIPs([virtualAddress]), .stateChanged(from: .master, to: .initialize, why: .shutdown)])
     }
 
@@ -126,6 +175,20 @@ final class VirtualRouterReleaseTests: XCTestCase {
             router.received(advert(priority: 90), from: lowerPeer, at: ms(4100)).effects,
             [.sendAdvert(priority: 100), .reannounce([virtualAddress.address], frames: 5)],
             "an ordinary master again: a lower one is answered and the addresses announced")
+    }
+
+    /// The other router has taken over: carrying on would make two masters.
+    func testResumeAfterANewMasterSpokeGoesOnReleasing() {
+        var (router, _) = masterRouter(settings(priority: 100))
+        _ = router.handover(at: ms(4000))
+        _ = router.received(advert(priority: 90), from: lowerPeer, at: ms(4070))
+        XCTAssertEqual(router.resume(at: ms(4071)), [])
+        XCTAssertTrue(router.isReleasing)
+        let released = router.received(advert(priority: 90), from: lowerPeer, at: ms(4073))
+        XCTAssertEqual(
+            released.effects,
+            [.removeVIPs([virtualAddress]), .stateChanged(from: .master, to: .backup, why: .administrativeBackup)])
+        XCTAssertEqual(released.armedKinds, [.masterDown], "back in the election")
     }
 
     func testResumeDoesNotUndoAShutdown() {

@@ -23,7 +23,10 @@ final class InstanceDriverReleaseTests: XCTestCase {
         XCTAssertEqual(rig.channel.sent.suffix(2).map(\.priority), [0, 0], "priority 0 again each interval")
         XCTAssertTrue(rig.driver.router.isReleasing)
 
-        rig.hear(priority: 90, from: IPAddress("192.168.1.5")!, at: ms(5070))
+        let successor = IPAddress("192.168.1.5")!
+        rig.hear(priority: 90, from: successor, at: ms(5070))
+        XCTAssertEqual(rig.addresses.present, [DriverRig.vip], "the new master has not announced the VIP yet")
+        rig.hear(priority: 90, from: successor, at: ms(5073))
         XCTAssertEqual(rig.addresses.present, [])
         XCTAssertEqual(rig.driver.router.state, .initialize)
         XCTAssertFalse(rig.driver.router.isReleasing)
