@@ -233,7 +233,7 @@ public final class Daemon: @unchecked Sendable {
     }
 
     /// The VIPs go first, and the listeners keep accepting meanwhile: each master sends priority 0 so that a peer
-    /// takes over after its skew time, and keeps its VIP until it hears the new master, so that a SYN still sent
+    /// takes over after its skew time, and keeps its VIP until the new master announced it, so that a SYN still sent
     /// to this node's MAC is served. Waits for that at most the longest Master_Down_Interval (plus a margin, for a
     /// VRRP thread that does not answer); the sessions drain afterwards.
     private func releaseVIPs() {

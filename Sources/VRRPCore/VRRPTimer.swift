@@ -14,7 +14,8 @@ public struct VRRPTimer: Hashable, Sendable {
         case gratuitousRepeat = "gratuitous_repeat"
         /// A master's second burst after hearing a lower-priority master (keepalived's `garp_lower_prio_delay`).
         case lowerPriorityGratuitous = "lower_priority_gratuitous"
-        /// Bounds a resigning master's wait for a new master to Master_Down_Interval (VirtualRouter+Release).
+        /// Ends a resigning master's wait: Master_Down_Interval after it resigned, or shortly after a new master's
+        /// first advert (VirtualRouter+Release).
         case release
     }
 

@@ -43,8 +43,8 @@ extension VirtualRouter {
     }
 
     /// The operator's "state backup": a master resigns with priority 0 and releases the addresses once a new master
-    /// speaks, and the router stays backup, never taking over, until `resume`. In fault or initialize the mode is
-    /// remembered.
+    /// has announced them, and the router stays backup, never taking over, until `resume`. In fault or initialize
+    /// the mode is remembered.
     public mutating func handover(at now: MonotonicInstant) -> [VRRPAction] {
         administrativeMode = .backup
         switch state {

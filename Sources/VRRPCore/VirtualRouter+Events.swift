@@ -12,7 +12,7 @@ extension VirtualRouter {
     }
 
     /// Shutdown (RFC 5798 6.4.2, 6.4.3): any state ends in `initialize`, and pending timers become stale. A master
-    /// sends priority 0 and releases the addresses once a new master speaks (`isReleasing` until then).
+    /// sends priority 0 and releases the addresses once a new master has announced them (`isReleasing` until then).
     public mutating func shutdown(at now: MonotonicInstant) -> [VRRPAction] {
         isStopping = true
         switch state {
@@ -30,7 +30,8 @@ extension VirtualRouter {
         case .initialize, .fault: return []
         case .backup: return backupReceived(packet, from: source, at: now)
         case .master:
-            return release == nil ? masterReceived(packet, from: source, at: now) : releaseReceived(packet, from: source, at: now)
+            return release == nil
+                ? masterReceived(packet, from: source, at: now) : releaseReceived(packet, from: source, at: now)
         }
     }
 

@@ -2,24 +2,31 @@ import MonotonicTime
 import NetTypes
 
 /// A master's graceful exit in progress: it has resigned (priority 0) but keeps its addresses, so that a client
-/// whose neighbour entry still names this node is served, until another router shows it is master.
+/// whose neighbour entry still names this node is served, until a new master has announced them.
 public struct VRRPRelease: Hashable, Sendable {
     /// Where the router goes once the addresses are released: `initialize` (shutdown) or `backup` (handover).
     public let target: VRRPState
     /// The transition reason reported then.
     let why: VRRPTransitionReason
-    /// The router whose advert was heard first since the release began; the addresses go with the next advert.
+    /// Master_Down_Interval after the release began: the addresses go by then whatever is heard, which is what
+    /// the daemon's wait at shutdown counts on.
+    let deadline: MonotonicInstant
+    /// The router whose takeover advert is being followed: the addresses go with the next master's advert. Nil
+    /// until one is heard, and again if that router resigns.
     var newMaster: IPAddress? = nil
 }
 
 // Lossless handover. Removing the addresses together with the priority-0 advert (RFC 5798 6.4.3) drops every SYN
 // that reaches this node's MAC before the new master's gratuitous ARP reaches the client, and the client retries
-// a second later. So a resigning master keeps the addresses, sends priority 0 every advert interval (one lost
-// advert must not leave the backups waiting for Master_Down_Interval), and releases the addresses on the second
-// advert of a new master, which a pgfloat master sends once its own addresses are up and announced (one advert
-// interval after the first at the latest: a keepalived master does not send it), or after Master_Down_Interval
-// when no backup answers. It stays silent once a new master has spoken: a priority 0 then would cut the other
-// backups' timers to Skew_Time while the new master's next advert is up to an interval away.
+// a second later; so does removing them on the new master's first advert, which goes out before its VIP add and
+// announcement. So a resigning master keeps the addresses and sends priority 0 every advert interval (one lost
+// advert must not leave the backups waiting for Master_Down_Interval). A master's advert starts a short wait
+// (`announcementAllowance`) that the next master's advert ends: a pgfloat master sends its second one as soon as
+// its addresses are up and announced; keepalived announces within milliseconds of its advert but sends no second
+// one. Any master's advert counts, not only the first one's: a second router taking over at the same instant has
+// announced too, or yields. All this within Master_Down_Interval, the bound when no backup answers. Once a new
+// master has spoken the router stays silent: priority 0 then would cut the other backups' timers to Skew_Time
+// while the new master's next advert is up to an interval away.
 extension VirtualRouter {
     /// Whether the router resigned and still holds its addresses (state stays `master` until it lets go).
     public var isReleasing: Bool { release != nil }
@@ -31,13 +38,14 @@ extension VirtualRouter {
     mutating func beginRelease(
         to target: VRRPState, why: VRRPTransitionReason, at now: MonotonicInstant
     ) -> [VRRPAction] {
-        if release != nil {
+        if let release {
             if target == .initialize {
-                release = VRRPRelease(target: target, why: why, newMaster: release?.newMaster)
+                self.release = VRRPRelease(
+                    target: target, why: why, deadline: release.deadline, newMaster: release.newMaster)
             }
             return []
         }
-        release = VRRPRelease(target: target, why: why)
+        release = VRRPRelease(target: target, why: why, deadline: now + masterDownInterval)
         // No more announcements: a gratuitous repeat would pull clients back to a node that is leaving.
         armedTimers[.gratuitousRepeat] = nil
         armedTimers[.lowerPriorityGratuitous] = nil
@@ -47,22 +55,31 @@ extension VirtualRouter {
         ]
     }
 
+    /// How long a releasing master keeps the addresses after a new master's first advert when no second one comes:
+    /// enough for a VIP add and a gratuitous burst, short because both nodes answer ARP for the VIP meanwhile.
+    static let announcementAllowance = Duration.milliseconds(100)
+
     /// An advert while releasing: any priority but 0 comes from a master (backups do not advertise).
     mutating func releaseReceived(
         _ packet: VRRPPacket, from source: IPAddress, at now: MonotonicInstant
     ) -> [VRRPAction] {
-        guard release?.newMaster != nil else {
-            guard packet.priority > 0 else { return [] }
-            release?.newMaster = source
-            return [arm(.release, at: now + settings.advertInterval)]
+        guard let release else { return [] }
+        switch (release.newMaster, packet.priority) {
+        case (nil, 0):
+            return []
+        case (nil, _):
+            self.release?.newMaster = source
+            let allowance = min(settings.advertInterval, Self.announcementAllowance)
+            return [arm(.release, at: min(now + allowance, release.deadline))]
+        case (source, 0):
+            // The new master resigned in turn (its VIP add failed): resign again and wait for another.
+            self.release?.newMaster = nil
+            return [arm(.advert, at: now + settings.advertInterval), arm(.release, at: release.deadline)]
+        case (_, 0):
+            return []
+        default:
+            return finishRelease(at: now)
         }
-        guard packet.priority > 0 else {
-            // The new master resigned in turn (its VIP add failed): wait for another, with the whole bound again.
-            guard release?.newMaster == source else { return [] }
-            release?.newMaster = nil
-            return [arm(.advert, at: now + settings.advertInterval), arm(.release, at: now + masterDownInterval)]
-        }
-        return finishRelease(at: now)
     }
 
     /// A live timer while releasing: resign again every advert interval; let go when the bound is reached.

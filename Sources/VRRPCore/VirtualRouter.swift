@@ -9,7 +9,8 @@
 // - `administrativeMode == .backup` keeps the router out of master until `resume`: no Master_Down_Timer runs then.
 // - `isFaulted` is the last `setFault` value; it survives `shutdown`, so `start` on a faulted link goes to fault.
 // - A master leaving by `shutdown` or `handover` first releases (`release`, VirtualRouter+Release.swift): it stays
-//   master with its addresses, advertising priority 0, until a master's advert or Master_Down_Interval.
+//   master with its addresses, advertising priority 0, until a new master has announced them (its second advert,
+//   or 100 ms after its first), within Master_Down_Interval.
 // - `isStopping` is set by `shutdown` and cleared only by `start`: a stopping router never elects itself again,
 //   so a fault raised during the stop's release, or one that clears during the stop (while other instances still
 //   release), ends in `initialize`.
@@ -46,7 +47,7 @@ public struct VirtualRouter: Sendable {
     /// What the last Master_Down_Timer was counted from, so that a priority change can rescale it; meaningful
     /// while `armedTimers[.masterDown]` is set.
     var masterDownStart: MasterDownStart?
-    /// Set while a resigning master keeps its addresses until a new master speaks.
+    /// Set while a resigning master keeps its addresses until a new master has announced them.
     var release: VRRPRelease?
 
     /// A router in `initialize`; call `start` to run it.

@@ -231,7 +231,7 @@ public final class VRRPService: @unchecked Sendable {
     }
 
     /// Sends priority 0 from every master (so a backup takes over after its skew time rather than the full down
-    /// interval), keeps each VIP until a new master's advert is heard (at most Master_Down_Interval), so that no
+    /// interval), keeps each VIP until a new master has announced it (at most Master_Down_Interval), so that no
     /// client's SYN reaches a node without it, then ends the thread and calls `done`. The data plane must go on
     /// accepting until then.
     public func stop(_ done: @escaping @Sendable () -> Void) { mailbox.post(.stop(done)) }

@@ -136,8 +136,9 @@ def test_three_nodes_elect_one_master_and_every_failure_moves_the_vip(lab, workd
         moved = time.monotonic() - started
     print(f"SIGTERM: VIP on p2 {moved:.2f}s later\n{after_term.report(origin=started)}")
     assert moved < 1.5, after_term.report(origin=started)
-    # Both hold the VIP only from p2's VIP add until p1 hears p2's second advert, a few ms: never two samples.
-    assert after_term.longest_two_holders() == 0, after_term.report(origin=started)
+    # Both hold the VIP only from p2's VIP add until p1 hears p2's second advert, a few ms (rarely two samples 20 ms
+    # apart under load); holding on until p2's next advert would show a whole second.
+    assert after_term.longest_two_holders() < 0.25, after_term.report(origin=started)
     wait_until(lambda: "MASTER" in nodes["p2"].transitions(), 5, "p2's MASTER hook")
 
     # p1 back: it preempts (preempt defaults to true).

@@ -108,8 +108,6 @@ def test_graceful_handovers_lose_no_connection_attempt(lab: Lab, workdir):
           f"{prober.report()}")
     failed = sum(o.failures for o in outages)
     assert failed == 0, f"{failed} failed attempts in {len(outages)} outages\n{prober.report()}"
-    # Each takeover's first advert goes before its VIP add, which could otherwise outlast p3's longer Skew_Time.
-    assert "MASTER" not in nodes["p3"].transitions(), nodes["p3"].transitions()
 
 
 def test_vrrp_changes_apply_on_reload_without_a_restart(lab: Lab, workdir):

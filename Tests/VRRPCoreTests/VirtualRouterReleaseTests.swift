@@ -53,7 +53,7 @@ final class VirtualRouterReleaseTests: XCTestCase {
                        "another router resigning is no new master")
         let first = router.received(advert(priority: 90), from: lowerPeer, at: ms(4070))
         XCTAssertEqual(first.effects, [], "its addresses are not announced yet")
-        XCTAssertEqual(first.armed(.release)?.deadline, ms(5070), "one advert interval at most")
+        XCTAssertEqual(first.armed(.release)?.deadline, ms(4170), "100 ms at most")
         XCTAssertTrue(router.isReleasing)
         XCTAssertEqual(
             router.received(advert(priority: 90), from: lowerPeer, at: ms(4074)),
@@ -64,14 +64,22 @@ final class VirtualRouterReleaseTests: XCTestCase {
         XCTAssertEqual(router.timerFired(bound.timer, at: bound.deadline), [], "the bound is stale")
     }
 
-    /// keepalived sends no second advert at a takeover: its next one comes an interval later.
-    func testWithoutASecondAdvertTheAddressesGoOneIntervalAfterTheFirst() {
+    /// keepalived sends no second advert at a takeover (its next one comes an interval later) but announces within
+    /// milliseconds of its first; both nodes answer ARP for the VIP until this one lets go.
+    func testWithoutASecondAdvertTheAddressesGo100msAfterTheFirst() {
         var (router, _) = releasingRouter()
         let first = router.received(advert(priority: 90), from: lowerPeer, at: ms(4070))
         guard let bound = first.armed(.release) else { return XCTFail("no release timer") }
         XCTAssertEqual(
             router.timerFired(bound.timer, at: bound.deadline),
             [.removeVIPs([virtualAddress]), .stateChanged(from: .master, to: .initialize, why: .shutdown)])
+    }
+
+    /// The daemon's wait at shutdown counts on Master_Down_Interval: a first advert heard late does not stretch it.
+    func testAFirstAdvertNearTheBoundDoesNotStretchIt() {
+        var (router, _) = releasingRouter()
+        let first = router.received(advert(priority: 90), from: lowerPeer, at: ms(7550))
+        XCTAssertEqual(first.armed(.release)?.deadline, ns(7_609_375_000))
     }
 
     /// Priority 0 from a node that is no longer master would cut the other backups' Master_Down_Timer to
@@ -95,7 +103,7 @@ final class VirtualRouterReleaseTests: XCTestCase {
         XCTAssertEqual(router.received(advert(priority: 0), from: higherPeer, at: ms(4071)), [], "not the new one")
         let resigned = router.received(advert(priority: 0), from: lowerPeer, at: ms(4072))
         XCTAssertEqual(resigned.effects, [])
-        XCTAssertEqual(resigned.armed(.release)?.deadline, ns(7_681_375_000), "4.072 s + Master_Down_Interval")
+        XCTAssertEqual(resigned.armed(.release)?.deadline, ns(7_609_375_000), "still 4 s + Master_Down_Interval")
         guard let advertTimer = resigned.armed(.advert) else { return XCTFail("no Adver_Timer") }
         XCTAssertEqual(router.timerFired(advertTimer.timer, at: advertTimer.deadline).effects,
                        [.sendAdvert(priority: 0)])
