@@ -60,7 +60,8 @@ extension VirtualRouter {
     }
 
     /// The operator's "auto": the election decides again. A backup re-arms Master_Down_Timer, or takes over at once
-    /// as the address owner; a master still releasing after `handover` carries on as master.
+    /// as the address owner; a master still releasing after `handover` carries on as master if no successor has
+    /// spoken yet.
     public mutating func resume(at now: MonotonicInstant) -> [VRRPAction] {
         guard administrativeMode == .backup else { return [] }
         administrativeMode = .automatic

@@ -51,7 +51,7 @@ extension VirtualRouter {
     mutating func stepDown(to target: VRRPState, why: VRRPTransitionReason) -> [VRRPAction] {
         // A releasing master that heard its successor resigned already; priority 0 now would only cut the other
         // backups' Master_Down_Timer to Skew_Time under a master that is there.
-        let succeeded = release?.newMaster != nil
+        let succeeded = release?.successors.isEmpty == false
         let from = enter(target)
         let resign: [VRRPAction] =
             from != .master ? []

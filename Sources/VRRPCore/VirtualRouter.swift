@@ -9,8 +9,8 @@
 // - `administrativeMode == .backup` keeps the router out of master until `resume`: no Master_Down_Timer runs then.
 // - `isFaulted` is the last `setFault` value; it survives `shutdown`, so `start` on a faulted link goes to fault.
 // - A master leaving by `shutdown` or `handover` first releases (`release`, VirtualRouter+Release.swift): it stays
-//   master with its addresses, advertising priority 0, until a new master has announced them (its second advert,
-//   or 100 ms after its first), within Master_Down_Interval.
+//   master with its addresses, advertising priority 0 until a successor speaks, then until that successor has
+//   announced them (its second advert, or 100 ms after its first), within Master_Down_Interval.
 // - `isStopping` is set by `shutdown` and cleared only by `start`: a stopping router never elects itself again,
 //   so a fault raised during the stop's release, or one that clears during the stop (while other instances still
 //   release), ends in `initialize`.

@@ -527,7 +527,8 @@ class Lab:
     def mac(self, host: str, ifname: str = "eth0") -> str:
         return json.loads(self.ip(host, "-j", "link", "show", "dev", ifname))[0]["address"]
 
-    def _ifindex_of(self, host: str, ifname: str) -> int:
+    def ifindex(self, host: str, ifname: str = "eth0") -> int:
+        """The interface's index (cached; `delete_link` forgets it)."""
         key = (host, ifname)
         with self._cache_lock:
             if key not in self._ifindex:
@@ -554,7 +555,7 @@ class Lab:
                 continue
             if ifname not in self.hosts[h].links:
                 continue
-            index = self._ifindex_of(h, ifname)
+            index = self.ifindex(h, ifname)
             if vip in self._nl(h).ipv4_by_ifindex().get(index, ()):
                 found.append(h)
         return sorted(found)
@@ -593,13 +594,21 @@ class Lab:
         Same name, segment and address, but a new interface index and MAC: what a NIC driver reload or a
         re-created VLAN or bridge does to a daemon that opened its sockets on the old one.
         """
-        link = self.hosts[host].links[ifname]
-        bridge = next(s.bridge for s in self.segments.values() if s.name == link.segment)
+        self.delete_link(host, ifname)
+        if gone > 0:
+            time.sleep(gone)
+        self.restore_link(host, ifname)
+
+    def delete_link(self, host: str, ifname: str = "eth0") -> None:
+        """Delete `host`'s interface and the veth pair with it; `restore_link` makes it again."""
         self.ip(host, "link", "del", ifname)
         with self._cache_lock:
             self._ifindex.pop((host, ifname), None)
-        if gone > 0:
-            time.sleep(gone)
+
+    def restore_link(self, host: str, ifname: str = "eth0") -> None:
+        """Create a deleted interface again: same name, segment and address; a new index and MAC."""
+        link = self.hosts[host].links[ifname]
+        bridge = next(s.bridge for s in self.segments.values() if s.name == link.segment)
         _ip("-n", self.switch_ns, "link", "add", link.switch_ifname, "type", "veth", "peer", "name", ifname,
             "netns", self.ns(host))
         _ip("-n", self.switch_ns, "link", "set", link.switch_ifname, "master", bridge, "up")

@@ -13,24 +13,6 @@ from netns_lab import Lab, lab_fixture  # noqa: F401
 from test_vrrp import cluster, holds, _needs_lab, Node, PORT, workdir  # noqa: F401
 
 
-def delete_interface(lab: Lab, host: str, ifname: str = "eth0") -> None:
-    """Deletes `host`'s veth pair (both ends go)."""
-    lab.ip("switch", "link", "del", lab.hosts[host].links[ifname].switch_ifname)
-
-
-def add_interface_back(lab: Lab, host: str, ifname: str = "eth0") -> None:
-    """Makes a deleted veth pair again under the same names and address (a new ifindex)."""
-    link = lab.hosts[host].links[ifname]
-    bridge = next(s.bridge for s in lab.segments.values() if s.name == link.segment)
-    lab.ip("switch", "link", "add", link.switch_ifname, "type", "veth", "peer", "name", ifname,
-           "netns", lab.ns(host))
-    lab.ip("switch", "link", "set", link.switch_ifname, "master", bridge, "up")
-    lab.ip(host, "addr", "add", f"{link.address}/{link.prefixlen}", "dev", ifname)
-    lab.ip(host, "link", "set", ifname, "up")
-    with lab._cache_lock:
-        lab._ifindex.pop((host, ifname), None)
-
-
 def test_a_vip_deleted_on_the_master_is_back_at_once(lab, workdir):
     nodes, vip = cluster(lab, workdir, advert_interval="100ms")
     wait_until(lambda: holds(lab, vip, "p1"), 10, "p1 to hold the VIP")
@@ -73,16 +55,15 @@ def test_a_recreated_interface_is_reopened_and_the_instance_hears_again(lab, wor
     # The interface stays away until p2 has taken over. Back at once, p1 may leave FAULT within a few ms of its
     # last advert, and its Master_Down_Timer (priority 100) then ends before p2's (90): p1 would win again,
     # which is right but shows nothing about hearing.
-    delete_interface(lab, "p1")
-    wait_until(lambda: holds(lab, vip, "p2"), 6, "p2 to take over from p1 without an interface")
+    lab.delete_link("p1")
+    wait_until(lambda: holds(lab, vip, "p2", hosts=["p2", "p3"]), 6, "p2 to take over from p1 without an interface")
     assert nodes["p1"].state() == "FAULT"
-    add_interface_back(lab, "p1")
+    lab.restore_link("p1")
     wait_until(lambda: nodes["p1"].state() == "BACKUP", 6, "p1 to rejoin as backup")
     assert_hears_p2(lab, vip, nodes)
     # Deleted and recreated at once under a backup: p1 may only see the name come back under a new index.
-    delete_interface(lab, "p1")
-    add_interface_back(lab, "p1")
-    index = lab._ifindex_of("p1", "eth0")
+    lab.recreate_link("p1")
+    index = lab.ifindex("p1")
     wait_until(lambda: f"VRRP interface opened index={index} " in nodes["p1"].log()
                and nodes["p1"].state() == "BACKUP", 6, f"p1 back as backup on the newest interface ({index})")
     assert_hears_p2(lab, vip, nodes)

@@ -64,6 +64,17 @@ final class VirtualRouterReleaseTests: XCTestCase {
         XCTAssertEqual(router.timerFired(bound.timer, at: bound.deadline), [], "the bound is stale")
     }
 
+    /// Two backups with equal priorities take over at once: each one's first advert comes before its announcement.
+    func testAnotherSuccessorsFirstAdvertIsNotTheSecondAdvert() {
+        var (router, _) = releasingRouter()
+        XCTAssertEqual(router.received(advert(priority: 90), from: lowerPeer, at: ms(4070)).effects, [])
+        XCTAssertEqual(router.received(advert(priority: 90), from: higherPeer, at: ms(4070)), [])
+        XCTAssertTrue(router.isReleasing)
+        XCTAssertEqual(
+            router.received(advert(priority: 90), from: higherPeer, at: ms(4074)),
+            [.removeVIPs([virtualAddress]), .stateChanged(from: .master, to: .initialize, why: .shutdown)])
+    }
+
     /// keepalived sends no second advert at a takeover (its next one comes an interval later) but announces within
     /// milliseconds of its first; both nodes answer ARP for the VIP until this one lets go.
     func testWithoutASecondAdvertTheAddressesGo100msAfterTheFirst() {
