@@ -138,6 +138,7 @@ def test_three_nodes_elect_one_master_and_every_failure_moves_the_vip(lab, workd
     assert moved < 1.5, after_term.report(origin=started)
     # Both hold the VIP only from p2's VIP add until p1 hears p2's second advert, a few ms (rarely two samples 20 ms
     # apart under load). This bounds the overlap; the wire test below shows the second advert.
+    assert after_term.error is None and after_term.first(("p2",)) is not None, after_term.report(origin=started)
     assert after_term.longest_two_holders() < 0.25, after_term.report(origin=started)
     wait_until(lambda: "MASTER" in nodes["p2"].transitions(), 5, "p2's MASTER hook")
 
@@ -234,6 +235,7 @@ def test_keepalived_interop(lab, keepalived, workdir, version):
         node.stop()
         wait_until(lambda: lab.holders(vip) == ["k1"], 5, "keepalived to take over")
     # keepalived sends no second advert: pgfloat lets go 100 ms after its first, not at its next one a second later.
+    assert handover.error is None and handover.first(("k1",)) is not None, handover.report()
     assert handover.longest_two_holders() < 0.35, handover.report()
     node.start()
     wait_until(lambda: lab.holders(vip) == ["p1"], 10, "pgfloat to preempt keepalived")

@@ -75,6 +75,20 @@ final class VirtualRouterReleaseTests: XCTestCase {
             [.removeVIPs([virtualAddress]), .stateChanged(from: .master, to: .initialize, why: .shutdown)])
     }
 
+    /// Of two successors, the one heard first resigns (its VIP add failed): the other still stands, so nothing
+    /// starts over (no timer re-armed, no priority 0), and the wait the first one started still ends the release.
+    func testOneOfTwoSuccessorsResigningLeavesTheOtherStanding() {
+        var (router, _) = releasingRouter()
+        let first = router.received(advert(priority: 90), from: lowerPeer, at: ms(4070))
+        XCTAssertEqual(router.received(advert(priority: 90), from: higherPeer, at: ms(4072)), [])
+        XCTAssertEqual(router.received(advert(priority: 0), from: lowerPeer, at: ms(4080)), [])
+        XCTAssertTrue(router.isReleasing)
+        guard let wait = first.armed(.release) else { return XCTFail("no wait after the first advert") }
+        XCTAssertEqual(
+            router.timerFired(wait.timer, at: wait.deadline),
+            [.removeVIPs([virtualAddress]), .stateChanged(from: .master, to: .initialize, why: .shutdown)])
+    }
+
     /// keepalived sends no second advert at a takeover (its next one comes an interval later) but announces within
     /// milliseconds of its first; both nodes answer ARP for the VIP until this one lets go.
     func testWithoutASecondAdvertTheAddressesGo100msAfterTheFirst() {
