@@ -7,6 +7,11 @@ import XCTest
 /// announced them (its second advert) or Master_Down_Interval has passed, so that no client's SYN reaches it after
 /// the VIP is gone.
 final class VirtualRouterReleaseTests: XCTestCase {
+    /// What a master stopping at shutdown does when it lets go of its addresses.
+    private let letGoAtShutdown: [VRRPAction] = [
+        .removeVIPs([virtualAddress]), .stateChanged(from: .master, to: .initialize, why: .shutdown),
+    ]
+
     /// A master at 1 s adverts, priority 100, that began to shut down at 4 s.
     private func releasingRouter() -> (router: VirtualRouter, actions: [VRRPAction]) {
         var (router, _) = masterRouter(settings(priority: 100))
@@ -55,9 +60,7 @@ final class VirtualRouterReleaseTests: XCTestCase {
         XCTAssertEqual(first.effects, [], "its addresses are not announced yet")
         XCTAssertEqual(first.armed(.release)?.deadline, ms(4170), "100 ms at most")
         XCTAssertTrue(router.isReleasing)
-        XCTAssertEqual(
-            router.received(advert(priority: 90), from: lowerPeer, at: ms(4074)),
-            [.removeVIPs([virtualAddress]), .stateChanged(from: .master, to: .initialize, why: .shutdown)])
+        XCTAssertEqual(router.received(advert(priority: 90), from: lowerPeer, at: ms(4074)), letGoAtShutdown)
         XCTAssertEqual(router.state, .initialize)
         XCTAssertFalse(router.isReleasing)
         guard let bound = actions.armed(.release) else { return XCTFail("no release timer") }
@@ -70,9 +73,7 @@ final class VirtualRouterReleaseTests: XCTestCase {
         XCTAssertEqual(router.received(advert(priority: 90), from: lowerPeer, at: ms(4070)).effects, [])
         XCTAssertEqual(router.received(advert(priority: 90), from: higherPeer, at: ms(4070)), [])
         XCTAssertTrue(router.isReleasing)
-        XCTAssertEqual(
-            router.received(advert(priority: 90), from: higherPeer, at: ms(4074)),
-            [.removeVIPs([virtualAddress]), .stateChanged(from: .master, to: .initialize, why: .shutdown)])
+        XCTAssertEqual(router.received(advert(priority: 90), from: higherPeer, at: ms(4074)), letGoAtShutdown)
     }
 
     /// Of two successors, the one heard first resigns (its VIP add failed): the other still stands, so nothing
@@ -84,9 +85,7 @@ final class VirtualRouterReleaseTests: XCTestCase {
         XCTAssertEqual(router.received(advert(priority: 0), from: lowerPeer, at: ms(4080)), [])
         XCTAssertTrue(router.isReleasing)
         guard let wait = first.armed(.release) else { return XCTFail("no wait after the first advert") }
-        XCTAssertEqual(
-            router.timerFired(wait.timer, at: wait.deadline),
-            [.removeVIPs([virtualAddress]), .stateChanged(from: .master, to: .initialize, why: .shutdown)])
+        XCTAssertEqual(router.timerFired(wait.timer, at: wait.deadline), letGoAtShutdown)
     }
 
     /// keepalived sends no second advert at a takeover (its next one comes an interval later) but announces within
@@ -95,9 +94,7 @@ final class VirtualRouterReleaseTests: XCTestCase {
         var (router, _) = releasingRouter()
         let first = router.received(advert(priority: 90), from: lowerPeer, at: ms(4070))
         guard let bound = first.armed(.release) else { return XCTFail("no release timer") }
-        XCTAssertEqual(
-            router.timerFired(bound.timer, at: bound.deadline),
-            [.removeVIPs([virtualAddress]), .stateChanged(from: .master, to: .initialize, why: .shutdown)])
+        XCTAssertEqual(router.timerFired(bound.timer, at: bound.deadline), letGoAtShutdown)
     }
 
     /// The daemon's wait at shutdown counts on Master_Down_Interval: a first advert heard late does not stretch it.
@@ -115,8 +112,7 @@ final class VirtualRouterReleaseTests: XCTestCase {
         guard let advertTimer = actions.armed(.advert) else { return XCTFail("no Adver_Timer") }
         XCTAssertEqual(router.timerFired(advertTimer.timer, at: advertTimer.deadline), [])
         XCTAssertEqual(
-            router.setFault(true, at: ms(5010)),
-            [.removeVIPs([virtualAddress]), .stateChanged(from: .master, to: .initialize, why: .shutdown)],
+            router.setFault(true, at: ms(5010)), letGoAtShutdown,
             "a fault lets go at once, without resigning again")
     }
 
@@ -133,9 +129,7 @@ final class VirtualRouterReleaseTests: XCTestCase {
         XCTAssertEqual(router.timerFired(advertTimer.timer, at: advertTimer.deadline).effects,
                        [.sendAdvert(priority: 0)])
         XCTAssertEqual(router.received(advert(priority: 80), from: higherPeer, at: ms(5100)).effects, [])
-        XCTAssertEqual(
-            router.received(advert(priority: 80), from: higherPeer, at: ms(5103)),
-            [.removeVIPs([virtualAddress]), .stateChanged(from: .master, to: .initialize, why: .shutdown)])
+        XCTAssertEqual(router.received(advert(priority: 80), from: higherPeer, at: ms(5103)), letGoAtShutdown)
     }
 
     /// A master that took over from a VRRPv3 peer advertising a longer interval releases within its own
@@ -157,9 +151,7 @@ final class VirtualRouterReleaseTests: XCTestCase {
     func testWithoutABackupTheAddressesGoAfterMasterDownInterval() {
         var (router, actions) = releasingRouter()
         guard let bound = actions.armed(.release) else { return XCTFail("no release timer") }
-        XCTAssertEqual(
-            router.timerFired(bound.timer, at: bound.deadline),
-            [.removeVIPs([virtualAddress]), .stateChanged(from: .master, to: .initialize, why: .shutdown)])
+        XCTAssertEqual(router.timerFired(bound.timer, at: bound.deadline), letGoAtShutdown)
         XCTAssertFalse(router.isReleasing)
     }
 
@@ -190,9 +182,7 @@ final class VirtualRouterReleaseTests: XCTestCase {
         XCTAssertEqual(router.shutdown(at: ms(4010)), [], "already resigned")
         _ = router.received(advert(priority: 90), from: lowerPeer, at: ms(4070))
         XCTAssertEqual(router.shutdown(at: ms(4071)), [], "the new master heard is kept")
-        XCTAssertEqual(
-            router.received(advert(priority: 90), from: lowerPeer, at: ms(4073)),
-            [.removeVIPs([virtualAddress]), .stateChanged(from: .master, to: .initialize, why: .shutdown)])
+        XCTAssertEqual(router.received(advert(priority: 90), from: lowerPeer, at: ms(4073)), letGoAtShutdown)
     }
 
     func testResumeBeforeANewMasterSpokeCarriesOnAsMaster() {
